@@ -1,0 +1,38 @@
+"""Regenerate examples/guide_functional.keras with real Keras (not needed to use it).
+
+The model is the Keras saving guide's functional example, compiled, with
+deterministic weights: ``python examples/make_example.py`` (needs keras).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "numpy")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    inputs = keras.Input(shape=(32,), name="features")
+    x = keras.layers.Dense(16, activation="relu", name="hidden")(inputs)
+    x = keras.layers.BatchNormalization(name="norm")(x)
+    x = keras.layers.Dropout(0.25, name="drop")(x)
+    outputs = keras.layers.Dense(1, name="score")(x)
+    model = keras.Model(inputs, outputs, name="guide_functional")
+    model.set_weights([rng.standard_normal(w.shape).astype("float32") * 0.3 for w in model.get_weights()])
+    # Moving variance must stay positive.
+    norm = model.get_layer("norm")
+    gamma, beta, mean, var = norm.get_weights()
+    norm.set_weights([gamma, beta, mean, np.abs(var) + 0.5])
+    model.compile(optimizer=keras.optimizers.Adam(), loss="mean_squared_error")
+    out = Path(__file__).with_name("guide_functional.keras")
+    model.save(out)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""The size and depth caps a safe reader applies (spec/format.md, "Limits")."""
+
+from __future__ import annotations
+
+import dataclasses
+
+__all__ = ["DEFAULT_LIMITS", "Limits"]
+
+KiB = 1024
+MiB = 1024 * KiB
+GiB = 1024 * MiB
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """Every cap kformat checks before it allocates, inflates or recurses.
+
+    The defaults fit real models while keeping a hostile file within a few
+    seconds and tens of megabytes on a small machine. Override any field with
+    ``dataclasses.replace(DEFAULT_LIMITS, max_config_bytes=...)``.
+    """
+
+    #: members in one zip archive (central directory entries).
+    max_members: int = 10_000
+    #: bytes of ``config.json`` (and of a ``.weights.json`` shard index).
+    max_config_bytes: int = 8 * MiB
+    #: bytes of ``metadata.json``.
+    max_metadata_bytes: int = 64 * KiB
+    #: nesting depth of any JSON document (objects + arrays).
+    max_json_depth: int = 128
+    #: bytes of one ``assets/`` member (or other non-weights member).
+    max_asset_bytes: int = 256 * MiB
+    #: total uncompressed bytes of all members of one archive.
+    max_total_bytes: int = 64 * GiB
+    #: uncompressed / compressed size of a DEFLATED member.
+    max_compression_ratio: float = 100.0
+    #: declared bytes of one HDF5 dataset.
+    max_dataset_bytes: int = 16 * GiB
+    #: HDF5 groups + datasets in one weights file.
+    max_h5_objects: int = 100_000
+    #: components in one HDF5 path.
+    max_h5_depth: int = 64
+    #: shard files named by one ``.weights.json`` index.
+    max_shards: int = 10_000
+
+
+DEFAULT_LIMITS = Limits()

@@ -1,0 +1,244 @@
+"""The zip container: safe reading and deterministic writing (spec §2, rules KF1xx).
+
+Reading checks everything the central directory declares *before* any byte
+is inflated: names, entry types, compression methods, sizes, expansion
+ratios, and that every member's data lies inside the file without
+overlapping another member. STORED members are then served as byte ranges
+of the mapped file so the weights member can be opened and viewed in place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import stat
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from typing import IO
+
+from kformat._io import Buffer, Window
+from kformat._limits import Limits
+from kformat.errors import InvalidArchiveError, UnsafeArchiveError
+
+__all__ = ["ZipMember", "ZipReader", "check_member_name", "write_zip"]
+
+STORED = zipfile.ZIP_STORED
+DEFLATED = zipfile.ZIP_DEFLATED
+
+_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+_LOCAL_SIG = b"PK\x03\x04"
+_DRIVE = re.compile(r"^[A-Za-z]:")
+# Keras' fixed member timestamp (ZipFile.open(name, "w") default), spec §2.
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+# Android zipalign's extra-field ID for alignment padding (spec §10.2).
+_ALIGN_EXTRA_ID = 0xD935
+WEIGHTS_ALIGNMENT = 64
+
+
+@dataclasses.dataclass(frozen=True)
+class ZipMember:
+    """One checked central-directory entry."""
+
+    name: str
+    compress_type: int
+    compressed_size: int
+    file_size: int
+    crc: int
+    header_offset: int
+    data_offset: int
+    is_dir: bool
+
+
+def check_member_name(name: str) -> str | None:
+    """Return why ``name`` is not a safe member name, or ``None`` (rule KF103)."""
+    if name == "":
+        return "empty member name"
+    if "\x00" in name:
+        return "member name contains a NUL byte"
+    if "\\" in name:
+        return "member name contains a backslash"
+    if name.startswith("/"):
+        return "member name is an absolute path"
+    if _DRIVE.match(name):
+        return "member name starts with a drive letter"
+    parts = name.rstrip("/").split("/")
+    if any(p == ".." for p in parts):
+        return "member name contains a '..' component"
+    if any(p in ("", ".") for p in parts):
+        return "member name contains an empty or '.' component"
+    return None
+
+
+class ZipReader:
+    """A zip archive in ``buf`` whose directory has passed every container check.
+
+    Raises:
+        InvalidArchiveError: not a zip, or a broken/forbidden entry.
+        UnsafeArchiveError: traversal names, links, bombs, overlapping data.
+    """
+
+    def __init__(self, buf: Buffer, *, limits: Limits) -> None:
+        self._buf = buf
+        self._limits = limits
+        try:
+            with zipfile.ZipFile(Window(buf)) as zf:
+                infos = zf.infolist()
+        except Exception as exc:  # zipfile raises many types on bad bytes
+            raise InvalidArchiveError(f"not a readable zip archive: {exc}") from exc
+        if len(infos) > limits.max_members:
+            raise UnsafeArchiveError(
+                f"archive has {len(infos)} members, above the limit of {limits.max_members}"
+            )
+        self.members: dict[str, ZipMember] = {}
+        total = 0
+        for info in infos:
+            member = self._check(info)
+            total += member.file_size
+            self.members[member.name] = member
+        if total > limits.max_total_bytes:
+            raise UnsafeArchiveError(
+                f"members expand to {total} bytes, above the limit of {limits.max_total_bytes}"
+            )
+        self._check_overlaps()
+
+    def _check(self, info: zipfile.ZipInfo) -> ZipMember:
+        name = info.filename
+        why = check_member_name(name)
+        if why is not None:
+            raise UnsafeArchiveError(why, member=name)
+        if name in self.members:
+            raise UnsafeArchiveError("duplicate member name", member=name)
+        mode = info.external_attr >> 16
+        kind = stat.S_IFMT(mode)
+        if kind == stat.S_IFLNK:
+            raise UnsafeArchiveError("member is a symbolic link", member=name)
+        if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
+            raise UnsafeArchiveError(f"member is a special file (mode {oct(mode)})", member=name)
+        if info.flag_bits & 0x1:
+            raise InvalidArchiveError("member is encrypted", member=name)
+        if info.compress_type not in (STORED, DEFLATED):
+            raise InvalidArchiveError(
+                f"compression method {info.compress_type} is not STORED (0) or DEFLATED (8)",
+                member=name,
+            )
+        if info.compress_type == STORED and info.compress_size != info.file_size:
+            raise InvalidArchiveError(
+                f"STORED member declares {info.file_size} bytes but stores {info.compress_size}",
+                member=name,
+            )
+        if info.compress_type == DEFLATED and info.file_size > max(
+            info.compress_size * self._limits.max_compression_ratio, 1 << 20
+        ):
+            raise UnsafeArchiveError(
+                f"member expands {info.compress_size} to {info.file_size} bytes, above the "
+                f"ratio limit of {self._limits.max_compression_ratio:g}",
+                member=name,
+            )
+        data_offset = self._data_offset(info)
+        if data_offset + info.compress_size > len(self._buf):
+            raise InvalidArchiveError("member data runs past the end of the file", member=name)
+        return ZipMember(
+            name=name,
+            compress_type=info.compress_type,
+            compressed_size=info.compress_size,
+            file_size=info.file_size,
+            crc=info.CRC,
+            header_offset=info.header_offset,
+            data_offset=data_offset,
+            is_dir=name.endswith("/"),
+        )
+
+    def _data_offset(self, info: zipfile.ZipInfo) -> int:
+        start = info.header_offset
+        header = bytes(self._buf[start : start + _LOCAL_HEADER.size])
+        if len(header) < _LOCAL_HEADER.size:
+            raise InvalidArchiveError("local header runs past the end", member=info.filename)
+        fields = _LOCAL_HEADER.unpack(header)
+        if fields[0] != _LOCAL_SIG:
+            raise InvalidArchiveError("bad local header signature", member=info.filename)
+        name_len, extra_len = fields[9], fields[10]
+        raw_name = bytes(self._buf[start + 30 : start + 30 + name_len])
+        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+        if raw_name.decode(encoding, errors="replace") != info.orig_filename:
+            raise UnsafeArchiveError(
+                "local header names a different file than the central directory",
+                member=info.filename,
+            )
+        return start + 30 + name_len + extra_len
+
+    def _check_overlaps(self) -> None:
+        spans = sorted(
+            (m.header_offset, m.data_offset + m.compressed_size, m.name)
+            for m in self.members.values()
+        )
+        for (_, end, _name), (start, _, name) in zip(spans, spans[1:]):
+            if start < end:
+                raise UnsafeArchiveError("member data overlaps another member", member=name)
+
+    def __iter__(self) -> Iterator[ZipMember]:
+        return iter(self.members.values())
+
+    def stored_range(self, name: str) -> tuple[int, int] | None:
+        """``(offset, length)`` of a STORED member's bytes in the buffer."""
+        m = self.members[name]
+        if m.compress_type != STORED:
+            return None
+        return m.data_offset, m.file_size
+
+    def read(self, name: str, *, max_bytes: int, verify_crc: bool = True) -> bytes:
+        """The member's bytes, inflated with a cap, CRC-checked.
+
+        Raises:
+            InvalidArchiveError: too large, corrupt data, or CRC mismatch.
+        """
+        m = self.members[name]
+        if m.file_size > max_bytes:
+            raise UnsafeArchiveError(
+                f"member is {m.file_size} bytes, above the limit of {max_bytes}", member=name
+            )
+        raw = self._buf[m.data_offset : m.data_offset + m.compressed_size]
+        if m.compress_type == STORED:
+            data = bytes(raw)
+        else:
+            inflater = zlib.decompressobj(-15)
+            try:
+                data = inflater.decompress(raw, m.file_size + 1)
+            except zlib.error as exc:
+                raise InvalidArchiveError(f"corrupt DEFLATE data: {exc}", member=name) from exc
+            if len(data) != m.file_size or inflater.unconsumed_tail:
+                raise InvalidArchiveError(
+                    f"member inflates to a size other than the declared {m.file_size} bytes",
+                    member=name,
+                )
+        if verify_crc and zlib.crc32(data) != m.crc:
+            raise InvalidArchiveError("CRC-32 mismatch: the member is corrupt", member=name)
+        return data
+
+
+def _align_extra(offset: int, name: str) -> bytes:
+    """Padding so the data of a member whose header starts at ``offset`` begins
+    on a ``WEIGHTS_ALIGNMENT`` boundary (an extra field Keras ignores)."""
+    base = offset + 30 + len(name.encode("utf-8")) + 6  # 6 = extra id, length, alignment
+    pad = (-base) % WEIGHTS_ALIGNMENT
+    return struct.pack("<HHH", _ALIGN_EXTRA_ID, 2 + pad, WEIGHTS_ALIGNMENT) + b"\x00" * pad
+
+
+def write_zip(fileobj: IO[bytes], members: list[tuple[str, bytes]], *, align: set[str]) -> None:
+    """Write ``members`` in order, STORED, with Keras' fixed attributes.
+
+    Every entry gets the 1980-01-01 timestamp, Unix mode 0600 and
+    create_system 3, so the same members give the same bytes (spec §10.1).
+    Members named in ``align`` get their data aligned for memory mapping.
+    """
+    with zipfile.ZipFile(fileobj, "w", compression=STORED, allowZip64=True) as zf:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=_EPOCH)
+            info.compress_type = STORED
+            info.external_attr = 0o600 << 16  # as Keras writes it (no file-type bits)
+            info.create_system = 3
+            # zipfile adds a ZIP64 extra itself above ~1.9 GiB; align only below that.
+            if name in align and len(data) * 1.05 <= zipfile.ZIP64_LIMIT:
+                info.extra = _align_extra(fileobj.tell(), name)
+            zf.writestr(info, data)
