@@ -55,7 +55,9 @@ def _info(args: argparse.Namespace) -> int:
         return 0
     print(f"{args.file}: {archive.layout} layout, {summary['class_name'] or 'weights only'}")
     if archive.metadata:
-        print(f"  written by Keras {archive.metadata.get('keras_version')} on {archive.metadata.get('date_saved')}")
+        print(
+            f"  written by Keras {archive.metadata.get('keras_version')} on {archive.metadata.get('date_saved')}"
+        )
     for layer in summary["layers"]:
         print(f"  layer {layer['name']} ({layer['class_name']})")
     for w in summary["weights"]:
@@ -73,7 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     info.add_argument("--format", choices=("text", "json"), default="text")
     info.set_defaults(func=_info)
     try:
-        from kformat.validate._cli import add_parser as add_validate
+        from kformat.validate._cli import (  # type: ignore[import-not-found,unused-ignore]
+            add_parser as add_validate,
+        )
     except ImportError:  # the validator is optional at this layer
         add_validate = None
     if add_validate is not None:

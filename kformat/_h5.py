@@ -11,6 +11,7 @@ does the same on the paths Keras visits; kformat does it for every object).
 from __future__ import annotations
 
 import dataclasses
+import io
 import math
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
@@ -92,7 +93,9 @@ def _read_attrs(obj: Any, member: str, path: str) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
     names = list(obj.attrs)
     if len(names) > _MAX_ATTRS:
-        raise InvalidArchiveError(f"{len(names)} attributes, above {_MAX_ATTRS}", member=member, path=path)
+        raise InvalidArchiveError(
+            f"{len(names)} attributes, above {_MAX_ATTRS}", member=member, path=path
+        )
     for key in names:
         aid = obj.attrs.get_id(key)
         if aid.get_storage_size() > _MAX_ATTR_BYTES:
@@ -135,7 +138,9 @@ def _logical_dtype(dset: Any, attrs: dict[str, Any], member: str, path: str) -> 
             path=path,
         )
     if h5py.check_vlen_dtype(dtype) is not None or h5py.check_string_dtype(dtype) is not None:
-        raise InvalidArchiveError(f"dataset type {dtype} is variable-length", member=member, path=path)
+        raise InvalidArchiveError(
+            f"dataset type {dtype} is variable-length", member=member, path=path
+        )
     return dtype
 
 
@@ -145,7 +150,9 @@ def _dataset_info(dset: Any, member: str, path: str, limits: Limits) -> DatasetI
     if layout_code == h5py.h5d.VIRTUAL:
         raise UnsafeArchiveError("virtual dataset (maps other files)", member=member, path=path)
     if dcpl.get_external_count() > 0:
-        raise UnsafeArchiveError("dataset stores its data in an external file", member=member, path=path)
+        raise UnsafeArchiveError(
+            "dataset stores its data in an external file", member=member, path=path
+        )
     filters = [dcpl.get_filter(i)[0] for i in range(dcpl.get_nfilters())]
     for fid in filters:
         if fid not in _BUILTIN_FILTERS:
@@ -207,7 +214,9 @@ def _children(group: Any, member: str, path: str) -> Iterator[tuple[str, str]]:
             raise InvalidArchiveError(f"invalid link name {name!r}", member=member, path=child)
         kind = group.id.links.get_info(raw_name).type
         if kind == h5py.h5l.TYPE_SOFT:
-            raise UnsafeArchiveError("soft link (only hard links are allowed)", member=member, path=child)
+            raise UnsafeArchiveError(
+                "soft link (only hard links are allowed)", member=member, path=child
+            )
         if kind == h5py.h5l.TYPE_EXTERNAL:
             raise UnsafeArchiveError("external link to another file", member=member, path=child)
         if kind != h5py.h5l.TYPE_HARD:
@@ -215,7 +224,7 @@ def _children(group: Any, member: str, path: str) -> Iterator[tuple[str, str]]:
         yield name, child
 
 
-def scan(fileobj: IO[bytes], *, member: str, limits: Limits) -> H5Index:
+def scan(fileobj: IO[bytes] | io.RawIOBase, *, member: str, limits: Limits) -> H5Index:
     """Walk a whole HDF5 file and index it, reading no dataset data.
 
     Raises:
@@ -277,7 +286,9 @@ def scan(fileobj: IO[bytes], *, member: str, limits: Limits) -> H5Index:
     return index
 
 
-def read_dataset(fileobj: IO[bytes], path: str, info: DatasetInfo, *, member: str) -> np.ndarray[Any, Any]:
+def read_dataset(
+    fileobj: IO[bytes] | io.RawIOBase, path: str, info: DatasetInfo, *, member: str
+) -> np.ndarray[Any, Any]:
     """Read one dataset through HDF5 (chunked, compressed or compact data)."""
     try:
         with h5py.File(fileobj, "r") as f:
@@ -305,6 +316,9 @@ def write_h5(
         for gpath in sorted(groups):
             grp = f if gpath == "/" else f.require_group(gpath)
             for key, value in sorted(groups[gpath].items()):
+                if isinstance(value, str) and "\x00" in value:
+                    # HDF5 strings end at NUL: the value could not round-trip.
+                    raise ValueError(f"attribute {key!r} of {gpath} contains a NUL character")
                 grp.attrs[key] = value
         for dpath in sorted(weights):
             arr = np.asarray(weights[dpath])
@@ -315,4 +329,6 @@ def write_h5(
             elif arr.dtype.kind in _NUMERIC_KINDS:
                 f.create_dataset(dpath, data=arr)
             else:
-                raise UnsupportedFeatureError(f"cannot write weights of dtype {arr.dtype}", path=dpath)
+                raise UnsupportedFeatureError(
+                    f"cannot write weights of dtype {arr.dtype}", path=dpath
+                )

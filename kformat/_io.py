@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 import mmap
 import os
-from typing import IO, Any, Union
+from typing import IO, Any
 
 __all__ = ["Buffer", "Window", "map_file", "read_stream"]
 
-Buffer = Union[bytes, mmap.mmap]
+Buffer = bytes | mmap.mmap
 
 _CHUNK = 1 << 20
 

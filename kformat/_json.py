@@ -78,9 +78,7 @@ class JsonDocument:
                 self.non_finite.append(pointer(parts))
 
 
-def parse(
-    data: bytes, *, member: str, max_bytes: int, max_depth: int
-) -> JsonDocument:
+def parse(data: bytes, *, member: str, max_bytes: int, max_depth: int) -> JsonDocument:
     """Parse ``data`` as strict UTF-8 JSON.
 
     Raises:

@@ -16,7 +16,7 @@ from typing import IO, Any
 import numpy as np
 
 from kformat import _h5, _json
-from kformat._archive import KerasArchive, Layout, WeightMap, _Source, weight_map_from_index
+from kformat._archive import KerasArchive, WeightMap, _Source, weight_map_from_index
 from kformat._io import Buffer, Window, map_file, read_stream
 from kformat._limits import DEFAULT_LIMITS, Limits
 from kformat._sharded import parse_index
@@ -36,7 +36,9 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
-def read(source: str | os.PathLike[str] | IO[bytes], *, limits: Limits | None = None) -> KerasArchive:
+def read(
+    source: str | os.PathLike[str] | IO[bytes], *, limits: Limits | None = None
+) -> KerasArchive:
     """Read a Keras model or weights file without Keras.
 
     Args:
@@ -63,7 +65,9 @@ def read(source: str | os.PathLike[str] | IO[bytes], *, limits: Limits | None = 
             raise UnsafeArchiveError(str(exc)) from exc
         return _read_zip(buf, limits)
     if not isinstance(source, (str, os.PathLike)):
-        raise TypeError(f"source must be a path or a binary file object, not {type(source).__name__}")
+        raise TypeError(
+            f"source must be a path or a binary file object, not {type(source).__name__}"
+        )
     path = Path(source)
     if path.is_dir():
         return _read_directory(path, limits)
@@ -114,11 +118,15 @@ def _weights_from(
 
 def _read_weights_h5(buf: Buffer, limits: Limits, *, member: str) -> KerasArchive:
     weights, groups = _weights_from(buf, 0, len(buf), member, limits)
-    return KerasArchive(config=None, metadata=None, weights=weights, groups=groups, layout="weights_h5")
+    return KerasArchive(
+        config=None, metadata=None, weights=weights, groups=groups, layout="weights_h5"
+    )
 
 
 def _parse_config(data: bytes, limits: Limits) -> dict[str, Any]:
-    doc = _json.parse(data, member=CONFIG, max_bytes=limits.max_config_bytes, max_depth=limits.max_json_depth)
+    doc = _json.parse(
+        data, member=CONFIG, max_bytes=limits.max_config_bytes, max_depth=limits.max_json_depth
+    )
     _reject_duplicates(doc, CONFIG)
     if not isinstance(doc.value, dict):
         raise InvalidArchiveError("config.json must hold a JSON object", member=CONFIG, path="")
@@ -126,7 +134,9 @@ def _parse_config(data: bytes, limits: Limits) -> dict[str, Any]:
 
 
 def _parse_metadata(data: bytes, limits: Limits) -> dict[str, Any]:
-    doc = _json.parse(data, member=METADATA, max_bytes=limits.max_metadata_bytes, max_depth=limits.max_json_depth)
+    doc = _json.parse(
+        data, member=METADATA, max_bytes=limits.max_metadata_bytes, max_depth=limits.max_json_depth
+    )
     _reject_duplicates(doc, METADATA)
     if not isinstance(doc.value, dict):
         raise InvalidArchiveError("metadata.json must hold a JSON object", member=METADATA, path="")
@@ -194,7 +204,9 @@ def _regular_file(path: Path, member: str) -> os.stat_result:
 def _read_small(path: Path, member: str, max_bytes: int) -> bytes:
     st = _regular_file(path, member)
     if st.st_size > max_bytes:
-        raise UnsafeArchiveError(f"file is {st.st_size} bytes, above the limit of {max_bytes}", member=member)
+        raise UnsafeArchiveError(
+            f"file is {st.st_size} bytes, above the limit of {max_bytes}", member=member
+        )
     with open(path, "rb") as f:
         return f.read(max_bytes + 1)
 
@@ -202,7 +214,9 @@ def _read_small(path: Path, member: str, max_bytes: int) -> bytes:
 def _read_directory(root: Path, limits: Limits) -> KerasArchive:
     entries = {e.name: e for e in os.scandir(root)}
     if "model.weights.npz" in entries:
-        raise UnsafeArchiveError("npz weights hold pickled object arrays and are refused", member=NPZ_WEIGHTS)
+        raise UnsafeArchiveError(
+            "npz weights hold pickled object arrays and are refused", member=NPZ_WEIGHTS
+        )
     for name, entry in entries.items():
         if name in (CONFIG, METADATA, WEIGHTS, "assets") or name in _IGNORED_IN_DIRECTORY:
             continue
@@ -218,7 +232,9 @@ def _read_directory(root: Path, limits: Limits) -> KerasArchive:
     config = _parse_config(_read_small(root / CONFIG, CONFIG, limits.max_config_bytes), limits)
     metadata = None
     if METADATA in entries:
-        metadata = _parse_metadata(_read_small(root / METADATA, METADATA, limits.max_metadata_bytes), limits)
+        metadata = _parse_metadata(
+            _read_small(root / METADATA, METADATA, limits.max_metadata_bytes), limits
+        )
     _regular_file(root / WEIGHTS, WEIGHTS)
     buf = map_file(root / WEIGHTS)
     weights, groups = _weights_from(buf, 0, len(buf), WEIGHTS, limits)
@@ -230,7 +246,9 @@ def _read_asset_tree(root: Path, limits: Limits) -> dict[str, bytes]:
     top = root / "assets"
     st = top.lstat()
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
-        raise UnsafeArchiveError("assets must be a real directory, not a link or file", member="assets/")
+        raise UnsafeArchiveError(
+            "assets must be a real directory, not a link or file", member="assets/"
+        )
     assets: dict[str, bytes] = {}
     total = 0
     stack = [(top, "assets/")]
@@ -295,4 +313,6 @@ def _read_sharded(index_path: Path, limits: Limits) -> KerasArchive:
                 member=member,
                 path=_json.pointer(["weight_map", gpath]),
             )
-    return KerasArchive(None, None, WeightMap(sources), dict(sorted(groups.items())), layout="sharded")
+    return KerasArchive(
+        None, None, WeightMap(sources), dict(sorted(groups.items())), layout="sharded"
+    )

@@ -48,24 +48,40 @@ class ShardIndex:
 
 def parse_index(data: bytes, *, member: str, limits: Limits) -> ShardIndex:
     """Parse and check a ``.weights.json`` index (no file is opened here)."""
-    doc = _json.parse(data, member=member, max_bytes=limits.max_config_bytes, max_depth=limits.max_json_depth)
+    doc = _json.parse(
+        data, member=member, max_bytes=limits.max_config_bytes, max_depth=limits.max_json_depth
+    )
     if doc.duplicate_keys:
-        raise InvalidArchiveError("duplicate key in the index", member=member, path=doc.duplicate_keys[0])
+        raise InvalidArchiveError(
+            "duplicate key in the index", member=member, path=doc.duplicate_keys[0]
+        )
     value = doc.value
     if not isinstance(value, dict) or not isinstance(value.get("weight_map"), dict):
-        raise InvalidArchiveError("index must be an object with a 'weight_map' object", member=member, path="")
+        raise InvalidArchiveError(
+            "index must be an object with a 'weight_map' object", member=member, path=""
+        )
     meta = value.get("metadata", {})
     total = meta.get("total_size", 0) if isinstance(meta, dict) else None
     if not isinstance(total, (int, float)) or isinstance(total, bool) or total < 0:
-        raise InvalidArchiveError("metadata.total_size must be a number >= 0", member=member, path="/metadata")
+        raise InvalidArchiveError(
+            "metadata.total_size must be a number >= 0", member=member, path="/metadata"
+        )
     weight_map: dict[str, tuple[str, ...]] = {}
     names: set[str] = set()
     for key, shards in value["weight_map"].items():
         where = _json.pointer(["weight_map", key])
         if not key.startswith("/") or key.endswith("/") or "//" in key:
-            raise InvalidArchiveError(f"weight_map key {key!r} is not an absolute HDF5 group path", member=member, path=where)
+            raise InvalidArchiveError(
+                f"weight_map key {key!r} is not an absolute HDF5 group path",
+                member=member,
+                path=where,
+            )
         if not isinstance(shards, list) or not shards:
-            raise InvalidArchiveError("weight_map value must be a non-empty list of shard names", member=member, path=where)
+            raise InvalidArchiveError(
+                "weight_map value must be a non-empty list of shard names",
+                member=member,
+                path=where,
+            )
         for i, shard in enumerate(shards):
             why = check_shard_name(shard)
             if why is not None:
@@ -73,7 +89,10 @@ def parse_index(data: bytes, *, member: str, limits: Limits) -> ShardIndex:
             names.add(shard)
         weight_map[key] = tuple(shards)
     if len(names) > limits.max_shards:
-        raise UnsafeArchiveError(f"index names {len(names)} shards, above the limit of {limits.max_shards}", member=member)
+        raise UnsafeArchiveError(
+            f"index names {len(names)} shards, above the limit of {limits.max_shards}",
+            member=member,
+        )
     return ShardIndex(weight_map, float(total), tuple(sorted(names)))
 
 
@@ -104,7 +123,11 @@ def plan_shards(
         ValueError: ``max_shard_size`` is not positive, or one weight alone is
             larger than it (Keras refuses the same).
     """
-    if not (isinstance(max_shard_size, (int, float)) and max_shard_size > 0 and math.isfinite(max_shard_size)):
+    if not (
+        isinstance(max_shard_size, (int, float))
+        and max_shard_size > 0
+        and math.isfinite(max_shard_size)
+    ):
         raise ValueError(f"max_shard_size must be a positive number of GiB, got {max_shard_size!r}")
     limit = max_shard_size * GIB
     items: list[tuple[tuple[str, int, str], str, bool]] = [
@@ -123,7 +146,9 @@ def plan_shards(
         arr = np.asarray(weights[path])
         nbytes = float(arr.size * arr.dtype.itemsize)
         if nbytes > limit:
-            raise ValueError(f"weight {path} is {nbytes:.0f} bytes, above max_shard_size ({limit:.0f} bytes)")
+            raise ValueError(
+                f"weight {path} is {nbytes:.0f} bytes, above max_shard_size ({limit:.0f} bytes)"
+            )
         if size + nbytes > limit and shards[-1][0]:
             shards.append(({}, {}))
             names.append(f"{base}_{len(shards) - 1:05}.weights.h5")

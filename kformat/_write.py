@@ -23,8 +23,8 @@ import numpy as np
 
 from kformat import _h5, _json
 from kformat._archive import LAYOUTS, KerasArchive, Layout
-from kformat._read import CONFIG, METADATA, WEIGHTS
 from kformat._limits import DEFAULT_LIMITS
+from kformat._read import CONFIG, METADATA, WEIGHTS
 from kformat._sharded import parse_index, plan_shards
 from kformat._zip import write_zip
 from kformat.errors import KFormatError
@@ -123,7 +123,9 @@ def _as_path(dest: object) -> Path:
 
 
 def _metadata(archive: KerasArchive, date_saved: str | _dt.datetime | None) -> dict[str, Any]:
-    meta = dict(archive.metadata) if archive.metadata is not None else {"keras_version": KERAS_VERSION}
+    meta = (
+        dict(archive.metadata) if archive.metadata is not None else {"keras_version": KERAS_VERSION}
+    )
     if date_saved is not None:
         meta["date_saved"] = _format_date(date_saved)
     elif "date_saved" not in meta:
@@ -145,7 +147,9 @@ def _format_date(value: str | _dt.datetime) -> str:
     raise ValueError(f"date_saved must be a datetime or 'YYYY-MM-DD@HH:MM:SS', got {value!r}")
 
 
-def _h5_bytes(weights: Mapping[str, np.ndarray[Any, Any]], groups: Mapping[str, Mapping[str, Any]]) -> bytes:
+def _h5_bytes(
+    weights: Mapping[str, np.ndarray[Any, Any]], groups: Mapping[str, Mapping[str, Any]]
+) -> bytes:
     buf = io.BytesIO()
     _h5.write_h5(buf, weights, groups)
     return buf.getvalue()
@@ -231,7 +235,11 @@ def _write_sharded(
     dest: Path,
     max_shard_size: float,
 ) -> None:
-    base = dest.name[: -len(".weights.json")] if dest.name.lower().endswith(".weights.json") else dest.stem
+    base = (
+        dest.name[: -len(".weights.json")]
+        if dest.name.lower().endswith(".weights.json")
+        else dest.stem
+    )
     plan = plan_shards(weights, groups, base=base, max_shard_size=max_shard_size)
     folder = dest.parent if str(dest.parent) else Path(".")
     stale = _previous_shards(dest)

@@ -10,13 +10,14 @@ of the mapped file so the weights member can be opened and viewed in place.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import stat
 import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from kformat._io import Buffer, Window
 from kformat._limits import Limits
@@ -105,7 +106,8 @@ class ZipReader:
 
     def _check(self, info: zipfile.ZipInfo) -> ZipMember:
         name = info.filename
-        why = check_member_name(name)
+        # zipfile cuts names at a NUL byte; check the name as stored.
+        why = check_member_name(info.orig_filename)
         if why is not None:
             raise UnsafeArchiveError(why, member=name)
         if name in self.members:
@@ -155,10 +157,10 @@ class ZipReader:
         header = bytes(self._buf[start : start + _LOCAL_HEADER.size])
         if len(header) < _LOCAL_HEADER.size:
             raise InvalidArchiveError("local header runs past the end", member=info.filename)
-        fields = _LOCAL_HEADER.unpack(header)
+        fields: tuple[Any, ...] = _LOCAL_HEADER.unpack(header)
         if fields[0] != _LOCAL_SIG:
             raise InvalidArchiveError("bad local header signature", member=info.filename)
-        name_len, extra_len = fields[9], fields[10]
+        name_len, extra_len = int(fields[9]), int(fields[10])
         raw_name = bytes(self._buf[start + 30 : start + 30 + name_len])
         encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
         if raw_name.decode(encoding, errors="replace") != info.orig_filename:
@@ -173,7 +175,7 @@ class ZipReader:
             (m.header_offset, m.data_offset + m.compressed_size, m.name)
             for m in self.members.values()
         )
-        for (_, end, _name), (start, _, name) in zip(spans, spans[1:]):
+        for (_, end, _name), (start, _, name) in itertools.pairwise(spans):
             if start < end:
                 raise UnsafeArchiveError("member data overlaps another member", member=name)
 

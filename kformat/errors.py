@@ -42,9 +42,7 @@ class KFormatError(Exception):
         path: a JSON pointer into a JSON member or an HDF5 path.
     """
 
-    def __init__(
-        self, message: str, *, member: str | None = None, path: str | None = None
-    ) -> None:
+    def __init__(self, message: str, *, member: str | None = None, path: str | None = None) -> None:
         self.message = message
         self.member = member
         self.path = path

@@ -48,13 +48,15 @@ class Registry:
         self._by_name: dict[str, Any] = {}
         self._names: dict[int, str] = {}
 
-    def register(self, package: str = DEFAULT_PACKAGE, name: str | None = None) -> Callable[[_T], _T]:
+    def register(
+        self, package: str = DEFAULT_PACKAGE, name: str | None = None
+    ) -> Callable[[_T], _T]:
         """Decorator storing ``obj`` as ``package>name`` (name defaults to ``__name__``)."""
         if not isinstance(package, str) or ">" in package or not package:
             raise ValueError(f"package must be a non-empty string without '>', got {package!r}")
 
         def decorator(obj: _T) -> _T:
-            key = f"{package}>{name or getattr(obj, '__name__')}"
+            key = f"{package}>{name or getattr(obj, '__name__', '')}"
             if isinstance(obj, type) and not hasattr(obj, "get_config"):
                 raise TypeError(f"cannot register {obj!r}: classes must define get_config()")
             self._by_name[key] = obj
@@ -82,7 +84,9 @@ def registered_name(obj: Any, registry: Registry | None = None) -> str:
     found = registry.name_of(obj) if registry is not None else None
     if found is not None:
         return found
-    target = obj if isinstance(obj, type) or callable(obj) and hasattr(obj, "__name__") else type(obj)
+    target = (
+        obj if isinstance(obj, type) or (callable(obj) and hasattr(obj, "__name__")) else type(obj)
+    )
     return str(getattr(target, "__name__", type(obj).__name__))
 
 
@@ -106,12 +110,18 @@ def serialize(value: Any, *, registry: Registry | None = None) -> Any:
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             return value.item()
-        return {"class_name": "__numpy__", "config": {"value": value.tolist(), "dtype": str(value.dtype)}}
+        return {
+            "class_name": "__numpy__",
+            "config": {"value": value.tolist(), "dtype": str(value.dtype)},
+        }
     if isinstance(value, (bytes, bytearray)):
         return {"class_name": "__bytes__", "config": {"value": bytes(value).decode("utf-8")}}
     if isinstance(value, slice):
         parts = {"start": value.start, "stop": value.stop, "step": value.step}
-        return {"class_name": "__slice__", "config": {k: serialize(v, registry=registry) for k, v in parts.items()}}
+        return {
+            "class_name": "__slice__",
+            "config": {k: serialize(v, registry=registry) for k, v in parts.items()},
+        }
     if value is Ellipsis:
         return {"class_name": "__ellipsis__", "config": {}}
     if isinstance(value, KerasTensorRef):
@@ -136,7 +146,12 @@ def serialize(value: Any, *, registry: Registry | None = None) -> Any:
     if callable(value) and not hasattr(value, "get_config"):
         if name is None:
             raise TypeError(f"cannot serialize function {value!r}: register it first")
-        return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
+        return {
+            "module": "builtins",
+            "class_name": "function",
+            "config": name,
+            "registered_name": "function",
+        }
     get_config = getattr(value, "get_config", None)
     if get_config is None:
         raise TypeError(f"cannot serialize {type(value).__name__}: it has no get_config()")
@@ -157,7 +172,9 @@ def _special(class_name: str, config: Any, where: str) -> Any:
             "__lambda__ holds marshalled Python bytecode and is never deserialized", path=where
         )
     if class_name == "__typespec__":
-        raise UnsupportedFeatureError("__typespec__ (a TensorFlow TypeSpec) is not supported", path=where)
+        raise UnsupportedFeatureError(
+            "__typespec__ (a TensorFlow TypeSpec) is not supported", path=where
+        )
     if class_name in ("__numpy__", "__tensor__"):
         try:
             return np.asarray(cfg["value"], dtype=np.dtype(cfg["dtype"]))
@@ -186,7 +203,16 @@ def _special(class_name: str, config: Any, where: str) -> Any:
 
 
 _SPECIALS = frozenset(
-    {"__lambda__", "__typespec__", "__numpy__", "__tensor__", "__bytes__", "__slice__", "__ellipsis__", "__keras_tensor__"}
+    {
+        "__lambda__",
+        "__typespec__",
+        "__numpy__",
+        "__tensor__",
+        "__bytes__",
+        "__slice__",
+        "__ellipsis__",
+        "__keras_tensor__",
+    }
 )
 
 
@@ -213,14 +239,26 @@ def deserialize(
     """
     if isinstance(value, list):
         return [
-            deserialize(v, custom_objects=custom_objects, builtins=builtins, registry=registry, _where=f"{_where}/{i}")
+            deserialize(
+                v,
+                custom_objects=custom_objects,
+                builtins=builtins,
+                registry=registry,
+                _where=f"{_where}/{i}",
+            )
             for i, v in enumerate(value)
         ]
     if not isinstance(value, dict):
         return value
     if not is_serialized_object(value):
         return {
-            k: deserialize(v, custom_objects=custom_objects, builtins=builtins, registry=registry, _where=f"{_where}/{k}")
+            k: deserialize(
+                v,
+                custom_objects=custom_objects,
+                builtins=builtins,
+                registry=registry,
+                _where=f"{_where}/{k}",
+            )
             for k, v in value.items()
         }
     class_name = value["class_name"]
@@ -241,7 +279,13 @@ def deserialize(
     if class_name == "function":
         return obj
     config = value["config"] if value["config"] is not None else {}
-    inner = deserialize(config, custom_objects=custom_objects, builtins=builtins, registry=registry, _where=f"{_where}/config")
+    inner = deserialize(
+        config,
+        custom_objects=custom_objects,
+        builtins=builtins,
+        registry=registry,
+        _where=f"{_where}/config",
+    )
     from_config = getattr(obj, "from_config", None)
     if from_config is not None:
         return from_config(inner)
@@ -250,7 +294,12 @@ def deserialize(
     raise InvalidArchiveError(f"config of {class_name} must be an object", path=f"{_where}/config")
 
 
-def _resolve(value: dict[str, Any], custom: Mapping[str, Any], builtins: Mapping[str, Any], registry: Registry | None) -> Any:
+def _resolve(
+    value: dict[str, Any],
+    custom: Mapping[str, Any],
+    builtins: Mapping[str, Any],
+    registry: Registry | None,
+) -> Any:
     module = value.get("module")
     class_name = value["class_name"]
     reg = value.get("registered_name")

@@ -1,0 +1,116 @@
+"""Shared test helpers: small archives and archive equality."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import kformat
+
+os.environ.setdefault("KERAS_BACKEND", "numpy")
+
+ROOT = Path(__file__).resolve().parents[1]
+KERAS_FILES = ROOT / "conformance" / "keras_files"
+EXAMPLE = ROOT / "examples" / "guide_functional.keras"
+
+
+def small_archive(*, bf16: bool = False, assets: bool = False) -> kformat.KerasArchive:
+    """A Sequential Dense(3)->Dropout->Dense(2) archive built by hand."""
+    rng = np.random.default_rng(0)
+    dense = {"name": "dense", "units": 3, "activation": "relu", "use_bias": True}
+    config = {
+        "module": "keras",
+        "class_name": "Sequential",
+        "config": {
+            "name": "sequential",
+            "layers": [
+                {
+                    "module": "keras.layers",
+                    "class_name": "InputLayer",
+                    "config": {"batch_shape": [None, 4], "dtype": "float32", "name": "input_layer"},
+                    "registered_name": None,
+                },
+                {
+                    "module": "keras.layers",
+                    "class_name": "Dense",
+                    "config": dense,
+                    "registered_name": None,
+                },
+                {
+                    "module": "keras.layers",
+                    "class_name": "Dropout",
+                    "config": {"name": "dropout", "rate": 0.5},
+                    "registered_name": None,
+                },
+                {
+                    "module": "keras.layers",
+                    "class_name": "Dense",
+                    "config": {
+                        "name": "dense_1",
+                        "units": 2,
+                        "activation": "linear",
+                        "use_bias": True,
+                    },
+                    "registered_name": None,
+                },
+            ],
+        },
+        "registered_name": None,
+    }
+    weights: dict[str, np.ndarray[Any, Any]] = {
+        "/layers/dense/vars/0": rng.standard_normal((4, 3)).astype("float32"),
+        "/layers/dense/vars/1": rng.standard_normal(3).astype("float32"),
+        "/layers/dense_1/vars/0": rng.standard_normal((3, 2)).astype("float32"),
+        "/layers/dense_1/vars/1": rng.standard_normal(2).astype("float32"),
+        "/optimizer/vars/0": np.array(7, dtype="int32"),
+    }
+    if bf16:
+        import ml_dtypes
+
+        weights["/layers/dense_1/vars/0"] = weights["/layers/dense_1/vars/0"].astype(
+            ml_dtypes.bfloat16
+        )
+    groups = {
+        "/layers/dense/vars": {"name": "dense"},
+        "/layers/dropout/vars": {"name": "dropout"},
+        "/layers/dense_1/vars": {"name": "dense_1"},
+        "/optimizer/vars": {"name": "adam"},
+        "/vars": {"name": "sequential"},
+    }
+    return kformat.KerasArchive(
+        config=config,
+        metadata={"keras_version": "3.15.1", "date_saved": "2026-01-02@03:04:05"},
+        weights=weights,
+        groups=groups,
+        assets={"assets/layers/vocab/vocabulary.txt": b"a\nb\n"} if assets else {},
+    )
+
+
+def assert_archives_equal(
+    a: kformat.KerasArchive, b: kformat.KerasArchive, *, groups: bool = True
+) -> None:
+    assert a.config == b.config
+    assert a.metadata == b.metadata
+    assert sorted(a.weights) == sorted(b.weights)
+    for path in a.weights:
+        x, y = np.asarray(a.weights[path]), np.asarray(b.weights[path])
+        assert x.dtype == y.dtype, path
+        assert x.shape == y.shape, path
+        assert x.tobytes() == y.tobytes(), path
+    if groups:
+        # Intermediate groups are implied by datasets and explicit groups.
+        assert _explicit(a.groups) == _explicit(b.groups)
+    assert dict(a.assets) == dict(b.assets)
+
+
+def _explicit(groups: Any) -> dict[str, Any]:
+    return {k: dict(v) for k, v in groups.items() if v}
+
+
+@pytest.fixture
+def archive() -> kformat.KerasArchive:
+    return small_archive()
