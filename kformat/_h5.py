@@ -312,7 +312,9 @@ def write_h5(
     parents of every dataset, then contiguous uncompressed datasets, all in
     sorted order so the bytes are deterministic (spec §10.1)."""
     ext_names = {dt: name for name, dt in EXTENDED_DTYPES.items()}
-    with h5py.File(fileobj, "w") as f:
+    # Datasets of 1 KiB and more start on 64-byte boundaries of the image (and the
+    # .keras writer aligns the image itself), so mapped weights are aligned arrays.
+    with h5py.File(fileobj, "w", alignment_threshold=1024, alignment_interval=64) as f:
         for gpath in sorted(groups):
             grp = f if gpath == "/" else f.require_group(gpath)
             for key, value in sorted(groups[gpath].items()):

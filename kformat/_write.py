@@ -26,7 +26,7 @@ from kformat._archive import LAYOUTS, KerasArchive, Layout
 from kformat._limits import DEFAULT_LIMITS
 from kformat._read import CONFIG, METADATA, WEIGHTS
 from kformat._sharded import parse_index, plan_shards
-from kformat._zip import write_zip
+from kformat._zipwrite import ZipStreamWriter
 from kformat.errors import KFormatError
 
 __all__ = ["KERAS_VERSION", "write"]
@@ -76,11 +76,11 @@ def write(
     if kind in ("keras", "directory"):
         if archive.config is None:
             raise ValueError(f"a weights-only archive cannot be written as the {kind!r} layout")
-        files = _model_files(archive, weights, groups, date_saved)
         if kind == "keras":
-            _write_zip_dest(files, dest)
+            _write_zip_dest(archive, dest, date_saved)
         else:
-            _write_directory(files, _as_path(dest))
+            head, assets = _model_members(archive, date_saved)
+            _write_directory(head, archive, assets, _as_path(dest))
     elif kind == "weights_h5":
         path = _as_path(dest)
         with _atomic_file(path) as f:
@@ -147,28 +147,30 @@ def _format_date(value: str | _dt.datetime) -> str:
     raise ValueError(f"date_saved must be a datetime or 'YYYY-MM-DD@HH:MM:SS', got {value!r}")
 
 
-def _h5_bytes(
-    weights: Mapping[str, np.ndarray[Any, Any]], groups: Mapping[str, Mapping[str, Any]]
-) -> bytes:
-    buf = io.BytesIO()
-    _h5.write_h5(buf, weights, groups)
-    return buf.getvalue()
-
-
-def _model_files(
-    archive: KerasArchive,
-    weights: Mapping[str, np.ndarray[Any, Any]],
-    groups: Mapping[str, Mapping[str, Any]],
-    date_saved: str | _dt.datetime | None,
-) -> list[tuple[str, bytes]]:
-    """Members in Keras' order: metadata, config, weights, then assets (spec §2.2)."""
-    files = [
+def _model_members(
+    archive: KerasArchive, date_saved: str | _dt.datetime | None
+) -> tuple[list[tuple[str, bytes]], list[tuple[str, bytes]]]:
+    """The JSON members and the asset members, in Keras' order (spec §2.2)."""
+    head = [
         (METADATA, _json.dump(_metadata(archive, date_saved))),
         (CONFIG, _json.dump(archive.config)),
-        (WEIGHTS, _h5_bytes(weights, groups)),
     ]
-    files.extend((name, bytes(data)) for name, data in sorted(archive.assets.items()))
-    return files
+    assets = [(name, bytes(data)) for name, data in sorted(archive.assets.items())]
+    return head, assets
+
+
+def _write_keras_zip(
+    f: IO[bytes], archive: KerasArchive, date_saved: str | _dt.datetime | None
+) -> None:
+    """metadata.json, config.json, model.weights.h5 (streamed by HDF5), assets."""
+    head, assets = _model_members(archive, date_saved)
+    zw = ZipStreamWriter(f)
+    for name, data in head:
+        zw.add(name, data)
+    zw.add_streamed(WEIGHTS, lambda region: _h5.write_h5(region, archive.weights, archive.groups))
+    for name, data in assets:
+        zw.add(name, data)
+    zw.close()
 
 
 @contextlib.contextmanager
@@ -188,35 +190,45 @@ def _atomic_file(path: Path) -> Iterator[IO[bytes]]:
         raise
 
 
-def _write_zip_dest(files: list[tuple[str, bytes]], dest: object) -> None:
-    align = {WEIGHTS}
+def _write_zip_dest(
+    archive: KerasArchive, dest: object, date_saved: str | _dt.datetime | None
+) -> None:
     if hasattr(dest, "write"):
         fileobj: Any = dest
-        seekable = getattr(fileobj, "seekable", lambda: False)()
-        if seekable and fileobj.tell() == 0:
-            write_zip(fileobj, files, align=align)
-        else:
+        usable = all(getattr(fileobj, m, lambda: False)() for m in ("seekable", "readable"))
+        if usable and fileobj.tell() == 0:
+            _write_keras_zip(fileobj, archive, date_saved)
+        else:  # write-only or positioned streams get a finished image
             buf = io.BytesIO()
-            write_zip(buf, files, align=align)
+            _write_keras_zip(buf, archive, date_saved)
             fileobj.write(buf.getvalue())
         return
     with _atomic_file(_as_path(dest)) as f:
-        write_zip(f, files, align=align)
+        _write_keras_zip(f, archive, date_saved)
 
 
-def _write_directory(files: list[tuple[str, bytes]], dest: Path) -> None:
+def _write_directory(
+    head: list[tuple[str, bytes]],
+    archive: KerasArchive,
+    assets: list[tuple[str, bytes]],
+    dest: Path,
+) -> None:
     if dest.exists() and not dest.is_dir():
         raise ValueError(f"{dest} exists and is not a directory")
     parent = dest.parent if str(dest.parent) else Path(".")
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=parent))
     try:
-        for name, data in files:
+        for name, data in [*head, *assets]:
             target = tmp / name
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
+        with open(tmp / WEIGHTS, "w+b") as f:
+            _h5.write_h5(f, archive.weights, archive.groups)
+            f.flush()
+            os.fsync(f.fileno())
         if dest.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".old", dir=parent))
             os.replace(dest, old / "previous")

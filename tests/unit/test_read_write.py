@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import struct
 import zipfile
 from pathlib import Path
 
@@ -107,8 +108,13 @@ def test_keras_layout_members(tmp_path: Path) -> None:
     assert {i.compress_type for i in infos} == {zipfile.ZIP_STORED}
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
     weights = infos[2]
-    data_start = weights.header_offset + 30 + len(weights.filename) + len(weights.extra)
+    raw = (tmp_path / "m.keras").read_bytes()
+    name_len, extra_len = struct.unpack_from("<HH", raw, weights.header_offset + 26)
+    data_start = weights.header_offset + 30 + name_len + extra_len
     assert data_start % 64 == 0
+    assert {i.external_attr for i in infos} == {0o600 << 16}
+    assert {i.create_system for i in infos} == {3}
+    assert zipfile.ZipFile(tmp_path / "m.keras").testzip() is None
     meta = json.loads(zipfile.ZipFile(tmp_path / "m.keras").read("metadata.json"))
     assert meta == {"keras_version": "3.15.1", "date_saved": "2026-01-02@03:04:05"}
 
