@@ -104,8 +104,10 @@ def _crc_of(f: IO[bytes], start: int, length: int) -> int:
     step = 1 << 24
     crc = 0
     try:
-        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        mm: mmap.mmap | None = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        mm = None  # an in-memory stream: read it back instead
+    if mm is None:
         f.seek(start)
         remaining = length
         while remaining:
