@@ -304,7 +304,7 @@ def read_dataset(
 
 
 def write_h5(
-    fileobj: IO[bytes],
+    fileobj: IO[bytes] | io.RawIOBase,
     weights: Mapping[str, np.ndarray[Any, Any]],
     groups: Mapping[str, Mapping[str, Any]],
 ) -> None:
