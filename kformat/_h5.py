@@ -121,6 +121,11 @@ def _logical_dtype(dset: Any, attrs: dict[str, Any], member: str, path: str) -> 
     dtype: np.dtype[Any] = dset.dtype
     if dtype.kind == "V" and dtype.fields is None and dtype.subdtype is None:
         name = attrs.pop("dtype", None)
+        if name is None:
+            # Keras 3.0.0-3.0.4 wrote bfloat16 as bare opaque data without the
+            # marker (spec §6.4): keep the raw bytes as a void dtype, losslessly;
+            # the layer's dtype in config.json says how to view them.
+            return dtype
         ext = EXTENDED_DTYPES.get(name) if isinstance(name, str) else None
         if ext is None or ext.itemsize != dtype.itemsize:
             raise InvalidArchiveError(
@@ -303,6 +308,10 @@ def read_dataset(
     return arr
 
 
+def _is_raw_opaque(dtype: np.dtype[Any]) -> bool:
+    return dtype.kind == "V" and dtype.fields is None and dtype.subdtype is None
+
+
 def write_h5(
     fileobj: IO[bytes] | io.RawIOBase,
     weights: Mapping[str, np.ndarray[Any, Any]],
@@ -328,7 +337,7 @@ def write_h5(
             if ext is not None:
                 ds = f.create_dataset(dpath, data=arr.view(f"V{arr.dtype.itemsize}"))
                 ds.attrs["dtype"] = ext
-            elif arr.dtype.kind in _NUMERIC_KINDS:
+            elif arr.dtype.kind in _NUMERIC_KINDS or _is_raw_opaque(arr.dtype):
                 f.create_dataset(dpath, data=arr)
             else:
                 raise UnsupportedFeatureError(

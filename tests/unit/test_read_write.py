@@ -78,6 +78,18 @@ def test_bfloat16_preserved(tmp_path: Path) -> None:
     )
 
 
+def test_bare_opaque_data_kept_raw(tmp_path: Path) -> None:
+    # Keras 3.0.0-3.0.4 stored bfloat16 as opaque bytes without the dtype marker.
+    raw = np.arange(4, dtype=ml_dtypes.bfloat16).view("V2")
+    a = kformat.KerasArchive(None, weights={"/layers/d/vars/0": raw})
+    kformat.write(a, tmp_path / "w.weights.h5")
+    back = kformat.read(tmp_path / "w.weights.h5").weights["/layers/d/vars/0"]
+    assert back.dtype == np.dtype("V2")
+    np.testing.assert_array_equal(
+        back.view(ml_dtypes.bfloat16), np.arange(4, dtype=ml_dtypes.bfloat16)
+    )
+
+
 def test_weights_are_read_only_views(tmp_path: Path) -> None:
     kformat.write(small_archive(), tmp_path / "m.keras")
     w = kformat.read(tmp_path / "m.keras").weights["/layers/dense/vars/0"]
