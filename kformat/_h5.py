@@ -14,14 +14,15 @@ import dataclasses
 import io
 import math
 from collections.abc import Iterator, Mapping
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 import h5py
 import ml_dtypes
 import numpy as np
 
 from kformat._limits import Limits
-from kformat.errors import InvalidArchiveError, UnsafeArchiveError, UnsupportedFeatureError
+from kformat._rules import Sink
+from kformat.errors import InvalidArchiveError, KFormatError, UnsupportedFeatureError
 
 __all__ = ["DatasetInfo", "H5Index", "read_dataset", "scan", "write_h5"]
 
@@ -83,41 +84,53 @@ class H5Index:
 
     groups: dict[str, dict[str, Any]]
     datasets: dict[str, DatasetInfo]
+    readable: bool = True
 
 
-def _wrap(exc: BaseException, member: str, path: str) -> InvalidArchiveError:
-    return InvalidArchiveError(f"unreadable HDF5 object: {exc}", member=member, path=path)
+class _Skip(Exception):
+    """Raised inside the walk after a collecting sink took a problem: the
+    object is left out and the walk goes on."""
 
 
-def _read_attrs(obj: Any, member: str, path: str) -> dict[str, Any]:
+def _fail(sink: Sink, code: str, message: str, member: str, path: str) -> NoReturn:
+    sink.report(code, message, member=member, path=path)
+    raise _Skip
+
+
+def _read_attrs(obj: Any, member: str, path: str, sink: Sink) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
     names = list(obj.attrs)
     if len(names) > _MAX_ATTRS:
-        raise InvalidArchiveError(
-            f"{len(names)} attributes, above {_MAX_ATTRS}", member=member, path=path
-        )
+        _fail(sink, "KF414", f"{len(names)} attributes, above {_MAX_ATTRS}", member, path)
     for key in names:
         aid = obj.attrs.get_id(key)
         if aid.get_storage_size() > _MAX_ATTR_BYTES:
-            raise InvalidArchiveError(f"attribute {key!r} is too large", member=member, path=path)
+            _fail(sink, "KF414", f"attribute {key!r} is too large", member, path)
         value = obj.attrs[key]
         if isinstance(value, bytes):
-            value = value.decode("utf-8", errors="strict")
+            try:
+                value = value.decode("utf-8", errors="strict")
+            except UnicodeDecodeError:
+                _fail(sink, "KF414", f"attribute {key!r} is not UTF-8 text", member, path)
         elif isinstance(value, np.ndarray) and value.dtype.kind not in _NUMERIC_KINDS:
-            raise InvalidArchiveError(
-                f"attribute {key!r} has unsupported type {value.dtype}", member=member, path=path
+            _fail(
+                sink, "KF414", f"attribute {key!r} has unsupported type {value.dtype}", member, path
             )
         elif not isinstance(value, (str, np.generic, np.ndarray)):
-            raise InvalidArchiveError(
+            _fail(
+                sink,
+                "KF414",
                 f"attribute {key!r} has unsupported type {type(value).__name__}",
-                member=member,
-                path=path,
+                member,
+                path,
             )
         attrs[key] = value
     return attrs
 
 
-def _logical_dtype(dset: Any, attrs: dict[str, Any], member: str, path: str) -> np.dtype[Any]:
+def _logical_dtype(
+    dset: Any, attrs: dict[str, Any], member: str, path: str, sink: Sink
+) -> np.dtype[Any]:
     dtype: np.dtype[Any] = dset.dtype
     if dtype.kind == "V" and dtype.fields is None and dtype.subdtype is None:
         name = attrs.pop("dtype", None)
@@ -128,167 +141,223 @@ def _logical_dtype(dset: Any, attrs: dict[str, Any], member: str, path: str) -> 
             return dtype
         ext = EXTENDED_DTYPES.get(name) if isinstance(name, str) else None
         if ext is None or ext.itemsize != dtype.itemsize:
-            raise InvalidArchiveError(
+            _fail(
+                sink,
+                "KF408",
                 f"opaque {dtype.itemsize}-byte data without a known 'dtype' attribute "
                 f"(got {name!r}); expected one of {sorted(EXTENDED_DTYPES)}",
-                member=member,
-                path=path,
+                member,
+                path,
             )
         return ext
     if dtype.kind not in _NUMERIC_KINDS or dtype.fields is not None or dtype.subdtype is not None:
-        raise InvalidArchiveError(
+        _fail(
+            sink,
+            "KF408",
             f"dataset type {dtype} is not numeric (strings, references, compound and "
             "variable-length types are not weights)",
-            member=member,
-            path=path,
+            member,
+            path,
         )
     if h5py.check_vlen_dtype(dtype) is not None or h5py.check_string_dtype(dtype) is not None:
-        raise InvalidArchiveError(
-            f"dataset type {dtype} is variable-length", member=member, path=path
-        )
+        _fail(sink, "KF408", f"dataset type {dtype} is variable-length", member, path)
     return dtype
 
 
-def _dataset_info(dset: Any, member: str, path: str, limits: Limits) -> DatasetInfo:
+def _dataset_info(dset: Any, member: str, path: str, limits: Limits, sink: Sink) -> DatasetInfo:
     dcpl = dset.id.get_create_plist()
     layout_code = dcpl.get_layout()
     if layout_code == h5py.h5d.VIRTUAL:
-        raise UnsafeArchiveError("virtual dataset (maps other files)", member=member, path=path)
+        _fail(sink, "KF406", "virtual dataset (maps other files)", member, path)
     if dcpl.get_external_count() > 0:
-        raise UnsafeArchiveError(
-            "dataset stores its data in an external file", member=member, path=path
-        )
+        _fail(sink, "KF405", "dataset stores its data in an external file", member, path)
     filters = [dcpl.get_filter(i)[0] for i in range(dcpl.get_nfilters())]
     for fid in filters:
         if fid not in _BUILTIN_FILTERS:
-            raise UnsafeArchiveError(
+            _fail(
+                sink,
+                "KF407",
                 f"dataset uses HDF5 filter {fid}, which is not a built-in filter "
                 f"({', '.join(_BUILTIN_FILTERS.values())})",
-                member=member,
-                path=path,
+                member,
+                path,
             )
     if dset.shape is None:
-        raise InvalidArchiveError("dataset has a null dataspace", member=member, path=path)
-    attrs = _read_attrs(dset, member, path)
-    dtype = _logical_dtype(dset, attrs, member, path)
+        _fail(sink, "KF408", "dataset has a null dataspace", member, path)
+    attrs = _read_attrs(dset, member, path, sink)
+    dtype = _logical_dtype(dset, attrs, member, path, sink)
     shape = tuple(int(d) for d in dset.shape)
     declared = math.prod(shape) * dtype.itemsize
     if declared > limits.max_dataset_bytes:
-        raise UnsafeArchiveError(
+        _fail(
+            sink,
+            "KF410",
             f"dataset declares {declared} bytes, above the limit of {limits.max_dataset_bytes}",
-            member=member,
-            path=path,
+            member,
+            path,
         )
     stored = int(dset.id.get_storage_size())
     offset: int | None = None
     if layout_code == h5py.h5d.CONTIGUOUS:
         layout = "contiguous"
         if declared and stored != declared:
-            raise UnsafeArchiveError(
+            _fail(
+                sink,
+                "KF409",
                 f"dataset declares {declared} bytes but stores {stored}",
-                member=member,
-                path=path,
+                member,
+                path,
             )
         if declared:
             offset = dset.id.get_offset()
             if offset is None:
-                raise UnsafeArchiveError("dataset data was never written", member=member, path=path)
+                _fail(sink, "KF409", "dataset data was never written", member, path)
     elif layout_code == h5py.h5d.CHUNKED:
         layout = "chunked"
         if declared > max(stored * _MAX_FILTER_RATIO, 1 << 20):
-            raise UnsafeArchiveError(
+            _fail(
+                sink,
+                "KF409",
                 f"dataset declares {declared} bytes but stores only {stored}",
-                member=member,
-                path=path,
+                member,
+                path,
             )
     elif layout_code == h5py.h5d.COMPACT:
         layout = "compact"
     else:
-        raise InvalidArchiveError(f"unknown dataset layout {layout_code}", member=member, path=path)
+        _fail(sink, "KF401", f"unknown dataset layout {layout_code}", member, path)
     return DatasetInfo(shape, dtype, offset, layout, stored, attrs)
 
 
-def _children(group: Any, member: str, path: str) -> Iterator[tuple[str, str]]:
-    """Yield ``(name, child path)`` after checking the link is a hard link."""
+def _children(group: Any, member: str, path: str, sink: Sink) -> Iterator[tuple[str, str]]:
+    """Yield ``(name, child path)`` of the plain hard links of ``group``; every
+    other link is reported (and skipped when the sink collects)."""
     names: list[bytes] = []
     group.id.links.iterate(lambda name: names.append(name))
     for raw_name in names:
         name = raw_name.decode("utf-8", errors="replace")
         child = f"{path.rstrip('/')}/{name}"
-        if "/" in name or name in ("", ".", ".."):
-            raise InvalidArchiveError(f"invalid link name {name!r}", member=member, path=child)
-        kind = group.id.links.get_info(raw_name).type
-        if kind == h5py.h5l.TYPE_SOFT:
-            raise UnsafeArchiveError(
-                "soft link (only hard links are allowed)", member=member, path=child
-            )
-        if kind == h5py.h5l.TYPE_EXTERNAL:
-            raise UnsafeArchiveError("external link to another file", member=member, path=child)
-        if kind != h5py.h5l.TYPE_HARD:
-            raise UnsafeArchiveError(f"user-defined link type {kind}", member=member, path=child)
+        try:
+            if "/" in name or name in ("", ".", ".."):
+                _fail(sink, "KF404", f"invalid link name {name!r}", member, child)
+            kind = group.id.links.get_info(raw_name).type
+            if kind == h5py.h5l.TYPE_SOFT:
+                _fail(sink, "KF402", "soft link (only hard links are allowed)", member, child)
+            if kind == h5py.h5l.TYPE_EXTERNAL:
+                _fail(sink, "KF403", "external link to another file", member, child)
+            if kind != h5py.h5l.TYPE_HARD:
+                _fail(sink, "KF404", f"user-defined link type {kind}", member, child)
+        except _Skip:
+            continue
         yield name, child
 
 
-def scan(fileobj: IO[bytes] | io.RawIOBase, *, member: str, limits: Limits) -> H5Index:
+def scan(
+    fileobj: IO[bytes] | io.RawIOBase,
+    *,
+    member: str,
+    limits: Limits,
+    sink: Sink | None = None,
+) -> H5Index:
     """Walk a whole HDF5 file and index it, reading no dataset data.
+
+    With a collecting ``sink`` every problem is reported and the offending
+    object (and, for a group, what lies below it) is left out of the index;
+    ``H5Index.readable`` is ``False`` when the file could not be opened.
 
     Raises:
         InvalidArchiveError: not HDF5, or a forbidden object or type.
         UnsafeArchiveError: links, external/virtual storage, size bombs.
     """
+    sink = sink or Sink()
+    index = H5Index(groups={}, datasets={})
     try:
         f = h5py.File(fileobj, "r")
     except Exception as exc:  # h5py raises OSError/ValueError/KeyError...
-        raise InvalidArchiveError(f"not a readable HDF5 file: {exc}", member=member) from exc
-    index = H5Index(groups={}, datasets={})
+        sink.report("KF401", f"not a readable HDF5 file: {exc}", member=member)
+        index.readable = False
+        return index
     seen: set[Any] = set()
     count = 0
-    path = "/"
-    try:
-        with f:
-            root_attrs = _read_attrs(f, member, "/")
+    with f:
+        try:
+            root_attrs = _read_attrs(f, member, "/", sink)
             if root_attrs:
                 index.groups["/"] = root_attrs
-            stack: list[tuple[Any, str, int]] = [(f, "/", 0)]
-            while stack:
-                group, gpath, depth = stack.pop()
-                for name, path in _children(group, member, gpath):
-                    count += 1
-                    if count > limits.max_h5_objects:
-                        raise UnsafeArchiveError(
-                            f"more than {limits.max_h5_objects} HDF5 objects", member=member
-                        )
-                    obj = group[name]
-                    key = obj.id
-                    if key in seen:
-                        raise InvalidArchiveError(
-                            "object is linked from more than one path", member=member, path=path
-                        )
-                    seen.add(key)
-                    if isinstance(obj, h5py.Group):
-                        if depth + 1 > limits.max_h5_depth:
-                            raise UnsafeArchiveError(
-                                f"groups nested deeper than {limits.max_h5_depth}",
-                                member=member,
-                                path=path,
-                            )
-                        index.groups[path] = _read_attrs(obj, member, path)
-                        stack.append((obj, path, depth + 1))
-                    elif isinstance(obj, h5py.Dataset):
-                        index.datasets[path] = _dataset_info(obj, member, path, limits)
-                    else:
-                        raise InvalidArchiveError(
-                            f"object of type {type(obj).__name__} is neither a group nor a dataset",
-                            member=member,
-                            path=path,
-                        )
-    except InvalidArchiveError:
-        raise
-    except Exception as exc:
-        raise _wrap(exc, member, path) from exc
+        except _Skip:
+            pass
+        except KFormatError:
+            raise
+        except Exception as exc:
+            sink.report("KF401", f"unreadable HDF5 object: {exc}", member=member, path="/")
+        stack: list[tuple[Any, str, int]] = [(f, "/", 0)]
+        while stack:
+            group, gpath, depth = stack.pop()
+            try:
+                children = list(_children(group, member, gpath, sink))
+            except KFormatError:
+                raise
+            except Exception as exc:
+                sink.report("KF401", f"unreadable HDF5 group: {exc}", member=member, path=gpath)
+                continue
+            for name, path in children:
+                count += 1
+                if count > limits.max_h5_objects:
+                    sink.report(
+                        "KF411", f"more than {limits.max_h5_objects} HDF5 objects", member=member
+                    )
+                    return index
+                try:
+                    _visit(group, name, path, depth, member, limits, sink, index, seen, stack)
+                except _Skip:
+                    continue
+                except KFormatError:
+                    raise
+                except Exception as exc:
+                    sink.report("KF401", f"unreadable HDF5 object: {exc}", member=member, path=path)
     index.groups = dict(sorted(index.groups.items()))
     index.datasets = dict(sorted(index.datasets.items()))
     return index
+
+
+def _visit(
+    group: Any,
+    name: str,
+    path: str,
+    depth: int,
+    member: str,
+    limits: Limits,
+    sink: Sink,
+    index: H5Index,
+    seen: set[Any],
+    stack: list[tuple[Any, str, int]],
+) -> None:
+    obj = group[name]
+    key = obj.id
+    if key in seen:
+        _fail(sink, "KF412", "object is linked from more than one path", member, path)
+    seen.add(key)
+    if isinstance(obj, h5py.Group):
+        if depth + 1 > limits.max_h5_depth:
+            _fail(sink, "KF411", f"groups nested deeper than {limits.max_h5_depth}", member, path)
+        index.groups[path] = _read_attrs(obj, member, path, sink)
+        stack.append((obj, path, depth + 1))
+    elif isinstance(obj, h5py.Dataset):
+        index.datasets[path] = _dataset_info(obj, member, path, limits, sink)
+    else:
+        _fail(
+            sink,
+            "KF401",
+            f"object of type {type(obj).__name__} is neither a group nor a dataset",
+            member,
+            path,
+        )
+
+
+def _wrap(exc: BaseException, member: str, path: str) -> InvalidArchiveError:
+    return InvalidArchiveError(
+        f"unreadable HDF5 object: {exc}", member=member, path=path, code="KF401"
+    )
 
 
 def read_dataset(

@@ -86,32 +86,42 @@ def parse(data: bytes, *, member: str, max_bytes: int, max_depth: int) -> JsonDo
     """
     if len(data) > max_bytes:
         raise InvalidArchiveError(
-            f"document is {len(data)} bytes, above the limit of {max_bytes}", member=member
+            f"document is {len(data)} bytes, above the limit of {max_bytes}",
+            member=member,
+            code="KF204",
         )
     if data.startswith(b"\xef\xbb\xbf"):
-        raise InvalidArchiveError("document starts with a UTF-8 byte order mark", member=member)
+        raise InvalidArchiveError(
+            "document starts with a UTF-8 byte order mark", member=member, code="KF201"
+        )
     try:
         text = data.decode("utf-8", errors="strict")
     except UnicodeDecodeError as exc:
         raise InvalidArchiveError(
-            f"document is not valid UTF-8 at byte {exc.start}", member=member
+            f"document is not valid UTF-8 at byte {exc.start}", member=member, code="KF201"
         ) from exc
     try:
         value = json.loads(text, object_pairs_hook=_pairs_hook)
     except json.JSONDecodeError as exc:
         raise InvalidArchiveError(
-            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", member=member
+            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+            member=member,
+            code="KF202",
         ) from exc
     except RecursionError as exc:
         raise InvalidArchiveError(
-            f"JSON nesting is deeper than the limit of {max_depth}", member=member
+            f"JSON nesting is deeper than the limit of {max_depth}", member=member, code="KF203"
         ) from exc
     except ValueError as exc:  # e.g. an integer literal with too many digits
-        raise InvalidArchiveError(f"invalid JSON value: {exc}", member=member) from exc
+        raise InvalidArchiveError(
+            f"invalid JSON value: {exc}", member=member, code="KF202"
+        ) from exc
     doc = JsonDocument(value)
     if doc.depth > max_depth:
         raise InvalidArchiveError(
-            f"JSON nesting depth {doc.depth} is above the limit of {max_depth}", member=member
+            f"JSON nesting depth {doc.depth} is above the limit of {max_depth}",
+            member=member,
+            code="KF203",
         )
     return doc
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,6 +20,7 @@ from kformat import _h5, _json
 from kformat._archive import KerasArchive, WeightMap, _Source, weight_map_from_index
 from kformat._io import Buffer, Window, map_file, read_stream
 from kformat._limits import DEFAULT_LIMITS, Limits
+from kformat._rules import Sink
 from kformat._sharded import parse_index
 from kformat._zip import ZipReader
 from kformat.errors import InvalidArchiveError, UnsafeArchiveError, UnsupportedFeatureError
@@ -62,7 +64,7 @@ def read(
         try:
             buf = read_stream(source, limits.max_total_bytes)  # type: ignore[arg-type]
         except ValueError as exc:
-            raise UnsafeArchiveError(str(exc)) from exc
+            raise UnsafeArchiveError(str(exc), code="KF108") from exc
         return _read_zip(buf, limits)
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(
@@ -81,7 +83,9 @@ def read(
     if head == _HDF5_MAGIC or name.endswith(".h5") or name.endswith(".hdf5"):
         return _read_weights_h5(buf, limits, member=path.name)
     raise InvalidArchiveError(
-        "not a .keras zip archive, a .weights.h5 file or a .weights.json index", member=path.name
+        "not a .keras zip archive, a .weights.h5 file or a .weights.json index",
+        member=path.name,
+        code="KF101",
     )
 
 
@@ -96,13 +100,17 @@ def _scan_h5(
             "legacy Keras HDF5 format (model.save('x.h5')); only the .keras weights layout "
             "is supported",
             member=member,
+            code="KF413",
         )
     loaded: dict[str, np.ndarray[Any, Any]] = {}
     for path, info in index.datasets.items():
         if info.offset is not None:
             if info.offset + info.nbytes > length:
                 raise InvalidArchiveError(
-                    "dataset data runs past the end of the file", member=member, path=path
+                    "dataset data runs past the end of the file",
+                    member=member,
+                    path=path,
+                    code="KF415",
                 )
         elif info.nbytes:
             loaded[path] = _h5.read_dataset(Window(buf, base, length), path, info, member=member)
@@ -129,7 +137,9 @@ def _parse_config(data: bytes, limits: Limits) -> dict[str, Any]:
     )
     _reject_duplicates(doc, CONFIG)
     if not isinstance(doc.value, dict):
-        raise InvalidArchiveError("config.json must hold a JSON object", member=CONFIG, path="")
+        raise InvalidArchiveError(
+            "config.json must hold a JSON object", member=CONFIG, path="", code="KF207"
+        )
     return doc.value
 
 
@@ -139,7 +149,9 @@ def _parse_metadata(data: bytes, limits: Limits) -> dict[str, Any]:
     )
     _reject_duplicates(doc, METADATA)
     if not isinstance(doc.value, dict):
-        raise InvalidArchiveError("metadata.json must hold a JSON object", member=METADATA, path="")
+        raise InvalidArchiveError(
+            "metadata.json must hold a JSON object", member=METADATA, path="", code="KF207"
+        )
     return doc.value
 
 
@@ -149,32 +161,60 @@ def _reject_duplicates(doc: _json.JsonDocument, member: str) -> None:
             "duplicate key in a JSON object (which value is meant is ambiguous)",
             member=member,
             path=doc.duplicate_keys[0],
+            code="KF205",
+        )
+
+
+def check_members(names: Iterable[str], sink: Sink, *, directory: bool = False) -> None:
+    """The member rules of a ``.keras`` archive or model directory: npz weights
+    refused (KF506), only known members (KF106), config.json and the weights
+    present (KF102), metadata.json expected (KF112, a warning)."""
+    names = list(names)
+    kind = "directory" if directory else "archive"
+    if NPZ_WEIGHTS in names:
+        sink.report(
+            "KF506",
+            "npz weights hold pickled object arrays and are refused; re-save the model with "
+            "the default h5 weights format",
+            member=NPZ_WEIGHTS,
+        )
+    for name in names:
+        if name == NPZ_WEIGHTS:
+            continue
+        if directory:
+            if name.rstrip("/") in (CONFIG, METADATA, WEIGHTS, "assets"):
+                continue
+            if name in _IGNORED_IN_DIRECTORY:
+                continue
+            sink.report(
+                "KF106",
+                "unexpected entry (a model directory holds metadata.json, config.json, "
+                "model.weights.h5 and assets/)",
+                member=name,
+            )
+        elif name not in (CONFIG, METADATA, WEIGHTS) and not name.startswith(ASSETS):
+            sink.report(
+                "KF106",
+                "unexpected member (a .keras archive holds metadata.json, config.json, "
+                "model.weights.h5 and assets/...)",
+                member=name,
+            )
+    if CONFIG not in names:
+        sink.report("KF102", f"{kind} has no config.json", member=CONFIG)
+    if WEIGHTS not in names and NPZ_WEIGHTS not in names:
+        sink.report("KF102", f"{kind} has no model.weights.h5", member=WEIGHTS)
+    if METADATA not in names:
+        sink.report(
+            "KF112", f"{kind} has no metadata.json (Keras always writes it)", member=METADATA
         )
 
 
 def _read_zip(buf: Buffer, limits: Limits) -> KerasArchive:
     zr = ZipReader(buf, limits=limits)
-    names = set(zr.members)
-    if NPZ_WEIGHTS in names:
-        raise UnsafeArchiveError(
-            "npz weights hold pickled object arrays and are refused; re-save the model with "
-            "the default h5 weights format",
-            member=NPZ_WEIGHTS,
-        )
-    for m in zr:
-        if m.name not in (CONFIG, METADATA, WEIGHTS) and not m.name.startswith(ASSETS):
-            raise InvalidArchiveError(
-                "unexpected member (a .keras archive holds metadata.json, config.json, "
-                "model.weights.h5 and assets/...)",
-                member=m.name,
-            )
-    if CONFIG not in names:
-        raise InvalidArchiveError("archive has no config.json", member=CONFIG)
-    if WEIGHTS not in names:
-        raise InvalidArchiveError("archive has no model.weights.h5", member=WEIGHTS)
+    check_members(zr.members, Sink())
     config = _parse_config(zr.read(CONFIG, max_bytes=limits.max_config_bytes), limits)
     metadata = None
-    if METADATA in names:
+    if METADATA in zr.members:
         metadata = _parse_metadata(zr.read(METADATA, max_bytes=limits.max_metadata_bytes), limits)
     stored = zr.stored_range(WEIGHTS)
     if stored is not None:
@@ -195,9 +235,11 @@ def _regular_file(path: Path, member: str) -> os.stat_result:
     """lstat ``path`` and refuse anything but a regular file (no symlinks)."""
     st = path.lstat()
     if stat.S_ISLNK(st.st_mode):
-        raise UnsafeArchiveError("symbolic link (links may point outside the model)", member=member)
+        raise UnsafeArchiveError(
+            "symbolic link (links may point outside the model)", member=member, code="KF105"
+        )
     if not stat.S_ISREG(st.st_mode):
-        raise InvalidArchiveError("not a regular file", member=member)
+        raise InvalidArchiveError("not a regular file", member=member, code="KF105")
     return st
 
 
@@ -205,7 +247,9 @@ def _read_small(path: Path, member: str, max_bytes: int) -> bytes:
     st = _regular_file(path, member)
     if st.st_size > max_bytes:
         raise UnsafeArchiveError(
-            f"file is {st.st_size} bytes, above the limit of {max_bytes}", member=member
+            f"file is {st.st_size} bytes, above the limit of {max_bytes}",
+            member=member,
+            code="KF108",
         )
     with open(path, "rb") as f:
         return f.read(max_bytes + 1)
@@ -213,22 +257,11 @@ def _read_small(path: Path, member: str, max_bytes: int) -> bytes:
 
 def _read_directory(root: Path, limits: Limits) -> KerasArchive:
     entries = {e.name: e for e in os.scandir(root)}
-    if "model.weights.npz" in entries:
-        raise UnsafeArchiveError(
-            "npz weights hold pickled object arrays and are refused", member=NPZ_WEIGHTS
-        )
-    for name, entry in entries.items():
-        if name in (CONFIG, METADATA, WEIGHTS, "assets") or name in _IGNORED_IN_DIRECTORY:
-            continue
-        raise InvalidArchiveError(
-            "unexpected entry (a model directory holds metadata.json, config.json, "
-            "model.weights.h5 and assets/)",
-            member=name + ("/" if entry.is_dir(follow_symlinks=False) else ""),
-        )
-    if CONFIG not in entries:
-        raise InvalidArchiveError("directory has no config.json", member=CONFIG)
-    if WEIGHTS not in entries:
-        raise InvalidArchiveError("directory has no model.weights.h5", member=WEIGHTS)
+    check_members(
+        [n + ("/" if e.is_dir(follow_symlinks=False) else "") for n, e in entries.items()],
+        Sink(),
+        directory=True,
+    )
     config = _parse_config(_read_small(root / CONFIG, CONFIG, limits.max_config_bytes), limits)
     metadata = None
     if METADATA in entries:
@@ -247,7 +280,7 @@ def _read_asset_tree(root: Path, limits: Limits) -> dict[str, bytes]:
     st = top.lstat()
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
         raise UnsafeArchiveError(
-            "assets must be a real directory, not a link or file", member="assets/"
+            "assets must be a real directory, not a link or file", member="assets/", code="KF105"
         )
     assets: dict[str, bytes] = {}
     total = 0
@@ -257,16 +290,20 @@ def _read_asset_tree(root: Path, limits: Limits) -> dict[str, bytes]:
         for entry in os.scandir(folder):
             member = prefix + entry.name
             if entry.is_symlink():
-                raise UnsafeArchiveError("symbolic link inside assets/", member=member)
+                raise UnsafeArchiveError(
+                    "symbolic link inside assets/", member=member, code="KF105"
+                )
             if entry.is_dir(follow_symlinks=False):
                 if member.count("/") > limits.max_h5_depth:
-                    raise UnsafeArchiveError("assets nested too deep", member=member)
+                    raise UnsafeArchiveError("assets nested too deep", member=member, code="KF108")
                 stack.append((Path(entry.path), member + "/"))
                 continue
             data = _read_small(Path(entry.path), member, limits.max_asset_bytes)
             total += len(data)
             if total > limits.max_total_bytes or len(assets) >= limits.max_members:
-                raise UnsafeArchiveError("assets exceed the archive limits", member=member)
+                raise UnsafeArchiveError(
+                    "assets exceed the archive limits", member=member, code="KF108"
+                )
             assets[member] = data
     return dict(sorted(assets.items()))
 
@@ -296,12 +333,14 @@ def _read_sharded(index_path: Path, limits: Limits) -> KerasArchive:
                     f"dataset is in shard {shard!r}, which the index does not list for {gpath}",
                     member=shard,
                     path=dpath,
+                    code="KF604",
                 )
             if dpath in sources:
                 raise InvalidArchiveError(
                     f"dataset is stored in both {owner[dpath]!r} and {shard!r}",
                     member=shard,
                     path=dpath,
+                    code="KF606",
                 )
             sources[dpath] = src
             owner[dpath] = shard
@@ -312,6 +351,7 @@ def _read_sharded(index_path: Path, limits: Limits) -> KerasArchive:
                 "the index lists this group but no shard holds datasets in it",
                 member=member,
                 path=_json.pointer(["weight_map", gpath]),
+                code="KF605",
             )
     return KerasArchive(
         None, None, WeightMap(sources), dict(sorted(groups.items())), layout="sharded"

@@ -53,18 +53,24 @@ def parse_index(data: bytes, *, member: str, limits: Limits) -> ShardIndex:
     )
     if doc.duplicate_keys:
         raise InvalidArchiveError(
-            "duplicate key in the index", member=member, path=doc.duplicate_keys[0]
+            "duplicate key in the index", member=member, path=doc.duplicate_keys[0], code="KF205"
         )
     value = doc.value
     if not isinstance(value, dict) or not isinstance(value.get("weight_map"), dict):
         raise InvalidArchiveError(
-            "index must be an object with a 'weight_map' object", member=member, path=""
+            "index must be an object with a 'weight_map' object",
+            member=member,
+            path="",
+            code="KF601",
         )
     meta = value.get("metadata", {})
     total = meta.get("total_size", 0) if isinstance(meta, dict) else None
     if not isinstance(total, (int, float)) or isinstance(total, bool) or total < 0:
         raise InvalidArchiveError(
-            "metadata.total_size must be a number >= 0", member=member, path="/metadata"
+            "metadata.total_size must be a number >= 0",
+            member=member,
+            path="/metadata",
+            code="KF601",
         )
     weight_map: dict[str, tuple[str, ...]] = {}
     names: set[str] = set()
@@ -75,23 +81,26 @@ def parse_index(data: bytes, *, member: str, limits: Limits) -> ShardIndex:
                 f"weight_map key {key!r} is not an absolute HDF5 group path",
                 member=member,
                 path=where,
+                code="KF601",
             )
         if not isinstance(shards, list) or not shards:
             raise InvalidArchiveError(
                 "weight_map value must be a non-empty list of shard names",
                 member=member,
                 path=where,
+                code="KF601",
             )
         for i, shard in enumerate(shards):
             why = check_shard_name(shard)
             if why is not None:
-                raise UnsafeArchiveError(why, member=member, path=f"{where}/{i}")
+                raise UnsafeArchiveError(why, member=member, path=f"{where}/{i}", code="KF603")
             names.add(shard)
         weight_map[key] = tuple(shards)
     if len(names) > limits.max_shards:
         raise UnsafeArchiveError(
             f"index names {len(names)} shards, above the limit of {limits.max_shards}",
             member=member,
+            code="KF609",
         )
     return ShardIndex(weight_map, float(total), tuple(sorted(names)))
 

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from kformat._io import Buffer, Window
 from kformat._limits import Limits
+from kformat._rules import Sink
 from kformat.errors import InvalidArchiveError, UnsafeArchiveError
 
 __all__ = ["ZipMember", "ZipReader", "check_member_name", "write_zip"]
@@ -75,72 +76,104 @@ def check_member_name(name: str) -> str | None:
 class ZipReader:
     """A zip archive in ``buf`` whose directory has passed every container check.
 
+    With the default sink the first problem raises; with a collecting sink
+    (the validator's) every problem is reported, a member with a problem is
+    left out of ``members`` and named in ``rejected``, and ``readable`` says
+    whether a central directory was found at all.
+
     Raises:
         InvalidArchiveError: not a zip, or a broken/forbidden entry.
         UnsafeArchiveError: traversal names, links, bombs, overlapping data.
     """
 
-    def __init__(self, buf: Buffer, *, limits: Limits) -> None:
+    def __init__(self, buf: Buffer, *, limits: Limits, sink: Sink | None = None) -> None:
         self._buf = buf
         self._limits = limits
+        self._sink = sink or Sink()
+        self.members: dict[str, ZipMember] = {}
+        self.rejected: set[str] = set()
+        self.readable = False
         try:
             with zipfile.ZipFile(Window(buf)) as zf:
                 infos = zf.infolist()
         except Exception as exc:  # zipfile raises many types on bad bytes
-            raise InvalidArchiveError(f"not a readable zip archive: {exc}") from exc
+            self._sink.report("KF101", f"not a readable zip archive: {exc}")
+            return
+        self.readable = True
         if len(infos) > limits.max_members:
-            raise UnsafeArchiveError(
-                f"archive has {len(infos)} members, above the limit of {limits.max_members}"
+            self._sink.report(
+                "KF108",
+                f"archive has {len(infos)} members, above the limit of {limits.max_members}",
             )
-        self.members: dict[str, ZipMember] = {}
+            self.readable = False
+            return
         total = 0
         for info in infos:
             member = self._check(info)
+            if member is None:
+                self.rejected.add(info.filename)
+                continue
             total += member.file_size
             self.members[member.name] = member
         if total > limits.max_total_bytes:
-            raise UnsafeArchiveError(
-                f"members expand to {total} bytes, above the limit of {limits.max_total_bytes}"
+            self._sink.report(
+                "KF108",
+                f"members expand to {total} bytes, above the limit of {limits.max_total_bytes}",
             )
         self._check_overlaps()
 
-    def _check(self, info: zipfile.ZipInfo) -> ZipMember:
+    def _check(self, info: zipfile.ZipInfo) -> ZipMember | None:
         name = info.filename
+        report = self._sink.report
         # zipfile cuts names at a NUL byte; check the name as stored.
         why = check_member_name(info.orig_filename)
         if why is not None:
-            raise UnsafeArchiveError(why, member=name)
-        if name in self.members:
-            raise UnsafeArchiveError("duplicate member name", member=name)
+            report("KF103", why, member=name)
+            return None
+        if name in self.members or name in self.rejected:
+            report("KF104", "duplicate member name", member=name)
+            return None
         mode = info.external_attr >> 16
         kind = stat.S_IFMT(mode)
         if kind == stat.S_IFLNK:
-            raise UnsafeArchiveError("member is a symbolic link", member=name)
+            report("KF105", "member is a symbolic link", member=name)
+            return None
         if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
-            raise UnsafeArchiveError(f"member is a special file (mode {oct(mode)})", member=name)
+            report("KF105", f"member is a special file (mode {oct(mode)})", member=name)
+            return None
         if info.flag_bits & 0x1:
-            raise InvalidArchiveError("member is encrypted", member=name)
+            report("KF107", "member is encrypted", member=name)
+            return None
         if info.compress_type not in (STORED, DEFLATED):
-            raise InvalidArchiveError(
+            report(
+                "KF107",
                 f"compression method {info.compress_type} is not STORED (0) or DEFLATED (8)",
                 member=name,
             )
+            return None
         if info.compress_type == STORED and info.compress_size != info.file_size:
-            raise InvalidArchiveError(
+            report(
+                "KF110",
                 f"STORED member declares {info.file_size} bytes but stores {info.compress_size}",
                 member=name,
             )
+            return None
         if info.compress_type == DEFLATED and info.file_size > max(
             info.compress_size * self._limits.max_compression_ratio, 1 << 20
         ):
-            raise UnsafeArchiveError(
+            report(
+                "KF109",
                 f"member expands {info.compress_size} to {info.file_size} bytes, above the "
                 f"ratio limit of {self._limits.max_compression_ratio:g}",
                 member=name,
             )
+            return None
         data_offset = self._data_offset(info)
+        if data_offset is None:
+            return None
         if data_offset + info.compress_size > len(self._buf):
-            raise InvalidArchiveError("member data runs past the end of the file", member=name)
+            report("KF110", "member data runs past the end of the file", member=name)
+            return None
         return ZipMember(
             name=name,
             compress_type=info.compress_type,
@@ -152,22 +185,26 @@ class ZipReader:
             is_dir=name.endswith("/"),
         )
 
-    def _data_offset(self, info: zipfile.ZipInfo) -> int:
+    def _data_offset(self, info: zipfile.ZipInfo) -> int | None:
         start = info.header_offset
         header = bytes(self._buf[start : start + _LOCAL_HEADER.size])
         if len(header) < _LOCAL_HEADER.size:
-            raise InvalidArchiveError("local header runs past the end", member=info.filename)
+            self._sink.report("KF110", "local header runs past the end", member=info.filename)
+            return None
         fields: tuple[Any, ...] = _LOCAL_HEADER.unpack(header)
         if fields[0] != _LOCAL_SIG:
-            raise InvalidArchiveError("bad local header signature", member=info.filename)
+            self._sink.report("KF110", "bad local header signature", member=info.filename)
+            return None
         name_len, extra_len = int(fields[9]), int(fields[10])
         raw_name = bytes(self._buf[start + 30 : start + 30 + name_len])
         encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
         if raw_name.decode(encoding, errors="replace") != info.orig_filename:
-            raise UnsafeArchiveError(
+            self._sink.report(
+                "KF111",
                 "local header names a different file than the central directory",
                 member=info.filename,
             )
+            return None
         return start + 30 + name_len + extra_len
 
     def _check_overlaps(self) -> None:
@@ -175,9 +212,14 @@ class ZipReader:
             (m.header_offset, m.data_offset + m.compressed_size, m.name)
             for m in self.members.values()
         )
+        bad: set[str] = set()
         for (_, end, _name), (start, _, name) in itertools.pairwise(spans):
             if start < end:
-                raise UnsafeArchiveError("member data overlaps another member", member=name)
+                self._sink.report("KF111", "member data overlaps another member", member=name)
+                bad.add(name)
+        for name in bad:
+            del self.members[name]
+            self.rejected.add(name)
 
     def __iter__(self) -> Iterator[ZipMember]:
         return iter(self.members.values())
@@ -198,7 +240,9 @@ class ZipReader:
         m = self.members[name]
         if m.file_size > max_bytes:
             raise UnsafeArchiveError(
-                f"member is {m.file_size} bytes, above the limit of {max_bytes}", member=name
+                f"member is {m.file_size} bytes, above the limit of {max_bytes}",
+                member=name,
+                code="KF108",
             )
         raw = self._buf[m.data_offset : m.data_offset + m.compressed_size]
         if m.compress_type == STORED:
@@ -208,14 +252,19 @@ class ZipReader:
             try:
                 data = inflater.decompress(raw, m.file_size + 1)
             except zlib.error as exc:
-                raise InvalidArchiveError(f"corrupt DEFLATE data: {exc}", member=name) from exc
+                raise InvalidArchiveError(
+                    f"corrupt DEFLATE data: {exc}", member=name, code="KF110"
+                ) from exc
             if len(data) != m.file_size or inflater.unconsumed_tail:
                 raise InvalidArchiveError(
                     f"member inflates to a size other than the declared {m.file_size} bytes",
                     member=name,
+                    code="KF110",
                 )
         if verify_crc and zlib.crc32(data) != m.crc:
-            raise InvalidArchiveError("CRC-32 mismatch: the member is corrupt", member=name)
+            raise InvalidArchiveError(
+                "CRC-32 mismatch: the member is corrupt", member=name, code="KF110"
+            )
         return data
 
 

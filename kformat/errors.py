@@ -40,12 +40,22 @@ class KFormatError(Exception):
         message: the one-line description, without the location.
         member: the archive member (e.g. ``config.json``) the problem is in.
         path: a JSON pointer into a JSON member or an HDF5 path.
+        code: the rule ID of spec/format.md the content breaks (``"KF103"``),
+            when known; the validator reports the same code as an issue.
     """
 
-    def __init__(self, message: str, *, member: str | None = None, path: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        member: str | None = None,
+        path: str | None = None,
+        code: str | None = None,
+    ) -> None:
         self.message = message
         self.member = member
         self.path = path
+        self.code = code
         where = format_location(member, path)
         super().__init__(f"{where}: {message}" if where else message)
 
@@ -64,9 +74,10 @@ class InvalidArchiveError(KFormatError, ValueError):
         *,
         member: str | None = None,
         path: str | None = None,
+        code: str | None = None,
         issues: Sequence[Issue] = (),
     ) -> None:
-        super().__init__(message, member=member, path=path)
+        super().__init__(message, member=member, path=path, code=code)
         self.issues: tuple[Issue, ...] = tuple(issues)
 
 
