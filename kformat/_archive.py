@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import mmap
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal, NamedTuple
 
@@ -81,6 +83,20 @@ class WeightMap(Mapping[str, "np.ndarray[Any, Any]"]):
         i = self._sources[path].info
         return WeightInfo(i.shape, i.dtype, i.nbytes)
 
+    def materialize(self) -> dict[str, np.ndarray[Any, Any]]:
+        """Independent, writable in-memory copies of every weight.
+
+        Each mapped range is released right after it is copied, so peak
+        resident memory stays near the weight bytes (one copy), not two.
+        """
+        out: dict[str, np.ndarray[Any, Any]] = {}
+        for path, src in self._sources.items():
+            view = self[path]
+            out[path] = np.array(view, copy=True)
+            if isinstance(src.buf, mmap.mmap) and src.info.offset is not None and view.nbytes:
+                _release(src.buf, src.base + src.info.offset, view.nbytes)
+        return out
+
     @property
     def nbytes(self) -> int:
         """Total bytes of all weights."""
@@ -88,6 +104,18 @@ class WeightMap(Mapping[str, "np.ndarray[Any, Any]"]):
 
     def __repr__(self) -> str:
         return f"<WeightMap {len(self)} arrays, {self.nbytes} bytes>"
+
+
+def _release(mm: mmap.mmap, start: int, length: int) -> None:
+    """Drop mapped pages of ``[start, start+length)`` from this process's
+    resident set; they are re-read from the file if touched again."""
+    advice = getattr(mmap, "MADV_DONTNEED", None)
+    if advice is None:  # pragma: no cover - not on Linux/macOS
+        return
+    lo = start - start % mmap.PAGESIZE
+    hi = min(len(mm), start + length)
+    with contextlib.suppress(OSError, ValueError):
+        mm.madvise(advice, lo, hi - lo)
 
 
 def weight_map_from_index(

@@ -252,3 +252,22 @@ def test_core_imports_without_frameworks() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_materialize_gives_writable_copies(tmp_path: Path) -> None:
+    a = small_archive(bf16=True)
+    kformat.write(a, tmp_path / "m.keras")
+    weights = kformat.read(tmp_path / "m.keras").weights
+    assert isinstance(weights, kformat.WeightMap)
+    copies = weights.materialize()
+    assert sorted(copies) == sorted(a.weights)
+    for path, arr in copies.items():
+        assert arr.flags.writeable and arr.flags.owndata
+        assert arr.dtype == a.weights[path].dtype
+        np.testing.assert_array_equal(
+            arr.astype("float64"), np.asarray(a.weights[path]).astype("float64")
+        )
+    # The views still read correctly after their pages were released.
+    np.testing.assert_array_equal(
+        weights["/layers/dense/vars/0"], a.weights["/layers/dense/vars/0"]
+    )

@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks for kformat (run ``python -m benchmarks``)."""

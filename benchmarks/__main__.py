@@ -1,0 +1,25 @@
+"""Run every benchmark: ``python -m benchmarks [--json] [--size-mb N]``."""
+
+from __future__ import annotations
+
+import argparse
+
+from benchmarks import bench_io
+from benchmarks._util import dump_json
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size-mb", type=int, default=400)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    results = {"io": bench_io.run(args.size_mb)}
+    if args.json:
+        dump_json(results)
+    else:
+        bench_io.report(results["io"])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""Deterministic benchmark models, generated (never committed) with kformat only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import kformat
+from benchmarks._util import CACHE
+
+
+def dense_stack_archive(total_mb: int, width: int = 2048) -> kformat.KerasArchive:
+    """A Keras-3.15-style Sequential of Dense(width) layers of about ``total_mb`` MB."""
+    per_layer = (width * width + width) * 4
+    depth = max(1, round(total_mb * 1e6 / per_layer))
+    rng = np.random.default_rng(0)
+    dtype = {
+        "module": "keras",
+        "class_name": "DTypePolicy",
+        "config": {"name": "float32"},
+        "registered_name": None,
+    }
+    layers: list[dict[str, Any]] = [
+        {
+            "module": "keras.layers",
+            "class_name": "InputLayer",
+            "config": {
+                "batch_shape": [None, width],
+                "dtype": "float32",
+                "sparse": False,
+                "ragged": False,
+                "name": "input_layer",
+                "optional": False,
+            },
+            "registered_name": None,
+        }
+    ]
+    weights: dict[str, np.ndarray[Any, Any]] = {}
+    groups: dict[str, dict[str, Any]] = {"/vars": {"name": "sequential"}}
+    for i in range(depth):
+        name = "dense" if i == 0 else f"dense_{i}"
+        layers.append(
+            {
+                "module": "keras.layers",
+                "class_name": "Dense",
+                "config": {
+                    "name": name,
+                    "trainable": True,
+                    "dtype": dtype,
+                    "units": width,
+                    "activation": "relu",
+                    "use_bias": True,
+                },
+                "registered_name": None,
+                "build_config": {"input_shape": [None, width]},
+            }
+        )
+        scale = np.float32(1.0 / np.sqrt(width))
+        weights[f"/layers/{name}/vars/0"] = (
+            rng.standard_normal((width, width), dtype=np.float32) * scale
+        )
+        weights[f"/layers/{name}/vars/1"] = np.zeros(width, np.float32)
+        groups[f"/layers/{name}/vars"] = {"name": name}
+    config = {
+        "module": "keras",
+        "class_name": "Sequential",
+        "config": {
+            "name": "sequential",
+            "trainable": True,
+            "dtype": dtype,
+            "layers": layers,
+            "build_input_shape": [None, width],
+        },
+        "registered_name": None,
+        "build_config": {"input_shape": [None, width]},
+    }
+    meta = {"keras_version": kformat.KERAS_VERSION, "date_saved": "2026-01-01@00:00:00"}
+    return kformat.KerasArchive(config, meta, weights, groups)
+
+
+def dense_stack_file(total_mb: int) -> Path:
+    """Path of the cached ``.keras`` file for ``total_mb`` (generated on first use)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"dense_stack_{total_mb}mb.keras"
+    if not path.exists():
+        kformat.write(dense_stack_archive(total_mb), path)
+    return path
