@@ -1,0 +1,50 @@
+"""reference_runtime: run and save Keras ``.keras`` models with NumPy only.
+
+``import reference_runtime as keras`` gives the names the Keras saving guide
+uses (``Input``, ``Model``, ``Sequential``, ``layers``, ``models``, ``saving``,
+``initializers``, ``regularizers``, ...) for inference and saving workflows;
+there is no training. Files are read and written through :mod:`kformat`.
+"""
+
+from __future__ import annotations
+
+from reference_runtime import (
+    activations,
+    constraints,
+    dtype_policies,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    saving,
+)
+from reference_runtime.dtype_policies import DTypePolicy
+from reference_runtime.layers import Input, Layer
+from reference_runtime.models import Model, Sequential
+from reference_runtime.saving import load_model, save_model
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DTypePolicy",
+    "Input",
+    "Layer",
+    "Model",
+    "Sequential",
+    "activations",
+    "constraints",
+    "dtype_policies",
+    "initializers",
+    "layers",
+    "load_model",
+    "losses",
+    "metrics",
+    "models",
+    "optimizers",
+    "regularizers",
+    "save_model",
+    "saving",
+]

@@ -1,0 +1,118 @@
+"""Runtime layers, one module each, registered in :data:`LAYERS`.
+
+:data:`LAYERS` is the single read-only table from Keras ``class_name`` to the
+NumPy implementation the loader instantiates; nothing else is ever looked up
+by a name found in a file. Custom layers subclass :class:`Layer` and are found
+through ``register_keras_serializable`` or ``custom_objects``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from reference_runtime.layers.activation import Activation
+from reference_runtime.layers.add import Add
+from reference_runtime.layers.average import Average
+from reference_runtime.layers.batch_normalization import BatchNormalization
+from reference_runtime.layers.concatenate import Concatenate
+from reference_runtime.layers.dense import Dense
+from reference_runtime.layers.dropout import Dropout
+from reference_runtime.layers.einsum_dense import EinsumDense
+from reference_runtime.layers.embedding import Embedding
+from reference_runtime.layers.flatten import Flatten
+from reference_runtime.layers.identity import Identity
+from reference_runtime.layers.input_layer import Input, InputLayer
+from reference_runtime.layers.lambda_layer import Lambda
+from reference_runtime.layers.layer import Layer
+from reference_runtime.layers.layer_normalization import LayerNormalization
+from reference_runtime.layers.leaky_relu import LeakyReLU
+from reference_runtime.layers.maximum import Maximum
+from reference_runtime.layers.minimum import Minimum
+from reference_runtime.layers.multi_head_attention import MultiHeadAttention
+from reference_runtime.layers.multiply import Multiply
+from reference_runtime.layers.permute import Permute
+from reference_runtime.layers.relu import ReLU
+from reference_runtime.layers.reshape import Reshape
+from reference_runtime.layers.softmax import Softmax
+from reference_runtime.layers.subtract import Subtract
+from reference_runtime.layers.variable import Variable
+
+__all__ = [
+    "LAYERS",
+    "Activation",
+    "Add",
+    "Average",
+    "BatchNormalization",
+    "Concatenate",
+    "Dense",
+    "Dropout",
+    "EinsumDense",
+    "Embedding",
+    "Flatten",
+    "Identity",
+    "Input",
+    "InputLayer",
+    "Lambda",
+    "Layer",
+    "LayerNormalization",
+    "LeakyReLU",
+    "Maximum",
+    "Minimum",
+    "MultiHeadAttention",
+    "Multiply",
+    "Permute",
+    "ReLU",
+    "Reshape",
+    "Softmax",
+    "Subtract",
+    "Variable",
+    "deserialize",
+    "serialize",
+]
+
+#: Keras ``class_name`` -> runtime implementation. Read-only.
+LAYERS: Mapping[str, type[Layer]] = MappingProxyType(
+    {
+        "InputLayer": InputLayer,
+        "Dense": Dense,
+        "Dropout": Dropout,
+        "BatchNormalization": BatchNormalization,
+        "MultiHeadAttention": MultiHeadAttention,
+        "EinsumDense": EinsumDense,
+        "LayerNormalization": LayerNormalization,
+        "Activation": Activation,
+        "Add": Add,
+        "Subtract": Subtract,
+        "Multiply": Multiply,
+        "Average": Average,
+        "Maximum": Maximum,
+        "Minimum": Minimum,
+        "Concatenate": Concatenate,
+        "Embedding": Embedding,
+        "Flatten": Flatten,
+        "Reshape": Reshape,
+        "Permute": Permute,
+        "Softmax": Softmax,
+        "ReLU": ReLU,
+        "LeakyReLU": LeakyReLU,
+        "Identity": Identity,
+        "Lambda": Lambda,
+    }
+)
+
+
+def serialize(layer: Layer) -> dict[str, Any]:
+    """``keras.layers.serialize``: the serialized-object dict of a layer."""
+    from reference_runtime.saving.serialization_lib import serialize_keras_object
+
+    out: dict[str, Any] = serialize_keras_object(layer)
+    return out
+
+
+def deserialize(config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None = None) -> Any:
+    """``keras.layers.deserialize``: a layer from its serialized form."""
+    from reference_runtime.saving.serialization_lib import deserialize_keras_object
+
+    return deserialize_keras_object(config, custom_objects=custom_objects)

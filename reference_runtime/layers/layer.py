@@ -1,0 +1,548 @@
+"""``Layer``: the base of every runtime layer and of custom NumPy layers.
+
+Mirrors the parts of ``keras-team/keras: keras/src/layers/layer.py`` that
+inference and saving observe:
+
+* ``__call__`` converts float inputs to the compute dtype (``autocast``),
+  builds the layer from input shapes (recording ``build_config``), fills
+  ``mask`` / ``<arg>_mask`` arguments from the masks attached to the inputs,
+  runs ``call`` and attaches ``compute_mask`` results to the outputs;
+* called on symbolic :class:`~reference_runtime._tensor.KerasTensor` inputs it
+  records a node for Functional models, finding output shapes by running the
+  layer on small zero probes;
+* ``add_weight`` creates :class:`Variable` objects whose creation order is the
+  ``vars/0..n-1`` order of the H5 file (trainable first);
+* ``get_config`` / ``from_config`` / ``get_build_config`` as Keras, including
+  the auto-config for subclasses that do not write ``get_config``.
+
+A custom layer subclasses :class:`Layer`, creates weights in ``build`` with
+``add_weight`` and computes in NumPy in ``call``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from reference_runtime import dtype_policies, initializers, regularizers
+from reference_runtime._backend import (
+    any_symbolic,
+    as_dtype,
+    flatten,
+    get_keras_mask,
+    is_float_dtype,
+    map_structure,
+    set_keras_mask,
+    standardize_dtype,
+)
+from reference_runtime._config_object import snake
+from reference_runtime.layers import _symbolic
+from reference_runtime.layers.variable import Variable, autocast_scope, current_autocast
+
+__all__ = ["Layer", "auto_name"]
+
+_UIDS: dict[str, int] = {}
+
+
+def auto_name(class_name: str) -> str:
+    """Keras's default object name: snake case plus a process-wide counter."""
+    prefix = snake(class_name)
+    _UIDS[prefix] = _UIDS.get(prefix, 0) + 1
+    n = _UIDS[prefix]
+    return prefix if n == 1 else f"{prefix}_{n - 1}"
+
+
+def _basic(value: Any) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_basic(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _basic(v) for k, v in value.items())
+    return False
+
+
+def _wrap_build(build: Callable[..., None]) -> Callable[..., None]:
+    signature = inspect.signature(build)
+
+    def build_wrapper(self: Layer, *args: Any, **kwargs: Any) -> None:
+        build(self, *args, **kwargs)
+        # Layer.__new__ build_wrapper: record the build arguments for build_config.
+        bound = signature.bind(self, *args, **kwargs).arguments
+        bound.pop(next(iter(signature.parameters)))
+        self._build_shapes_dict = dict(bound)
+        self.built = True
+
+    build_wrapper.__wrapped__ = build  # type: ignore[attr-defined]
+    build_wrapper.__doc__ = build.__doc__
+    return build_wrapper
+
+
+class Layer:
+    """Base class of all layers.
+
+    Args:
+        name: the layer name (default: snake case of the class plus a counter).
+        trainable: whether the weights are trainable.
+        dtype: a dtype policy (name, config dict or ``DTypePolicy``).
+        autocast: cast float inputs (and variables in calls) to the compute dtype.
+        activity_regularizer: kept for the config only.
+        input_shape / input_dim: legacy way to give a Sequential its input.
+    """
+
+    _allowed_extra = frozenset({"input_shape", "input_dim"})
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        obj = super().__new__(cls)
+        try:  # Operation.__new__: remember constructor arguments for auto get_config
+            bound = inspect.signature(cls.__init__).bind(obj, *args, **kwargs)
+            values = dict(bound.arguments)
+            values.pop(next(iter(values)))
+            params = inspect.signature(cls.__init__).parameters
+            for key, param in params.items():
+                if param.kind is inspect.Parameter.VAR_KEYWORD and key in values:
+                    values.update(values.pop(key))
+            auto = values if _basic(values) else None
+        except TypeError:
+            auto = None
+        object.__setattr__(obj, "_auto_config", auto)
+        return obj
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _wrap_build(cls.__dict__["build"])  # type: ignore[method-assign]
+
+    def __init__(
+        self,
+        *,
+        activity_regularizer: Any = None,
+        trainable: bool = True,
+        dtype: Any = None,
+        autocast: bool = True,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        unknown = set(kwargs) - self._allowed_extra
+        if unknown:
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                f"{ {k: kwargs[k] for k in sorted(unknown)} }"
+            )
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ValueError(f"Argument `name` must be a string without '/', got {name!r}")
+        if not isinstance(trainable, bool):
+            raise ValueError(f"Expected `trainable` to be a boolean. Received: {trainable!r}")
+        d = self.__dict__
+        d["_trainable_variables"] = []
+        d["_non_trainable_variables"] = []
+        d["_inbound_nodes"] = []
+        d["_trainable"] = trainable
+        self.name = name if name is not None else auto_name(type(self).__name__)
+        self._dtype_policy = dtype_policies.get(dtype)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.autocast = autocast
+        self.built = False
+        self._build_shapes_dict: dict[str, Any] | None = None
+        shape = kwargs.get("input_shape")
+        if kwargs.get("input_dim") is not None:
+            shape = (kwargs["input_dim"],)
+        self._input_shape_arg = tuple(shape) if shape is not None else None
+        if "supports_masking" not in d:
+            default = type(self).compute_mask is Layer.compute_mask
+            self.supports_masking = not default
+
+    # -- dtypes -------------------------------------------------------------
+
+    @property
+    def dtype_policy(self) -> dtype_policies.DTypePolicy:
+        """The layer's :class:`DTypePolicy`."""
+        return self.__dict__.get("_dtype_policy") or dtype_policies.get(None)
+
+    @dtype_policy.setter
+    def dtype_policy(self, value: Any) -> None:
+        self._dtype_policy = dtype_policies.get(value)
+
+    @property
+    def dtype(self) -> str:
+        """The variable dtype (Keras's ``layer.dtype``)."""
+        return self.dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self) -> str:
+        """Dtype of the computation and outputs."""
+        return self.dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        """Dtype new variables are stored in."""
+        return self.dtype_policy.variable_dtype
+
+    # -- tracking -----------------------------------------------------------
+
+    def _sublayers(self) -> list[Layer]:
+        """Directly owned layers in attribute-assignment order (Keras ``_layers``)."""
+        out: list[Layer] = []
+        seen: set[int] = {id(self)}
+
+        def visit(value: Any) -> None:
+            if isinstance(value, Layer):
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    out.append(value)
+            elif isinstance(value, (list, tuple)):
+                for v in value:
+                    visit(v)
+            elif isinstance(value, dict):
+                for v in value.values():
+                    visit(v)
+
+        for key, value in self.__dict__.items():
+            if key not in ("_inbound_nodes", "_auto_config"):
+                visit(value)
+        return out
+
+    @property
+    def layers(self) -> list[Layer]:
+        """Sub-layers (models override this with their graph's layers)."""
+        return self._sublayers()
+
+    def _flatten_layers(self, include_self: bool = True) -> Iterator[Layer]:
+        if include_self:
+            yield self
+        for layer in self._sublayers():
+            yield from layer._flatten_layers(True)
+
+    @property
+    def trainable(self) -> bool:
+        """Whether the layer's weights are trainable (setting it recurses)."""
+        return bool(self.__dict__.get("_trainable", True))
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self.__dict__["_trainable"] = bool(value)
+        for v in self._trainable_variables:
+            v.trainable = bool(value)
+        for layer in self._sublayers():
+            layer.trainable = bool(value)
+
+    # -- weights ------------------------------------------------------------
+
+    def add_weight(
+        self,
+        shape: Any = None,
+        initializer: Any = None,
+        dtype: Any = None,
+        trainable: bool = True,
+        autocast: bool = True,
+        regularizer: Any = None,
+        constraint: Any = None,
+        aggregation: str = "none",
+        overwrite_with_gradient: bool = False,
+        name: str | None = None,
+    ) -> Variable:
+        """Create a weight; its creation order is its save order."""
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        dtype = standardize_dtype(dtype) if dtype is not None else self.variable_dtype
+        if initializer is None:
+            initializer = "glorot_uniform" if is_float_dtype(dtype) else "zeros"
+        init = initializers.get(initializer)
+        value = init(shape, dtype=dtype) if not isinstance(init, np.ndarray) else init
+        name = name or f"variable_{len(self._own_variables())}"
+        var = Variable(
+            np.asarray(value, dtype=as_dtype(dtype)),
+            name=name,
+            trainable=trainable,
+            autocast=autocast,
+            path=f"{self.name}/{name}",
+            regularizer=regularizers.get(regularizer),
+            constraint=constraint,
+        )
+        (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
+        return var
+
+    add_variable = add_weight
+
+    def _own_variables(self) -> list[Variable]:
+        out: list[Variable] = []
+        for v in self._trainable_variables + self._non_trainable_variables:
+            if not any(v is o for o in out):
+                out.append(v)
+        return out
+
+    @property
+    def weights(self) -> list[Variable]:
+        """Own variables, then each sub-layer's, without duplicates."""
+        out = self._own_variables()
+        for layer in self._sublayers():
+            for w in layer.weights:
+                if not any(w is o for o in out):
+                    out.append(w)
+        return out
+
+    variables = weights
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        """Trainable variables (none when the layer is frozen)."""
+        return [v for v in self.weights if v.trainable] if self.trainable else []
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        """Non-trainable variables (all of them when the layer is frozen)."""
+        return [v for v in self.weights if not v.trainable] if self.trainable else self.weights
+
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self) -> list[np.ndarray[Any, Any]]:
+        """Copies of :attr:`weights` as NumPy arrays."""
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Assign arrays to :attr:`weights` in order; counts and shapes must match."""
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of "
+                f"length {len(weights)}, but the layer was expecting {len(own)} weights."
+            )
+        for var, value in zip(own, weights):
+            if tuple(np.shape(value)) != var.shape:
+                raise ValueError(
+                    f"Layer {self.name} weight shape {var.shape} is not compatible with provided "
+                    f"weight shape {tuple(np.shape(value))}."
+                )
+        for var, value in zip(own, weights):
+            var.assign(value)
+
+    def count_params(self) -> int:
+        """Number of scalars in :attr:`weights`."""
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    def save_own_variables(self, store: dict[str, Any]) -> None:
+        """Write own variables as ``"0".."n-1"`` (``Layer.save_own_variables``)."""
+        for i, v in enumerate(self._own_variables()):
+            store[str(i)] = v.numpy()
+
+    def load_own_variables(self, store: Mapping[str, Any]) -> None:
+        """Assign own variables from ``"0".."n-1"``; the count must match."""
+        own = self._own_variables()
+        if len(store) != len(own):
+            raise ValueError(
+                f"Layer '{self.name}' expected {len(own)} variables, but received {len(store)} "
+                f"variables during loading. Expected: {[v.name for v in own]}"
+            )
+        for i, v in enumerate(own):
+            v.assign(store[str(i)])
+
+    # -- building -------------------------------------------------------------
+
+    def build(self, input_shape: Any = None) -> None:
+        """Create weights from the input shape (default: nothing to create)."""
+        self._build_shapes_dict = {"input_shape": input_shape}
+        self.built = True
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        """``{"input_shape": ...}`` or ``{"shapes_dict": ...}``, as Keras records it."""
+        shapes = self._build_shapes_dict
+        if shapes is None:
+            return None
+        if len(shapes) == 1:
+            return {"input_shape": _jsonable_shape(next(iter(shapes.values())))}
+        return {"shapes_dict": {k: _jsonable_shape(v) for k, v in shapes.items()}}
+
+    def build_from_config(self, config: Mapping[str, Any] | None) -> None:
+        """Build from :meth:`get_build_config`'s result."""
+        if not config:
+            return
+        if "input_shape" in config:
+            self.build(_tuple_shape(config["input_shape"]))
+        elif "shapes_dict" in config:
+            self.build(**{k: _tuple_shape(v) for k, v in config["shapes_dict"].items()})
+
+    # -- calling ---------------------------------------------------------------
+
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation, in NumPy; subclasses implement it."""
+        raise NotImplementedError(f"layer {type(self).__name__} does not implement call()")
+
+    def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
+        """The mask of the outputs (default: the input mask passes through)."""
+        return previous_mask
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if any_symbolic(args, kwargs):
+            return _symbolic.symbolic_call(self, args, kwargs)
+        signature = inspect.signature(self.call)
+        if "training" in kwargs and "training" not in signature.parameters:
+            kwargs.pop("training")
+        args = map_structure(self._convert_input, args)
+        kwargs = map_structure(self._convert_input, kwargs)
+        bound = signature.bind(*args, **kwargs)
+        tensors = {k: v for k, v in bound.arguments.items() if _is_tensor_arg(v) and k != "mask"}
+        if not self.built:
+            self._build_from_shapes(signature, tensors)
+        names = list(signature.parameters)
+        if len(tensors) == 1 and "mask" in names and bound.arguments.get("mask") is None:
+            only = next(iter(tensors.values()))
+            kwargs["mask"] = map_structure(get_keras_mask, only)
+        elif len(tensors) > 1:
+            for k, v in tensors.items():
+                if f"{k}_mask" in names and bound.arguments.get(f"{k}_mask") is None:
+                    kwargs[f"{k}_mask"] = map_structure(get_keras_mask, v)
+        first = bound.arguments[names[0]] if names and names[0] in bound.arguments else args[0]
+        previous = kwargs.get("mask")
+        if previous is None:
+            previous = map_structure(get_keras_mask, first)
+        outputs = self._call_in_scope(args, kwargs)
+        if self.supports_masking:
+            self._set_mask_metadata(first, outputs, previous)
+        return outputs
+
+    def _call_in_scope(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        current = current_autocast()
+        scope: str | None | bool = False  # False: leave the scope as it is
+        if current is not None:
+            if not self.autocast or not is_float_dtype(self.compute_dtype):
+                scope = None
+            elif current != self.compute_dtype:
+                scope = self.compute_dtype
+        elif self.compute_dtype != self.variable_dtype:
+            scope = self.compute_dtype
+        if scope is False:
+            return self.call(*args, **kwargs)
+        with autocast_scope(scope if isinstance(scope, str) else None):
+            return self.call(*args, **kwargs)
+
+    def _convert_input(self, x: Any) -> Any:
+        if isinstance(x, (np.ndarray, np.generic)) or (
+            hasattr(x, "__array__") and not isinstance(x, Layer)
+        ):
+            mask = get_keras_mask(x)
+            arr = np.asarray(x)
+            if (
+                self.autocast
+                and is_float_dtype(arr.dtype)
+                and standardize_dtype(arr.dtype) != self.compute_dtype
+            ):
+                arr = arr.astype(as_dtype(self.compute_dtype))
+            if mask is not None and arr is not x:
+                set_keras_mask(arr, mask)
+            return arr
+        return x
+
+    def _build_from_shapes(self, signature: inspect.Signature, tensors: dict[str, Any]) -> None:
+        shapes = {f"{k}_shape": map_structure(_shape_of, v) for k, v in tensors.items()}
+        if type(self).build is Layer.build:
+            self.build(next(iter(shapes.values()), None))
+            return
+        params = [
+            p
+            for p in inspect.signature(self.build).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        ]
+        if len(params) == 1:
+            self.build(**{params[0].name: next(iter(shapes.values()), None)})
+        else:
+            self.build(**{p.name: shapes[p.name] for p in params if p.name in shapes})
+
+    def _set_mask_metadata(self, inputs: Any, outputs: Any, previous_mask: Any) -> None:
+        flat = flatten(outputs)
+        if all(get_keras_mask(x) is not None for x in flat):
+            return
+        masks = self.compute_mask(inputs, previous_mask)
+        if masks is None:
+            return
+        for out, mask in zip(flat, flatten(masks)):
+            if get_keras_mask(out) is None and mask is not None:
+                set_keras_mask(out, mask)
+
+    def compute_output_shape(self, *shapes: Any) -> Any:
+        """Output shape(s) for input shape(s), found by running the layer on probes."""
+        return _symbolic.output_shape(self, shapes)
+
+    # -- config -----------------------------------------------------------------
+
+    def get_config(self) -> dict[str, Any]:
+        """``name``, ``trainable``, ``dtype`` (+ auto-config of ``__init__`` args)."""
+        config: dict[str, Any] = {"name": self.name}
+        if type(self).get_config is Layer.get_config:
+            auto = self.__dict__.get("_auto_config")
+            if auto is None:
+                raise NotImplementedError(
+                    f"Layer {type(self).__name__} has arguments that cannot be serialized "
+                    "automatically: implement get_config()"
+                )
+            config.update(auto)
+            # Operation.get_config: without **kwargs, "name" is dropped unless __init__ takes it.
+            spec = inspect.getfullargspec(type(self).__init__)
+            if spec.varkw != "kwargs" and "name" not in spec.args[1:]:
+                config.pop("name", None)
+        config["trainable"] = self.trainable
+        config["dtype"] = dtype_policies.serialize(self.dtype_policy)
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Any:
+        """``cls(**config)``, wrapping constructor errors in ``TypeError`` like Keras."""
+        try:
+            return cls(**config)
+        except Exception as exc:
+            raise TypeError(
+                f"Error when deserializing class '{cls.__name__}' using config={dict(config)}.\n\n"
+                f"Exception encountered: {exc}"
+            ) from exc
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _is_tensor_arg(value: Any) -> bool:
+    if isinstance(value, np.ndarray):
+        return True
+    if isinstance(value, (list, tuple, dict)) and len(value) > 0:
+        leaves = flatten(value)
+        return all(x is None or isinstance(x, np.ndarray) for x in leaves) and any(
+            isinstance(x, np.ndarray) for x in leaves
+        )
+    return False
+
+
+def _shape_of(x: Any) -> Any:
+    if x is None:
+        return None
+    shape = getattr(x, "shape", None)
+    return tuple(shape) if shape is not None else tuple(np.shape(x))
+
+
+def _tuple_shape(shape: Any) -> Any:
+    if shape is None:
+        return None
+    if _is_shape(shape):
+        return tuple(shape)
+    if isinstance(shape, dict):
+        return {k: _tuple_shape(v) for k, v in shape.items()}
+    return [_tuple_shape(s) for s in shape]
+
+
+def _is_shape(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and all(
+        d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in value
+    )
+
+
+def _jsonable_shape(shape: Any) -> Any:
+    if shape is None:
+        return None
+    if _is_shape(shape):
+        return list(shape)
+    if isinstance(shape, dict):
+        return {k: _jsonable_shape(v) for k, v in shape.items()}
+    return [_jsonable_shape(s) for s in shape]

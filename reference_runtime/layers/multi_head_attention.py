@@ -1,0 +1,343 @@
+"""``MultiHeadAttention`` (FORMAT-NOTES §5.7; ``keras/src/layers/attention/multi_head_attention.py``).
+
+The projections are :class:`EinsumDense` sub-layers built from
+:mod:`kformat.layer_specs` (the same table the validator uses): ``query``,
+``key``, ``value`` (``(D, N, H)`` kernels), optional sigmoid ``gate`` and
+``attention_output`` (``(N, Hv, Do)``), saved at ``query_dense`` …
+(``_query_dense`` … in Keras 3.0.0-3.0.2 and tf-keras).
+
+Forward pass as Keras 3.15: masks from the query/value/key Keras masks, the
+causal mask ``i >= j``, the sliding window ``|i - j| < w`` and an explicit
+``attention_mask`` are ANDed; scores use ``1/sqrt(key_dim)``. The fused path
+(``dot_product_attention``: rank-4 projections, no dropout, no returned
+scores) fills masked logits with ``-0.7 * finfo.max`` and soft-maxes in
+float32; the explicit path soft-maxes over the attention axes with the
+:class:`Softmax` layer's masking (masked logits ``-1e9``, then zeroed). The
+two differ only on fully masked rows, exactly as in Keras.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from typing import Any
+
+import numpy as np
+
+from kformat import layer_specs
+from reference_runtime import constraints, initializers, regularizers
+from reference_runtime._backend import get_keras_mask, set_keras_mask
+from reference_runtime.layers.dropout import Dropout
+from reference_runtime.layers.einsum_dense import EinsumDense
+from reference_runtime.layers.layer import Layer
+from reference_runtime.layers.softmax import Softmax
+
+__all__ = ["MultiHeadAttention"]
+
+
+def _attention_equations(rank: int, attn_axes: tuple[int, ...]) -> tuple[str, str, int]:
+    # _build_attention_equation: batch dims (incl. heads) shared, attention axes paired.
+    letters = string.ascii_lowercase
+    target = letters[:rank]
+    batch_dims = [i for i in range(rank) if i not in (*attn_axes, rank - 1)]
+    offset = rank
+    source = ""
+    for i in range(rank):
+        if i in batch_dims or i == rank - 1:
+            source += target[i]
+        else:
+            source += letters[offset]
+            offset += 1
+    product = "".join(
+        [target[i] for i in batch_dims]
+        + [target[i] for i in attn_axes]
+        + [source[i] for i in attn_axes]
+    )
+    return f"{source},{target}->{product}", f"{product},{source}->{target}", len(product)
+
+
+def _large_negative(dtype: Any) -> Any:
+    # keras/src/backend/numpy/nn.py _get_large_negative
+    value = 65500.0 if np.dtype(dtype) == np.float16 else 3.38953e38
+    return np.asarray(value * -0.7, dtype=dtype)
+
+
+class MultiHeadAttention(Layer):
+    """Multi-head attention (Vaswani et al.), inference only.
+
+    Args:
+        num_heads: number of heads ``N``.
+        key_dim: size of each query/key head ``H``.
+        value_dim: size of each value head (default ``key_dim``).
+        dropout: attention dropout rate (identity at inference).
+        use_bias: whether projections have biases.
+        output_shape: output size(s) without batch and sequence dims.
+        attention_axes: axes attention runs over (default: all but batch, heads, features).
+        sliding_window: attend only to ``|i - j| < sliding_window``.
+        use_gate: gate the attention output with ``sigmoid(gate_dense(query))``.
+    """
+
+    def __init__(
+        self,
+        num_heads: int,
+        key_dim: int,
+        value_dim: int | None = None,
+        dropout: float = 0.0,
+        use_bias: bool = True,
+        output_shape: Any = None,
+        attention_axes: Any = None,
+        sliding_window: int | None = None,
+        flash_attention: Any = None,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
+        use_gate: bool = False,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # tf-keras configs also carry the build shapes (tf_keras MultiHeadAttention.get_config).
+        legacy = {
+            k: kwargs.pop(k) for k in ("query_shape", "key_shape", "value_shape") if k in kwargs
+        }
+        super().__init__(**kwargs)
+        if not isinstance(num_heads, int) or num_heads <= 0:
+            raise ValueError(
+                f"Received an invalid value for argument `num_heads`, expected a positive integer. Received: num_heads={num_heads}"
+            )
+        if not isinstance(key_dim, int) or key_dim <= 0:
+            raise ValueError(
+                f"Received an invalid value for argument `key_dim`, expected a positive integer. Received: key_dim={key_dim}"
+            )
+        self.supports_masking = True
+        self._num_heads = num_heads
+        self._key_dim = key_dim
+        self._value_dim = value_dim if value_dim else key_dim
+        self._dropout = dropout
+        self._use_bias = use_bias
+        self._use_gate = use_gate
+        if output_shape:
+            output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
+        self._output_shape = output_shape or None
+        self._kernel_initializer = initializers.get(kernel_initializer)
+        self._bias_initializer = initializers.get(bias_initializer)
+        self._kernel_regularizer = regularizers.get(kernel_regularizer)
+        self._bias_regularizer = regularizers.get(bias_regularizer)
+        self._activity_regularizer = regularizers.get(activity_regularizer)
+        self._kernel_constraint = constraints.get(kernel_constraint)
+        self._bias_constraint = constraints.get(bias_constraint)
+        if isinstance(attention_axes, int):
+            attention_axes = (attention_axes,)
+        self._attention_axes = tuple(attention_axes) if attention_axes else None
+        self._sliding_window = sliding_window
+        self.seed = seed
+        self._inverse_sqrt_key_dim = 1.0 / math.sqrt(float(key_dim))
+        if legacy.get("query_shape") and legacy.get("value_shape"):
+            self.build(
+                tuple(legacy["query_shape"]),
+                tuple(legacy["value_shape"]),
+                tuple(legacy["key_shape"]) if legacy.get("key_shape") else None,
+            )
+
+    num_heads = property(lambda self: self._num_heads, doc="Number of heads.")
+    key_dim = property(lambda self: self._key_dim, doc="Query/key head size.")
+    value_dim = property(lambda self: self._value_dim, doc="Value head size.")
+    attention_axes = property(lambda self: self._attention_axes, doc="Attention axes.")
+    query_dense = property(lambda self: self._query_dense, doc="Query projection.")
+    key_dense = property(lambda self: self._key_dense, doc="Key projection.")
+    value_dense = property(lambda self: self._value_dense, doc="Value projection.")
+    output_dense = property(lambda self: self._output_dense, doc="Output projection.")
+
+    def _config_dict(self) -> dict[str, Any]:
+        return {
+            "num_heads": self._num_heads,
+            "key_dim": self._key_dim,
+            "value_dim": self._value_dim,
+            "use_bias": self._use_bias,
+            "use_gate": self._use_gate,
+            "output_shape": self._output_shape,
+        }
+
+    def build(self, query_shape: Any, value_shape: Any, key_shape: Any = None) -> None:
+        """Create the EinsumDense sub-layers from :func:`kformat.layer_specs.layer_spec`."""
+        key_shape = value_shape if key_shape is None else key_shape
+        if tuple(value_shape[1:-1]) != tuple(key_shape[1:-1]):
+            raise ValueError(
+                "All dimensions of `value` and `key`, except the last one, must be equal. "
+                f"Received: value_shape={value_shape} and key_shape={key_shape}"
+            )
+        shapes = {
+            "query_shape": tuple(query_shape),
+            "value_shape": tuple(value_shape),
+            "key_shape": tuple(key_shape),
+        }
+        spec = layer_specs.layer_spec("MultiHeadAttention", self._config_dict(), shapes)
+        subs = {s.attr.lstrip("_"): s for s in spec.sublayers if s.weighted}
+        # Same creation order as Keras (query, key, gate, value, output) so
+        # layer.weights lists them in Keras's order.
+        for attr in ("query_dense", "key_dense", "gate_dense", "value_dense"):
+            if attr in subs:
+                setattr(self, "_" + attr, self._einsum(subs[attr]))
+        rank = len(query_shape) + 1
+        if self._attention_axes is None:
+            self._attention_axes = tuple(range(1, rank - 2))
+        else:
+            self._attention_axes = tuple(
+                a if a >= 0 else (rank - 1) + a for a in self._attention_axes
+            )
+        self._dot_product_equation, self._combine_equation, scores_rank = _attention_equations(
+            rank, self._attention_axes
+        )
+        norm_axes = tuple(range(scores_rank - len(self._attention_axes), scores_rank))
+        self._softmax = Softmax(axis=norm_axes, dtype=self.dtype_policy)
+        self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype_policy, seed=self.seed)
+        self._output_dense = self._einsum(subs["output_dense"])
+
+    def _einsum(self, sub: layer_specs.SublayerSpec) -> EinsumDense:
+        cfg = sub.config
+        layer = EinsumDense(
+            cfg["equation"],
+            output_shape=cfg["output_shape"],
+            bias_axes=cfg["bias_axes"],
+            activation=cfg["activation"],
+            name=sub.name,
+            dtype=self.dtype_policy,
+            kernel_initializer=type(self._kernel_initializer).from_config(
+                self._kernel_initializer.get_config()
+            ),
+            bias_initializer=type(self._bias_initializer).from_config(
+                self._bias_initializer.get_config()
+            ),
+            kernel_regularizer=self._kernel_regularizer,
+            bias_regularizer=self._bias_regularizer,
+            kernel_constraint=self._kernel_constraint,
+            bias_constraint=self._bias_constraint,
+        )
+        layer.build(sub.input_shape)
+        return layer
+
+    def call(
+        self,
+        query: Any,
+        value: Any,
+        key: Any = None,
+        query_mask: Any = None,
+        value_mask: Any = None,
+        key_mask: Any = None,
+        attention_mask: Any = None,
+        return_attention_scores: bool = False,
+        training: Any = None,
+        use_causal_mask: bool = False,
+    ) -> Any:
+        if key is None:
+            key = value
+        # Keras reads the query mask from the tensor and clears the input masks
+        # in place (call L641-645); later consumers of these arrays see no mask.
+        query_mask = get_keras_mask(query)
+        for t in (query, value, key):
+            set_keras_mask(t, None)
+        mask = self._attention_mask(
+            query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask
+        )
+        gate = self._gate_dense(query) if self._use_gate else None
+        q = self._query_dense(query)
+        k = self._key_dense(key)
+        v = self._value_dense(value)
+        out, scores = self._compute_attention(q, k, v, mask, return_attention_scores)
+        out = self._output_dense(out * gate if gate is not None else out)
+        if query_mask is not None:
+            set_keras_mask(out, query_mask)
+        if return_attention_scores:
+            return out, scores
+        return out
+
+    def _attention_mask(
+        self,
+        query: Any,
+        value: Any,
+        query_mask: Any,
+        value_mask: Any,
+        key_mask: Any,
+        attention_mask: Any,
+        use_causal_mask: bool,
+    ) -> Any:
+        # _compute_attention_mask: q[:, :, None] & v[:, None, :] & k[:, None, :] & causal & window.
+        auto = None
+        if query_mask is not None:
+            auto = np.expand_dims(np.asarray(query_mask, bool), -1)
+        for m in (value_mask, key_mask):
+            if m is not None:
+                m = np.expand_dims(np.asarray(m, bool), -2)
+                auto = m if auto is None else auto & m
+        t, s = np.shape(query)[1], np.shape(value)[1]
+        rows = np.arange(t).reshape(1, t, 1)
+        cols = np.arange(s).reshape(1, 1, s)
+        if use_causal_mask:
+            causal = rows >= cols
+            auto = causal if auto is None else auto & causal
+        if self._sliding_window is not None:
+            window = np.abs(rows - cols) < self._sliding_window
+            auto = window if auto is None else auto & window
+        if attention_mask is not None:
+            attention_mask = np.asarray(attention_mask).astype(bool)
+        if auto is not None:
+            attention_mask = auto if attention_mask is None else attention_mask & auto
+        return attention_mask
+
+    def _compute_attention(
+        self, q: Any, k: Any, v: Any, mask: Any, return_scores: bool
+    ) -> tuple[Any, Any]:
+        if not (self._dropout > 0.0 or return_scores or q.ndim != 4):
+            return self._dot_product_attention(q, k, v, mask), None
+        q = q * np.asarray(self._inverse_sqrt_key_dim, q.dtype)
+        scores = np.einsum(self._dot_product_equation, k, q)
+        if mask is not None:
+            for _ in range(scores.ndim - mask.ndim):
+                mask = np.expand_dims(mask, -len(self._attention_axes) * 2 - 1)
+        scores = self._softmax(scores, mask=mask)
+        return np.einsum(self._combine_equation, scores, v), scores
+
+    def _dot_product_attention(self, q: Any, k: Any, v: Any, mask: Any) -> Any:
+        # keras/src/backend/numpy/nn.py _dot_product_attention_xla
+        original = k.dtype
+        logits_dtype = np.promote_types(q.dtype, np.float32)
+        if original.name == "bfloat16":
+            k, v = k.astype(np.float32), v.astype(np.float32)
+        logits = np.einsum("BTNH,BSNH->BNTS", q, k).astype(logits_dtype)
+        logits *= np.asarray(self._inverse_sqrt_key_dim, dtype=logits.dtype)
+        if mask is not None:
+            while mask.ndim < 4:
+                mask = np.expand_dims(mask, -3)
+            logits = np.where(mask, logits, _large_negative(logits.dtype))
+        logits = logits.astype(np.float32)
+        e = np.exp(logits - np.max(logits, axis=-1, keepdims=True))
+        probs = (e / np.sum(e, axis=-1, keepdims=True)).astype(original)
+        if probs.dtype.name == "bfloat16":
+            probs, v = probs.astype(np.float32), v.astype(np.float32)
+        return np.einsum("BNTS,BSNH->BTNH", probs, v).astype(original)
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras 3.15 MultiHeadAttention config."""
+        return {
+            **super().get_config(),
+            "num_heads": self._num_heads,
+            "key_dim": self._key_dim,
+            "value_dim": self._value_dim,
+            "dropout": self._dropout,
+            "use_bias": self._use_bias,
+            "use_gate": self._use_gate,
+            "output_shape": list(self._output_shape) if self._output_shape else None,
+            "attention_axes": list(self._attention_axes) if self._attention_axes else None,
+            "sliding_window": self._sliding_window,
+            "kernel_initializer": initializers.serialize(self._kernel_initializer),
+            "bias_initializer": initializers.serialize(self._bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self._kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self._bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self._activity_regularizer),
+            "kernel_constraint": constraints.serialize(self._kernel_constraint),
+            "bias_constraint": constraints.serialize(self._bias_constraint),
+            "seed": self.seed,
+        }

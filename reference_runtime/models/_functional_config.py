@@ -1,0 +1,242 @@
+"""Functional model configs: writing and replaying nodes (FORMAT-NOTES §3.6).
+
+Writing follows ``keras/src/models/functional.py`` ``get_config`` /
+``serialize_node``; reading follows ``functional_from_config`` /
+``deserialize_node``, for both node formats:
+
+* Keras 3: ``{"args": [...], "kwargs": {...}}`` with ``__keras_tensor__``
+  leaves whose ``keras_history`` counts only this model's calls;
+* Keras 2 / tf-keras: ``[[layer, node, tensor, kwargs], ...]`` (one entry per
+  tensor of the first argument; tensors inside ``kwargs`` as
+  ``[layer, node, tensor]``; constants as ``["_CONSTANT_VALUE", -1, value]``).
+
+Node indices of nested models in ``input_layers``/``output_layers`` (and in
+tf-keras node lists) are one higher than the call index, because Keras
+counts the nested model's own built-in node first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kformat.errors import InvalidArchiveError
+from reference_runtime._backend import flatten, map_structure
+from reference_runtime._tensor import KerasTensor, Node
+from reference_runtime.layers.input_layer import InputLayer
+from reference_runtime.layers.layer import Layer
+from reference_runtime.saving.serialization_lib import (
+    deserialize_keras_object,
+    serialize_keras_object,
+)
+
+__all__ = ["functional_from_config", "functional_get_config"]
+
+
+def _builtin_node_offset(layer: Any, keras2: bool) -> int:
+    from reference_runtime.models.functional import Functional
+    from reference_runtime.models.sequential import Sequential
+
+    if isinstance(layer, Functional):
+        return 1
+    # tf-keras: Sequential is a Functional; it skips its first node when it
+    # starts with an InputLayer (tf_keras/engine/functional.py _should_skip_first_node).
+    if (
+        keras2
+        and isinstance(layer, Sequential)
+        and layer._layers
+        and isinstance(layer._layers[0], InputLayer)
+    ):
+        return 1
+    return 0
+
+
+def functional_get_config(model: Any) -> dict[str, Any]:
+    """The Keras 3 config of a Functional model."""
+    own = model._node_ids
+    reindex: dict[int, int] = {}
+    for op in model._operations:
+        kept = _builtin_node_offset(op, False)
+        for node in op._inbound_nodes:
+            if id(node) in own:
+                reindex[id(node)] = kept
+                kept += 1
+    layers = []
+    for op in model._operations:
+        nodes = [
+            _serialize_node(n, own) for n in op._inbound_nodes if id(n) in own and not n.is_input
+        ]
+        entry = serialize_keras_object(op)
+        entry["name"] = op.name
+        entry["inbound_nodes"] = nodes
+        layers.append(entry)
+
+    def tensor_config(t: KerasTensor) -> list[Any]:
+        h = t._keras_history
+        assert h is not None
+        node = h.operation._inbound_nodes[h.node_index]
+        return [h.operation.name, reindex[id(node)], h.tensor_index]
+
+    return {
+        "name": model.name,
+        "trainable": model.trainable,
+        "layers": layers,
+        "input_layers": map_structure(tensor_config, model._inputs_struct),
+        "output_layers": map_structure(tensor_config, model._outputs_struct),
+    }
+
+
+def _serialize_node(node: Node, own: set[int]) -> dict[str, Any]:
+    def tensor(x: Any) -> Any:
+        if not isinstance(x, KerasTensor):
+            return serialize_keras_object(x)
+        h = x._keras_history
+        assert h is not None
+        skipped = sum(1 for n in h.operation._inbound_nodes[: h.node_index] if id(n) not in own)
+        return {
+            "class_name": "__keras_tensor__",
+            "config": {
+                "shape": list(x.shape),
+                "dtype": x.dtype,
+                "keras_history": [h.operation.name, h.node_index - skipped, h.tensor_index],
+            },
+        }
+
+    return {
+        "args": map_structure(tensor, list(node.call_args)),
+        "kwargs": map_structure(tensor, dict(node.call_kwargs)),
+    }
+
+
+class _NotYet(Exception):
+    """A node's input does not exist yet; retry it later."""
+
+
+def _lookup(created: Mapping[str, Layer], name: Any, node_index: int, tensor_index: int) -> Any:
+    layer = created.get(name)
+    if layer is None:
+        raise InvalidArchiveError(f"a node refers to unknown layer {name!r}")
+    if len(layer._inbound_nodes) <= node_index:
+        raise _NotYet
+    return flatten(layer._inbound_nodes[node_index].outputs)[tensor_index]
+
+
+def _revive(value: Any, created: Mapping[str, Layer]) -> Any:
+    if isinstance(value, list):
+        return [_revive(v, created) for v in value]
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            history = (value.get("config") or {}).get("keras_history")
+            if not history:
+                raise InvalidArchiveError("a __keras_tensor__ in a node has no keras_history")
+            return _lookup(created, history[0], int(history[1]), int(history[2]))
+        if "class_name" in value and "config" in value:
+            return deserialize_keras_object(value)
+        return {k: _revive(v, created) for k, v in value.items()}
+    return value
+
+
+def _legacy_ref(value: Any, created: Mapping[str, Layer]) -> Any:
+    # tf-keras Node.serialize: tensors in kwargs become [layer, node, tensor].
+    if (
+        isinstance(value, list)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and value[0] in created
+        and isinstance(value[1], int)
+        and isinstance(value[2], int)
+    ):
+        layer = created[value[0]]
+        return _lookup(created, value[0], value[1] - _builtin_node_offset(layer, True), value[2])
+    if isinstance(value, list):
+        return [_legacy_ref(v, created) for v in value]
+    if isinstance(value, dict):
+        return {k: _legacy_ref(v, created) for k, v in value.items()}
+    return value
+
+
+def _deserialize_node(data: Any, created: Mapping[str, Layer]) -> tuple[list[Any], dict[str, Any]]:
+    if not data:
+        return [], {}
+    if isinstance(data, list):  # Keras 2 / tf-keras node
+        tensors: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        for entry in data:
+            if not isinstance(entry, list) or len(entry) not in (3, 4):
+                raise InvalidArchiveError(f"cannot deserialize node entry {entry!r}")
+            name, node_index, tensor_index = entry[0], entry[1], entry[2]
+            if len(entry) == 4 and isinstance(entry[3], dict):
+                kwargs = _legacy_ref(entry[3], created)
+            if name == "_CONSTANT_VALUE":
+                tensors.append(tensor_index)
+                continue
+            layer = created.get(name)
+            offset = _builtin_node_offset(layer, True) if layer is not None else 0
+            tensors.append(_lookup(created, name, int(node_index) - offset, int(tensor_index)))
+        return [tensors[0] if len(tensors) == 1 else tensors], kwargs
+    if not isinstance(data, Mapping):
+        raise InvalidArchiveError(f"cannot deserialize node {data!r}")
+    args = _revive(data.get("args", []), created)
+    kwargs = _revive(data.get("kwargs", {}), created)
+    return list(args), dict(kwargs)
+
+
+def functional_from_config(cls: Any, config: dict[str, Any]) -> Any:
+    """Instantiate every layer, then replay nodes in ``layers`` order until all ran."""
+    from reference_runtime.saving import _compat
+
+    keras2 = _compat.is_keras2()
+    created: dict[str, Layer] = {}
+    pending: dict[str, list[Any]] = {}
+    order: list[str] = []
+    for entry in config.get("layers", []):
+        name = entry.get("name") or (entry.get("config") or {}).get("name")
+        layer = deserialize_keras_object(_compat.normalize_layer_entry(entry))
+        if not isinstance(layer, Layer):
+            raise InvalidArchiveError(f"layer entry {name!r} did not produce a layer")
+        created[name] = layer
+        order.append(name)
+        pending[name] = list(entry.get("inbound_nodes") or [])
+    while any(pending.values()):
+        progress = False
+        for name in order:
+            queue = pending[name]
+            while queue:
+                try:
+                    args, kwargs = _deserialize_node(queue[0], created)
+                except _NotYet:
+                    break
+                created[name](*args, **kwargs)
+                queue.pop(0)
+                progress = True
+        if not progress:
+            stuck = [n for n in order if pending[n]]
+            raise InvalidArchiveError(
+                f"Invalid Functional model configuration: the nodes of {stuck} can never run "
+                "(their inputs are never produced)"
+            )
+
+    def tensor(ref: Any) -> Any:
+        if isinstance(ref, list) and len(ref) == 3 and isinstance(ref[0], str):
+            layer = created.get(ref[0])
+            offset = _builtin_node_offset(layer, keras2) if layer is not None else 0
+            return _lookup(created, ref[0], int(ref[1]) - offset, int(ref[2]))
+        if isinstance(ref, dict):
+            return {k: tensor(v) for k, v in ref.items()}
+        if isinstance(ref, (list, tuple)):
+            return [tensor(v) for v in ref]
+        raise InvalidArchiveError(f"cannot read input/output reference {ref!r}")
+
+    try:
+        inputs = tensor(config["input_layers"])
+        outputs = tensor(config["output_layers"])
+    except _NotYet as exc:
+        raise InvalidArchiveError(
+            "input_layers/output_layers refer to a call that does not exist"
+        ) from exc
+    return cls(
+        inputs=inputs,
+        outputs=outputs,
+        name=config.get("name"),
+        trainable=config.get("trainable", True),
+    )

@@ -1,0 +1,270 @@
+"""``Functional``: a model defined by a graph of layer calls (``keras/src/models/functional.py``, ``ops/function.py``).
+
+The graph is mapped exactly as Keras's ``map_graph`` does (depth-first from
+the outputs, then nodes grouped by depth and run from the deepest), so layers
+run in Keras's order — which matters because some layers (MultiHeadAttention)
+clear the masks of their inputs in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from reference_runtime._backend import (
+    as_dtype,
+    flatten,
+    get_keras_mask,
+    map_structure,
+    pack_like,
+    set_keras_mask,
+)
+from reference_runtime._tensor import KerasTensor, Node
+from reference_runtime.layers.input_layer import InputLayer
+from reference_runtime.layers.layer import Layer
+from reference_runtime.models.model import Model
+
+__all__ = ["Functional", "map_graph"]
+
+
+def _build_map(outputs: list[KerasTensor]) -> tuple[list[Node], dict[int, int]]:
+    finished: set[int] = set()
+    in_progress: set[int] = set()
+    ordered: list[Node] = []
+    op_index: dict[int, int] = {}
+
+    def helper(tensor: KerasTensor) -> None:
+        history = tensor._keras_history
+        if history is None:
+            raise ValueError(
+                f"{tensor} was not produced by a layer: build outputs from keras.Input()"
+            )
+        op = history.operation
+        node = op._inbound_nodes[history.node_index]
+        if id(node) in finished:
+            return
+        if id(node) in in_progress:
+            raise ValueError(f"Tensor {tensor} from operation '{op.name}' is part of a cycle.")
+        op_index.setdefault(id(op), len(op_index))
+        in_progress.add(id(node))
+        if not node.is_input:
+            for x in node.arguments:
+                helper(x)
+        finished.add(id(node))
+        in_progress.discard(id(node))
+        ordered.append(node)
+
+    for out in outputs:
+        helper(out)
+    return ordered, op_index
+
+
+def map_graph(
+    inputs: list[KerasTensor], outputs: list[KerasTensor]
+) -> tuple[dict[int, list[Node]], list[Layer]]:
+    """Nodes grouped by depth and operations ordered by depth, as ``ops/function.py`` ``map_graph``."""
+    ordered, op_index = _build_map(outputs)
+    in_graph = {id(n) for n in ordered}
+    node_depth: dict[int, int] = {}
+    op_depth: dict[int, int] = {}
+    ops: dict[int, Layer] = {}
+    nodes: dict[int, Node] = {}
+    for node in reversed(ordered):
+        depth = node_depth.setdefault(id(node), 0)
+        depth = max(depth, op_depth.get(id(node.operation), 0))
+        op_depth[id(node.operation)] = depth
+        ops[id(node.operation)] = node.operation
+        node_depth[id(node)] = depth
+        nodes[id(node)] = node
+        for parent in node.parent_nodes:
+            if id(parent) in in_graph:
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    for x in inputs:
+        history = x._keras_history
+        if history is not None and id(history.operation) not in op_depth:
+            node = history.operation._inbound_nodes[history.node_index]
+            if node.is_input:
+                op_depth[id(history.operation)] = 0
+                ops[id(history.operation)] = history.operation
+                op_index[id(history.operation)] = -1
+                node_depth[id(node)] = 0
+                nodes[id(node)] = node
+    by_depth: dict[int, list[Node]] = {}
+    for key, depth in node_depth.items():
+        by_depth.setdefault(depth, []).append(nodes[key])
+    op_by_depth: dict[int, list[Layer]] = {}
+    for key, depth in op_depth.items():
+        op_by_depth.setdefault(depth, []).append(ops[key])
+    operations: list[Layer] = []
+    for depth in sorted(op_by_depth, reverse=True):
+        operations.extend(sorted(op_by_depth[depth], key=lambda o: op_index[id(o)]))
+    names = [o.name for o in operations]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise ValueError(
+            f"The name {sorted(dupes)[0]!r} is used {names.count(sorted(dupes)[0])} times in the model. All operation names should be unique."
+        )
+    return by_depth, operations
+
+
+class Functional(Model):
+    """A model built from ``keras.Input`` tensors and layer calls.
+
+    Args:
+        inputs: a KerasTensor, or a list/dict of them.
+        outputs: a KerasTensor, or a list/dict of them.
+        name: model name (default ``functional``).
+    """
+
+    def __init__(
+        self,
+        inputs: Any,
+        outputs: Any,
+        name: str | None = None,
+        trainable: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=name, trainable=trainable)
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to Functional: {kwargs}")
+        if isinstance(inputs, tuple):
+            inputs = list(inputs)
+        if isinstance(outputs, tuple):
+            outputs = list(outputs)
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self.inputs = flatten(inputs)
+        self.outputs = flatten(outputs)
+        for t in self.inputs + self.outputs:
+            if not isinstance(t, KerasTensor):
+                raise ValueError(
+                    f"All model inputs and outputs must be symbolic tensors (from keras.Input), got {t!r}"
+                )
+        self._nodes_by_depth, self._operations = map_graph(self.inputs, self.outputs)
+        self._node_ids = {id(n) for nodes in self._nodes_by_depth.values() for n in nodes}
+        self.built = True
+
+    @property
+    def layers(self) -> list[Layer]:
+        """All layers of the graph, InputLayers included, in Keras's order."""
+        return [op for op in self._operations if isinstance(op, Layer)]
+
+    def _sublayers(self) -> list[Layer]:
+        return self.layers
+
+    @property
+    def input(self) -> Any:
+        """The input tensor(s), as given."""
+        return self._inputs_struct
+
+    @property
+    def output(self) -> Any:
+        """The output tensor(s), as given."""
+        return self._outputs_struct
+
+    @property
+    def input_names(self) -> list[str]:
+        """Names of the InputLayers feeding the model."""
+        return [t._keras_history.operation.name for t in self.inputs if t._keras_history]
+
+    @property
+    def output_names(self) -> list[str]:
+        """Output names: dict keys for dict outputs, else producing layer names."""
+        if isinstance(self._outputs_struct, dict):
+            return sorted(self._outputs_struct)
+        return [t._keras_history.operation.name for t in self.outputs if t._keras_history]
+
+    def _flat_by_struct(self, inputs: Any) -> list[Any]:
+        # Functional._standardize_inputs: a dict for a list/single structure is
+        # matched by input name; a dict structure by its keys.
+        struct = self._inputs_struct
+        if isinstance(inputs, dict) and isinstance(struct, dict):
+            missing = [k for k in struct if k not in inputs]
+            if missing:
+                raise ValueError(
+                    f"Missing data for input(s) {missing}. Expected the keys {list(struct)}"
+                )
+            return flatten({k: inputs[k] for k in struct})
+        if isinstance(inputs, dict):
+            names = [t.name for t in self.inputs]
+            missing = [n for n in names if n not in inputs]
+            if missing:
+                raise ValueError(f"Missing data for input(s) {missing}. Expected the keys {names}")
+            return [inputs[n] for n in names]
+        if isinstance(inputs, (list, tuple)) and not (
+            isinstance(struct, KerasTensor) and len(inputs) != 1
+        ):
+            return flatten(list(inputs))
+        return [inputs]
+
+    def _standardize_inputs(self, inputs: Any) -> list[Any]:
+        flat = self._flat_by_struct(inputs)
+        if len(flat) != len(self.inputs):
+            raise ValueError(
+                f"Model {self.name!r} expects {len(self.inputs)} input(s), but it received "
+                f"{len(flat)} input tensors."
+            )
+        out = []
+        for x, ref in zip(flat, self.inputs):
+            mask = get_keras_mask(x)
+            arr = np.asarray(x)
+            if arr.dtype != as_dtype(ref.dtype):
+                arr = arr.astype(as_dtype(ref.dtype))
+            # Functional._adjust_input_rank: squeeze or expand one trailing unit dim.
+            if arr.ndim == len(ref.shape) + 1 and arr.shape[-1] == 1:
+                arr = np.squeeze(arr, -1)
+            elif arr.ndim == len(ref.shape) - 1 and ref.shape and ref.shape[-1] == 1:
+                arr = np.expand_dims(arr, -1)
+            if mask is not None and arr is not x:
+                set_keras_mask(arr, mask)
+            out.append(arr)
+        return out
+
+    def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
+        flat = self._standardize_inputs(inputs)
+        if mask is not None:
+            for x, m in zip(flat, self._flat_by_struct(mask)):
+                if m is not None:
+                    set_keras_mask(x, m)
+        values: dict[int, Any] = {id(t): x for t, x in zip(self.inputs, flat)}
+        for depth in sorted(self._nodes_by_depth, reverse=True):
+            for node in self._nodes_by_depth[depth]:
+                if node.is_input or any(id(a) not in values for a in node.arguments):
+                    continue
+
+                def fill(v: Any) -> Any:
+                    return values[id(v)] if isinstance(v, KerasTensor) else v
+
+                args = map_structure(fill, list(node.call_args))
+                kwargs = map_structure(fill, dict(node.call_kwargs))
+                if training is not None and "training" not in kwargs:
+                    kwargs["training"] = training
+                outs = node.operation(*args, **kwargs)
+                for t, v in zip(flatten(node.outputs), flatten(outs)):
+                    values[id(t)] = v
+        results = [values[id(t)] for t in self.outputs]
+        packed = pack_like(self._outputs_struct, results)
+        if isinstance(packed, list) and len(packed) == 1:
+            return packed[0]
+        return packed
+
+    def get_build_config(self) -> dict[str, Any]:
+        """Keras writes ``{"input_shape": None}`` for Functional models."""
+        return {"input_shape": None}
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras 3 Functional config: ``name``, ``trainable``, ``layers``, ``input_layers``, ``output_layers``."""
+        from reference_runtime.models._functional_config import functional_get_config
+
+        return functional_get_config(self)
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None = None
+    ) -> Any:
+        """Rebuild the graph by replaying the saved nodes."""
+        from reference_runtime.models._functional_config import functional_from_config
+
+        return functional_from_config(cls, dict(config))

@@ -1,0 +1,223 @@
+"""``Model``: the base of Functional and Sequential models (``keras/src/models/model.py``, ``trainers/trainer.py``).
+
+``Model(inputs, outputs)`` returns a :class:`~reference_runtime.models.functional.Functional`;
+subclasses (as in the guide's ``SubclassedModel``) are plain layers with the
+model API on top: ``predict``, ``compile`` (recorded only), ``summary``,
+``save`` / ``save_weights`` / ``load_weights``, ``to_json``, ``get_layer``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from reference_runtime import losses, metrics, optimizers
+from reference_runtime._backend import flatten, pack_like
+from reference_runtime.layers.layer import Layer
+
+__all__ = ["Model"]
+
+
+class Model(Layer):
+    """A layer with training-free model workflows.
+
+    ``Model(inputs, outputs, name=...)`` builds a Functional model.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is Model and (
+            len(args) >= 2 or "outputs" in kwargs or (args and "outputs" in kwargs)
+        ):
+            from reference_runtime.models.functional import Functional
+
+            return Functional.__new__(Functional, *args, **kwargs)
+        return super().__new__(cls, *args, **kwargs)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(**{k: v for k, v in kwargs.items() if k in ("name", "trainable", "dtype")})
+        self.optimizer: Any = None
+        self.compiled = False
+        self._compile_config: dict[str, Any] | None = None
+
+    # -- structure -----------------------------------------------------------
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer by name or by index in :attr:`layers`."""
+        if index is not None and name is not None:
+            raise ValueError("Provide only a layer name or a layer index, not both.")
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has {len(self.layers)} layers."
+                )
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(
+            f"No such layer: {name}. Existing layers are: {[la.name for la in self.layers]}."
+        )
+
+    # -- inference -------------------------------------------------------------
+
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        steps: Any = None,
+        callbacks: Any = None,
+    ) -> Any:
+        """Run the model in batches (default 32) and concatenate the outputs."""
+        leaves = flatten(x)
+        if not leaves:
+            raise ValueError("predict needs input data")
+        total = int(np.shape(leaves[0])[0])
+        size = batch_size or 32
+        parts: list[list[np.ndarray[Any, Any]]] = []
+        structure: Any = None
+        for start in range(0, total, size):
+            batch = pack_like(x, [np.asarray(leaf)[start : start + size] for leaf in leaves])
+            out = self(batch)
+            structure = out
+            parts.append([np.asarray(o) for o in flatten(out)])
+        if structure is None:
+            return self(x)
+        joined = [np.concatenate([p[i] for p in parts], axis=0) for i in range(len(parts[0]))]
+        return pack_like(structure, joined)
+
+    # -- compile (recorded, never trained) ---------------------------------------
+
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        loss_weights: Any = None,
+        metrics: Any = None,
+        weighted_metrics: Any = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: Any = "auto",
+        auto_scale_loss: bool = True,
+    ) -> None:
+        """Record the training configuration as Keras's ``compile_config``."""
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        if jit_compile == "auto":
+            jit_compile = not run_eagerly  # Trainer._resolve_auto_jit_compile on the numpy backend
+        if jit_compile and run_eagerly:
+            jit_compile = False
+        self.compiled = True
+        self._compile_config = {
+            "optimizer": self.optimizer,
+            "loss": loss,
+            "loss_weights": loss_weights,
+            "metrics": metrics,
+            "weighted_metrics": weighted_metrics,
+            "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile,
+        }
+
+    def get_compile_config(self) -> dict[str, Any]:
+        """The serialized compile arguments, ``{}`` when never compiled."""
+        if not self.compiled or self._compile_config is None:
+            return {}
+        from reference_runtime.saving.serialization_lib import serialize_keras_object
+
+        out: dict[str, Any] = serialize_keras_object(self._compile_config)
+        return out
+
+    def compile_from_config(self, config: Mapping[str, Any]) -> None:
+        """Re-run ``compile`` from a ``compile_config``."""
+        from reference_runtime.saving.serialization_lib import deserialize_keras_object
+
+        cfg = dict(config)
+        cfg["optimizer"] = optimizers.get(cfg.get("optimizer"))
+        cfg["loss"] = losses.get(cfg.get("loss"))
+        cfg["metrics"] = deserialize_keras_object(
+            cfg.get("metrics"), module_objects=metrics.ALL_OBJECTS
+        )
+        cfg["weighted_metrics"] = deserialize_keras_object(cfg.get("weighted_metrics"))
+        self.compile(**cfg)
+
+    # -- summary -----------------------------------------------------------------
+
+    def summary(
+        self,
+        line_length: int | None = None,
+        positions: Any = None,
+        print_fn: Any = None,
+        expand_nested: bool = False,
+        show_trainable: bool = False,
+        layer_range: Any = None,
+    ) -> None:
+        """Print layers, output shapes and Keras's parameter counts."""
+        from reference_runtime.models._summary import print_summary
+
+        print_summary(
+            self, line_length=line_length, print_fn=print_fn, show_trainable=show_trainable
+        )
+
+    # -- saving --------------------------------------------------------------------
+
+    def save(
+        self,
+        filepath: str | os.PathLike[str],
+        overwrite: bool = True,
+        zipped: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Save as ``.keras`` (or an unzipped directory with ``zipped=False``)."""
+        from reference_runtime.saving.saving_api import save_model
+
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(
+        self,
+        filepath: str | os.PathLike[str],
+        overwrite: bool = True,
+        max_shard_size: float | None = None,
+    ) -> None:
+        """Save weights as ``.weights.h5``, or sharded ``.weights.json`` with ``max_shard_size`` (GiB)."""
+        from reference_runtime.saving.saving_api import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+
+    def load_weights(
+        self, filepath: str | os.PathLike[str], skip_mismatch: bool = False, **kwargs: Any
+    ) -> None:
+        """Load weights from ``.weights.h5``, ``.weights.json`` or ``.keras``."""
+        from reference_runtime.saving.saving_api import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's serialized config as a JSON string."""
+        from reference_runtime.saving.serialization_lib import serialize_keras_object
+
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        """Subclassed models: the auto-config of their constructor arguments."""
+        try:
+            return super().get_config()
+        except NotImplementedError:
+            return {"name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None = None
+    ) -> Any:
+        """Functional configs build a Functional model; others call ``cls(**config)``."""
+        if "layers" in config and "input_layers" in config and "output_layers" in config:
+            from reference_runtime.models._functional_config import functional_from_config
+            from reference_runtime.models.functional import Functional
+
+            target = cls if issubclass(cls, Functional) else Functional
+            return functional_from_config(target, dict(config))
+        return super().from_config(config)

@@ -1,0 +1,84 @@
+"""Reading files written by other Keras generations (FORMAT-NOTES §8).
+
+Keras 2 / tf-keras files differ in ways the loader must absorb:
+``batch_input_shape`` on the first layer instead of an InputLayer, mixed
+precision ``Policy`` dicts, list-style nodes, ``hard_sigmoid`` meaning
+``clip(0.2x + 0.5)``, and ``_layer_checkpoint_dependencies`` H5 paths (2.13/2.14).
+The generation is decided from ``metadata.json``'s ``keras_version`` and,
+without it, from the config itself (list-style nodes, ``engine`` modules).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from reference_runtime import activations
+
+__all__ = ["is_keras2", "is_keras2_file", "keras2_mode", "normalize_layer_entry"]
+
+_KERAS2: contextvars.ContextVar[bool] = contextvars.ContextVar("keras2_file", default=False)
+
+# Layer config keys tf-keras writes that Keras 3 layers do not take.
+_KERAS2_ONLY = ("batch_input_shape", "batch_size")
+
+
+def is_keras2() -> bool:
+    """Whether the file being loaded was written by Keras 2."""
+    return _KERAS2.get()
+
+
+@contextlib.contextmanager
+def keras2_mode(enabled: bool) -> Iterator[None]:
+    """Load with Keras 2 meanings (activations, node indices, config keys)."""
+    token = _KERAS2.set(enabled)
+    try:
+        with activations.keras2_semantics(enabled):
+            yield
+    finally:
+        _KERAS2.reset(token)
+
+
+def _walk(value: Any) -> Iterator[Mapping[str, Any]]:
+    if isinstance(value, Mapping):
+        yield value
+        for v in value.values():
+            yield from _walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _walk(v)
+
+
+def is_keras2_file(metadata: Mapping[str, Any] | None, config: Mapping[str, Any] | None) -> bool:
+    """Keras 2 writer? ``keras_version`` 2.x, else hints in the config."""
+    version = (metadata or {}).get("keras_version")
+    if isinstance(version, str) and version:
+        return version.split(".")[0] in ("1", "2")
+    for entry in _walk(config):
+        module = entry.get("module")
+        if isinstance(module, str) and (".engine." in module or module.startswith("tf_keras")):
+            return True
+        nodes = entry.get("inbound_nodes")
+        if isinstance(nodes, list) and nodes and isinstance(nodes[0], list):
+            return True
+        inner = entry.get("config")
+        if (
+            entry.get("class_name") == "InputLayer"
+            and isinstance(inner, Mapping)
+            and "batch_input_shape" in inner
+        ):
+            return True
+    return False
+
+
+def normalize_layer_entry(entry: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Drop Keras 2 keys Keras 3 layers reject (``batch_input_shape`` on non-input layers)."""
+    inner = entry.get("config")
+    if entry.get("class_name") == "InputLayer" or not isinstance(inner, Mapping):
+        return entry
+    if not any(k in inner for k in _KERAS2_ONLY):
+        return entry
+    cleaned = {k: v for k, v in inner.items() if k not in _KERAS2_ONLY}
+    return {**entry, "config": cleaned}

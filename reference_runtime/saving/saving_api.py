@@ -1,0 +1,145 @@
+"""``load_model`` / ``save_model`` / ``save_weights`` / ``load_weights`` on top of :mod:`kformat`.
+
+Files are read with :func:`kformat.read` and written with :func:`kformat.write`
+(every layout: ``.keras``, unzipped directory, ``.weights.h5``, sharded
+``.weights.json``); this module only turns models into archives and back
+(``keras-team/keras: keras/src/saving/saving_api.py``, ``saving_lib.py``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import kformat
+from kformat.errors import InvalidArchiveError, UnsupportedFeatureError
+from reference_runtime.saving import _compat, _state
+from reference_runtime.saving.object_registration import CustomObjectScope
+from reference_runtime.saving.serialization_lib import (
+    SafeModeScope,
+    deserialize_keras_object,
+    loading_source,
+    serialize_keras_object,
+)
+
+__all__ = ["load_model", "load_weights", "save_model", "save_weights"]
+
+
+def _name(filepath: Any) -> str:
+    return (
+        os.fspath(filepath)
+        if isinstance(filepath, (str, os.PathLike))
+        else getattr(filepath, "name", "<file object>")
+    )
+
+
+def load_model(
+    filepath: Any,
+    custom_objects: Mapping[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Any:
+    """Load a model saved by any Keras 3 or tf-keras version (``.keras`` or a directory).
+
+    Args:
+        filepath: path or binary file object of a ``.keras`` file, or an unzipped model directory.
+        custom_objects: ``name -> class/function`` for custom objects in the file.
+        compile: recreate the ``compile_config`` (optimizer state is kept for re-saving).
+        safe_mode: refuse ``Lambda`` bytecode (always refused; this decides the error class).
+
+    Raises:
+        UnsafeArchiveError: the file holds code (Lambda bytecode) or breaks safety rules.
+        UnsupportedFeatureError: a class without a NumPy implementation; the message says how to add one.
+        InvalidArchiveError: malformed content or weights that do not fit the config.
+    """
+    name = _name(filepath)
+    if (
+        isinstance(filepath, (str, os.PathLike))
+        and str(filepath).lower().endswith((".h5", ".hdf5"))
+        and not str(filepath).lower().endswith(".weights.h5")
+    ):
+        raise UnsupportedFeatureError(
+            f"{name} is a legacy HDF5 model; only the .keras format is supported"
+        )
+    archive = kformat.read(filepath)
+    if archive.config is None:
+        raise InvalidArchiveError(
+            f"{name} holds weights only: build the model and call model.load_weights()"
+        )
+    config = copy.deepcopy(archive.config)
+    if not compile:
+        config["compile_config"] = None
+    keras2 = _compat.is_keras2_file(archive.metadata, archive.config)
+    with (
+        loading_source(Path(name).name),
+        _compat.keras2_mode(keras2),
+        SafeModeScope(safe_mode),
+        CustomObjectScope(custom_objects),
+    ):
+        model = deserialize_keras_object(config, custom_objects=custom_objects, safe_mode=safe_mode)
+        if not hasattr(model, "load_own_variables"):
+            raise InvalidArchiveError(f"{name}: config.json does not describe a model or layer")
+        _state.load_state(
+            model, archive.weights, archive.groups, keras2=keras2, source=Path(name).name
+        )
+    return model
+
+
+def save_model(
+    model: Any, filepath: Any, overwrite: bool = True, zipped: bool | None = None, **kwargs: Any
+) -> None:
+    """Save a model as ``.keras`` (zip) or, with ``zipped=False``, as a directory."""
+    if kwargs:
+        raise ValueError(f"The following argument(s) are not supported: {list(kwargs)}")
+    is_path = isinstance(filepath, (str, os.PathLike))
+    if zipped is None:
+        zipped = True
+    if zipped and is_path and not str(filepath).endswith(".keras"):
+        raise ValueError(
+            "Invalid filepath extension for saving. Please add a `.keras` extension for the native "
+            f"Keras format. Received: filepath={filepath}"
+        )
+    if is_path and not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"{filepath} exists and overwrite=False")
+    config = serialize_keras_object(model)
+    json.dumps(config)  # fail early on values JSON cannot hold
+    weights, groups = _state.collect_state(model)
+    archive = kformat.KerasArchive(config=config, weights=weights, groups=groups)
+    kformat.write(archive, filepath, layout="keras" if zipped else "directory")
+
+
+def save_weights(
+    model: Any, filepath: Any, overwrite: bool = True, max_shard_size: float | None = None
+) -> None:
+    """Write ``model``'s weights as ``.weights.h5`` or sharded ``.weights.json``."""
+    name = str(filepath)
+    if max_shard_size is None and not name.endswith(".weights.h5"):
+        raise ValueError(f"The filename must end in `.weights.h5`. Received: filepath={filepath}")
+    if max_shard_size is not None and not name.endswith(".weights.json"):
+        raise ValueError(
+            f"The filename must end in `.weights.json` when `max_shard_size` is specified. Received: filepath={filepath}"
+        )
+    if not overwrite and os.path.exists(name):
+        raise FileExistsError(f"{filepath} exists and overwrite=False")
+    weights, groups = _state.collect_state(model)
+    archive = kformat.KerasArchive(config=None, weights=weights, groups=groups, layout="weights_h5")
+    kformat.write(archive, filepath, max_shard_size=max_shard_size)
+
+
+def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
+    """Assign weights from ``.weights.h5``, ``.weights.json`` or ``.keras`` into ``model``."""
+    name = _name(filepath)
+    archive = kformat.read(filepath)
+    keras2 = _compat.is_keras2_file(archive.metadata, archive.config)
+    _state.load_state(
+        model,
+        archive.weights,
+        archive.groups,
+        keras2=keras2,
+        skip_mismatch=skip_mismatch,
+        source=Path(name).name,
+    )
