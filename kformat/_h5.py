@@ -315,6 +315,13 @@ def scan(
                     raise
                 except Exception as exc:
                     sink.report("KF401", f"unreadable HDF5 object: {exc}", member=member, path=path)
+    total = sum(info.nbytes for info in index.datasets.values())
+    if total > limits.max_total_bytes:
+        sink.report(
+            "KF410",
+            f"datasets declare {total} bytes in all, above the limit of {limits.max_total_bytes}",
+            member=member,
+        )
     index.groups = dict(sorted(index.groups.items()))
     index.datasets = dict(sorted(index.datasets.items()))
     return index

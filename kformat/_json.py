@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from kformat.errors import InvalidArchiveError
+from kformat.errors import InvalidArchiveError, UnsafeArchiveError
 
 __all__ = ["JsonDocument", "dump", "parse", "pointer"]
 
@@ -85,7 +85,7 @@ def parse(data: bytes, *, member: str, max_bytes: int, max_depth: int) -> JsonDo
         InvalidArchiveError: too large, not UTF-8, not JSON, or too deep.
     """
     if len(data) > max_bytes:
-        raise InvalidArchiveError(
+        raise UnsafeArchiveError(
             f"document is {len(data)} bytes, above the limit of {max_bytes}",
             member=member,
             code="KF204",
@@ -109,7 +109,7 @@ def parse(data: bytes, *, member: str, max_bytes: int, max_depth: int) -> JsonDo
             code="KF202",
         ) from exc
     except RecursionError as exc:
-        raise InvalidArchiveError(
+        raise UnsafeArchiveError(
             f"JSON nesting is deeper than the limit of {max_depth}", member=member, code="KF203"
         ) from exc
     except ValueError as exc:  # e.g. an integer literal with too many digits
@@ -118,7 +118,7 @@ def parse(data: bytes, *, member: str, max_bytes: int, max_depth: int) -> JsonDo
         ) from exc
     doc = JsonDocument(value)
     if doc.depth > max_depth:
-        raise InvalidArchiveError(
+        raise UnsafeArchiveError(
             f"JSON nesting depth {doc.depth} is above the limit of {max_depth}",
             member=member,
             code="KF203",

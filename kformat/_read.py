@@ -212,10 +212,12 @@ def check_members(names: Iterable[str], sink: Sink, *, directory: bool = False) 
 def _read_zip(buf: Buffer, limits: Limits) -> KerasArchive:
     zr = ZipReader(buf, limits=limits)
     check_members(zr.members, Sink())
-    config = _parse_config(zr.read(CONFIG, max_bytes=limits.max_config_bytes), limits)
+    config = _parse_config(zr.read(CONFIG, max_bytes=limits.max_config_bytes, code="KF204"), limits)
     metadata = None
     if METADATA in zr.members:
-        metadata = _parse_metadata(zr.read(METADATA, max_bytes=limits.max_metadata_bytes), limits)
+        metadata = _parse_metadata(
+            zr.read(METADATA, max_bytes=limits.max_metadata_bytes, code="KF204"), limits
+        )
     stored = zr.stored_range(WEIGHTS)
     if stored is not None:
         weights, groups = _weights_from(buf, stored[0], stored[1], WEIGHTS, limits)
@@ -231,15 +233,15 @@ def _read_zip(buf: Buffer, limits: Limits) -> KerasArchive:
     return KerasArchive(config, metadata, weights, groups, assets, layout="keras")
 
 
-def _regular_file(path: Path, member: str) -> os.stat_result:
+def _regular_file(path: Path, member: str, code: str = "KF105") -> os.stat_result:
     """lstat ``path`` and refuse anything but a regular file (no symlinks)."""
     st = path.lstat()
     if stat.S_ISLNK(st.st_mode):
         raise UnsafeArchiveError(
-            "symbolic link (links may point outside the model)", member=member, code="KF105"
+            "symbolic link (links may point outside the model)", member=member, code=code
         )
     if not stat.S_ISREG(st.st_mode):
-        raise InvalidArchiveError("not a regular file", member=member, code="KF105")
+        raise UnsafeArchiveError("not a regular file", member=member, code=code)
     return st
 
 
@@ -317,7 +319,12 @@ def _read_sharded(index_path: Path, limits: Limits) -> KerasArchive:
     groups: dict[str, dict[str, Any]] = {}
     owner: dict[str, str] = {}
     for shard in index.shard_names:
-        _regular_file(folder / shard, shard)
+        try:
+            _regular_file(folder / shard, shard, code="KF603")
+        except FileNotFoundError as exc:
+            raise InvalidArchiveError(
+                "shard file named by the index does not exist", member=shard, code="KF602"
+            ) from exc
         buf = map_file(folder / shard)
         shard_sources, shard_groups = _scan_h5(buf, 0, len(buf), shard, limits)
         for gpath, attrs in shard_groups.items():

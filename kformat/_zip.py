@@ -59,6 +59,8 @@ def check_member_name(name: str) -> str | None:
         return "empty member name"
     if "\x00" in name:
         return "member name contains a NUL byte"
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+        return "member name contains a control character"
     if "\\" in name:
         return "member name contains a backslash"
     if name.startswith("/"):
@@ -96,6 +98,7 @@ class ZipReader:
         try:
             with zipfile.ZipFile(Window(buf)) as zf:
                 infos = zf.infolist()
+                self._directory_start = int(getattr(zf, "start_dir", len(buf)))
         except Exception as exc:  # zipfile raises many types on bad bytes
             self._sink.report("KF101", f"not a readable zip archive: {exc}")
             return
@@ -141,7 +144,7 @@ class ZipReader:
         if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
             report("KF105", f"member is a special file (mode {oct(mode)})", member=name)
             return None
-        if info.flag_bits & 0x1:
+        if info.flag_bits & 0x41:  # bit 0: encrypted, bit 6: strong encryption
             report("KF107", "member is encrypted", member=name)
             return None
         if info.compress_type not in (STORED, DEFLATED):
@@ -151,6 +154,8 @@ class ZipReader:
                 member=name,
             )
             return None
+        if info.compress_type == DEFLATED:
+            report("KF113", "member is DEFLATED (Keras writes STORED members)", member=name)
         if info.compress_type == STORED and info.compress_size != info.file_size:
             report(
                 "KF110",
@@ -217,6 +222,12 @@ class ZipReader:
             if start < end:
                 self._sink.report("KF111", "member data overlaps another member", member=name)
                 bad.add(name)
+        for _, end, name in spans:
+            if end > self._directory_start and name not in bad:
+                self._sink.report(
+                    "KF111", "member data overlaps the central directory", member=name
+                )
+                bad.add(name)
         for name in bad:
             del self.members[name]
             self.rejected.add(name)
@@ -231,8 +242,11 @@ class ZipReader:
             return None
         return m.data_offset, m.file_size
 
-    def read(self, name: str, *, max_bytes: int, verify_crc: bool = True) -> bytes:
-        """The member's bytes, inflated with a cap, CRC-checked.
+    def read(
+        self, name: str, *, max_bytes: int, verify_crc: bool = True, code: str = "KF108"
+    ) -> bytes:
+        """The member's bytes, inflated with a cap, CRC-checked; ``code`` is the
+        rule a member above ``max_bytes`` breaks (KF204 for JSON documents).
 
         Raises:
             InvalidArchiveError: too large, corrupt data, or CRC mismatch.
@@ -242,7 +256,7 @@ class ZipReader:
             raise UnsafeArchiveError(
                 f"member is {m.file_size} bytes, above the limit of {max_bytes}",
                 member=name,
-                code="KF108",
+                code=code,
             )
         raw = self._buf[m.data_offset : m.data_offset + m.compressed_size]
         if m.compress_type == STORED:
