@@ -1,4 +1,4 @@
-"""``KerasArchive`` and its lazily mapped weights (spec §1, §9)."""
+"""``KerasArchive`` and its lazily mapped weights (spec §1.1, §10.2)."""
 
 from __future__ import annotations
 

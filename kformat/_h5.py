@@ -136,7 +136,7 @@ def _logical_dtype(
         name = attrs.pop("dtype", None)
         if name is None:
             # Keras 3.0.0-3.0.4 wrote bfloat16 as bare opaque data without the
-            # marker (spec §6.4): keep the raw bytes as a void dtype, losslessly;
+            # marker (spec §6.3): keep the raw bytes as a void dtype, losslessly;
             # the layer's dtype in config.json says how to view them.
             return dtype
         ext = EXTENDED_DTYPES.get(name) if isinstance(name, str) else None

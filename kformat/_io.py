@@ -2,7 +2,7 @@
 
 Weights are served as NumPy views into one read-only buffer (an ``mmap`` of
 the file, or the bytes of an in-memory source), so no weight is copied twice
-(spec §9, "Zero-copy reading").
+(spec §10.2).
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ METADATA = "metadata.json"
 WEIGHTS = "model.weights.h5"
 NPZ_WEIGHTS = "model.weights.npz"
 ASSETS = "assets/"
-# The Hugging Face upload path writes a model card beside the files (spec §7).
+# The Hugging Face upload path writes a model card beside the files (spec §2.8).
 _IGNORED_IN_DIRECTORY = frozenset({"README.md"})
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"

@@ -37,6 +37,12 @@ _END64 = struct.Struct("<4sQHHIIQQQQ")
 _LOCATOR64 = struct.Struct("<4sIQI")
 
 
+def _flags(name: bytes) -> int:
+    """General-purpose flags: bit 11 marks a UTF-8 name, set (as zipfile does)
+    only when the name is not plain ASCII."""
+    return 0 if name.isascii() else 0x800
+
+
 @dataclasses.dataclass
 class _Entry:
     name: bytes
@@ -137,7 +143,7 @@ class ZipStreamWriter:
             _LOCAL.pack(
                 b"PK\x03\x04",
                 version,
-                0,
+                _flags(name),
                 0,
                 _DOS_TIME,
                 _DOS_DATE,
@@ -207,7 +213,7 @@ class ZipStreamWriter:
                     b"PK\x01\x02",
                     _VERSION_MADE,
                     version,
-                    0,
+                    _flags(e.name),
                     0,
                     _DOS_TIME,
                     _DOS_DATE,

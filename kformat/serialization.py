@@ -169,11 +169,16 @@ def _special(class_name: str, config: Any, where: str) -> Any:
     cfg = config if isinstance(config, dict) else {}
     if class_name == "__lambda__":
         raise UnsafeArchiveError(
-            "__lambda__ holds marshalled Python bytecode and is never deserialized", path=where
+            "__lambda__ holds marshalled Python bytecode and is never deserialized",
+            path=where,
+            code="KF501",
         )
     if class_name == "__typespec__":
-        raise UnsupportedFeatureError(
-            "__typespec__ (a TensorFlow TypeSpec) is not supported", path=where
+        # Keras resolves a TypeSpec by importing the module it names (rule KF508).
+        raise UnsafeArchiveError(
+            "__typespec__ names a TensorFlow module to import and is refused",
+            path=where,
+            code="KF508",
         )
     if class_name in ("__numpy__", "__tensor__"):
         try:
@@ -275,6 +280,7 @@ def deserialize(
             f"(module {value.get('module')!r}) needs a custom object: pass "
             f"custom_objects={{{key!r}: ...}} or register it",
             path=_where,
+            code="KF306",
         )
     if class_name == "function":
         return obj

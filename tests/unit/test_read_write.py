@@ -271,3 +271,11 @@ def test_materialize_gives_writable_copies(tmp_path: Path) -> None:
     np.testing.assert_array_equal(
         weights["/layers/dense/vars/0"], a.weights["/layers/dense/vars/0"]
     )
+
+
+def test_non_ascii_asset_names(tmp_path: Path) -> None:
+    a = kformat.KerasArchive(small_archive().config, assets={"assets/x/caf\u00e9.txt": b"1"})
+    kformat.write(a, tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as zf:
+        assert "assets/x/caf\u00e9.txt" in zf.namelist()
+    assert list(kformat.read(tmp_path / "m.keras").assets) == ["assets/x/caf\u00e9.txt"]

@@ -179,3 +179,16 @@ def test_registry_rejects_bad_package() -> None:
         Registry().register("a>b")
     with pytest.raises(TypeError):
         Registry().register()(type("NoConfig", (), {}))
+
+
+def test_typespec_refused_as_unsafe() -> None:
+    spec = {
+        "class_name": "__typespec__",
+        "spec_name": "TensorSpec",
+        "module": "tensorflow",
+        "config": [[None, 2], "float32"],
+        "registered_name": None,
+    }
+    with pytest.raises(UnsafeArchiveError) as err:
+        deserialize({"x": spec})
+    assert err.value.code == "KF508"
