@@ -384,6 +384,14 @@ def read_dataset(
     return arr
 
 
+def _utf8_ok(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return False
+    return True
+
+
 def _is_raw_opaque(dtype: np.dtype[Any]) -> bool:
     return dtype.kind == "V" and dtype.fields is None and dtype.subdtype is None
 
@@ -406,6 +414,8 @@ def write_h5(
                 if isinstance(value, str) and "\x00" in value:
                     # HDF5 strings end at NUL: the value could not round-trip.
                     raise ValueError(f"attribute {key!r} of {gpath} contains a NUL character")
+                if isinstance(value, str) and not _utf8_ok(value):
+                    raise ValueError(f"attribute {key!r} of {gpath} is not valid Unicode text")
                 grp.attrs[key] = value
         for dpath in sorted(weights):
             arr = np.asarray(weights[dpath])

@@ -8,10 +8,19 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 import kformat
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
+
+# Hypothesis: random exploration locally; in CI (CI=true) a derandomized, larger
+# run so a landing is reproducible. KFORMAT_HYPOTHESIS_PROFILE overrides.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile(
+    os.environ.get("KFORMAT_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 KERAS_FILES = ROOT / "conformance" / "keras_files"

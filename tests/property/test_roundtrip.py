@@ -26,7 +26,9 @@ _DTYPES = [
 ]
 _name = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
 # HDF5 variable-length strings cannot hold NUL (write() refuses it).
-_attr_text = st.text(st.characters(blacklist_characters="\x00"), max_size=10)
+_attr_text = st.text(
+    st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=10
+)
 _json_scalar = st.one_of(
     st.none(),
     st.booleans(),

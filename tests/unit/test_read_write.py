@@ -197,6 +197,9 @@ def test_nul_in_group_attribute_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="NUL"):
         kformat.write(a, tmp_path / "m.keras")
     assert not list(tmp_path.iterdir())
+    b = kformat.KerasArchive(small_archive().config, groups={"/vars": {"name": "\ud800"}})
+    with pytest.raises(ValueError, match="Unicode"):
+        kformat.write(b, tmp_path / "m.keras")
 
 
 def test_archive_constructor_checks() -> None:
