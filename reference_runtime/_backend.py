@@ -43,10 +43,7 @@ def standardize_dtype(dtype: Any) -> str:
     """Keras dtype name of ``dtype`` (``np.float32`` -> ``"float32"``)."""
     if dtype is None:
         return FloatX
-    if isinstance(dtype, str):
-        name = dtype
-    else:
-        name = getattr(dtype, "name", None) or str(np.dtype(dtype))
+    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None) or str(np.dtype(dtype))
     aliases = {"float": "float32", "double": "float64", "int": "int32", "half": "float16"}
     return aliases.get(name, name)
 
@@ -112,7 +109,8 @@ def get_keras_mask(x: Any) -> Any:
 
 
 def flatten(structure: Any) -> list[Any]:
-    """Leaves of nested lists/tuples/dicts, dicts in key-insertion order."""
+    """Leaves of nested lists/tuples/dicts; dict values in sorted key order,
+    as ``keras.tree`` (optree) flattens them."""
     return list(_iter_leaves(structure))
 
 
@@ -121,8 +119,8 @@ def _iter_leaves(structure: Any) -> Iterator[Any]:
         for item in structure:
             yield from _iter_leaves(item)
     elif isinstance(structure, dict):
-        for item in structure.values():
-            yield from _iter_leaves(item)
+        for key in sorted(structure):
+            yield from _iter_leaves(structure[key])
     else:
         yield structure
 
@@ -134,7 +132,8 @@ def map_structure(fn: Callable[[Any], Any], structure: Any) -> Any:
     if isinstance(structure, tuple):
         return tuple(map_structure(fn, s) for s in structure)
     if isinstance(structure, dict):
-        return {k: map_structure(fn, v) for k, v in structure.items()}
+        mapped = {k: map_structure(fn, structure[k]) for k in sorted(structure)}
+        return {k: mapped[k] for k in structure}  # sorted visiting, original key order
     return fn(structure)
 
 

@@ -51,7 +51,7 @@ class ConfigObject:
             raise TypeError(
                 f"{type(self).__name__} takes at most {len(names)} positional arguments"
             )
-        for key, value in zip(names, args):
+        for key, value in zip(names, args, strict=False):
             if key in kwargs:
                 raise TypeError(f"{type(self).__name__} got multiple values for {key!r}")
             kwargs[key] = value
@@ -82,7 +82,11 @@ class ConfigObject:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {key!r}")
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.get_config() == self.get_config()  # type: ignore[attr-defined]
+        return (
+            isinstance(other, ConfigObject)
+            and type(other) is type(self)
+            and (other.get_config() == self.get_config())
+        )
 
     def __hash__(self) -> int:
         return id(self)

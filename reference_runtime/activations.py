@@ -35,8 +35,8 @@ __all__ = [
     "glu",
     "hard_shrink",
     "hard_sigmoid",
-    "hard_silu",
     "hard_sigmoid_keras2",
+    "hard_silu",
     "hard_tanh",
     "keras2_semantics",
     "leaky_relu",
@@ -178,12 +178,14 @@ def tanh(x: Array) -> Array:
 
 def _erf(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     try:  # scipy is optional; Keras's numpy backend uses scipy.special.erf
-        from scipy.special import erf
+        from scipy.special import erf  # type: ignore[import-untyped]
 
-        return np.asarray(erf(x))
+        result: np.ndarray[Any, Any] = np.asarray(erf(x))
+        return result
     except ImportError:  # pragma: no cover - exercised only without scipy
         flat = np.asarray(x, dtype=np.float64).ravel()
-        return np.array([math.erf(v) for v in flat]).reshape(np.shape(x))
+        values: np.ndarray[Any, Any] = np.array([math.erf(v) for v in flat]).reshape(np.shape(x))
+        return values
 
 
 def gelu(x: Array, approximate: bool = False) -> Array:
@@ -385,9 +387,10 @@ def get(identifier: Any) -> Callable[..., Any]:
             raise ValueError(f"unknown activation function {identifier!r}")
         return fn
     if isinstance(identifier, Mapping):
-        return deserialize(identifier)
+        found: Callable[..., Any] = deserialize(identifier)
+        return found
     if callable(identifier):
-        return identifier
+        return identifier  # type: ignore[no-any-return]
     raise ValueError(f"cannot interpret {identifier!r} as an activation function")
 
 

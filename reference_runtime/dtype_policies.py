@@ -127,7 +127,9 @@ def deserialize(config: Mapping[str, Any]) -> DTypePolicy:
         if not isinstance(name, str):
             raise ValueError(f"dtype policy config needs a string name, got {inner!r}")
         return DTypePolicy(name)
-    if isinstance(class_name, str) and "Quantized" in class_name or class_name == "DTypePolicyMap":
+    if (
+        isinstance(class_name, str) and "Quantized" in class_name
+    ) or class_name == "DTypePolicyMap":
         raise UnsupportedFeatureError(
             f"dtype policy {class_name} (quantized weights) is not supported by the NumPy runtime"
         )

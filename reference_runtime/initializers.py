@@ -97,13 +97,16 @@ class RandomUniform(Initializer):
         return self._rng().uniform(self._config["minval"], self._config["maxval"], shape)
 
 
-def _truncated(rng: np.random.Generator, mean: float, stddev: float, shape: tuple[int, ...]) -> Any:
+def _truncated(
+    rng: np.random.Generator, mean: float, stddev: float, shape: tuple[int, ...]
+) -> np.ndarray[Any, Any]:
     out = rng.normal(0.0, 1.0, shape)
     bad = np.abs(out) > 2
     while bad.any():
         out[bad] = rng.normal(0.0, 1.0, int(bad.sum()))
         bad = np.abs(out) > 2
-    return mean + stddev * out
+    result: np.ndarray[Any, Any] = mean + stddev * out
+    return result
 
 
 class TruncatedNormal(Initializer):
@@ -183,14 +186,15 @@ class Orthogonal(Initializer):
         q = q * np.sign(np.diag(r))
         if rows < cols:
             q = q.T
-        return (self._config["gain"] * q).reshape(shape)
+        out: np.ndarray[Any, Any] = np.asarray(self._config["gain"] * q).reshape(shape)
+        return out
 
 
 class Identity(Initializer):
     """Identity matrix (2-D shapes only); Keras writes an empty config."""
 
     def sample(self, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
-        return np.eye(*shape)
+        return np.eye(shape[0], shape[1] if len(shape) > 1 else None)
 
 
 ALL_OBJECTS: Mapping[str, type[Initializer]] = {
@@ -213,7 +217,7 @@ ALL_OBJECTS: Mapping[str, type[Initializer]] = {
         Identity,
     )
 }
-_ALIASES = {
+_ALIASES: dict[str, type[Initializer]] = {
     "zeros": Zeros,
     "ones": Ones,
     "constant": Constant,
@@ -234,7 +238,7 @@ _ALIASES = {
 
 def get(identifier: Any) -> Any:
     """An initializer from ``None``, a name, a serialized dict or an instance."""
-    if identifier is None or callable(identifier) and not isinstance(identifier, (str, dict)):
+    if identifier is None or (callable(identifier) and not isinstance(identifier, (str, dict))):
         return identifier
     if isinstance(identifier, str):
         cls = _ALIASES.get(identifier) or ALL_OBJECTS.get(identifier)

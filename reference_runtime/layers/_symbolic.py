@@ -41,13 +41,13 @@ def probe_outputs(layer: Layer, args: Any, kwargs: Any) -> Any:
         with np.errstate(all="ignore"):
             runs.append(layer(*pargs, **pkwargs))
     first, second = runs
-    specs = []
-    for a, b in zip(flatten(first), flatten(second)):
+    specs: list[KerasTensor | None] = []
+    for a, b in zip(flatten(first), flatten(second), strict=True):
         if a is None:
             specs.append(None)
             continue
         sa, sb = np.shape(a), np.shape(b)
-        shape = tuple(da if da == db else None for da, db in zip(sa, sb))
+        shape = tuple(da if da == db else None for da, db in zip(sa, sb, strict=True))
         specs.append(KerasTensor(shape, dtype=np.asarray(a).dtype))
     return pack_like(first, specs)
 

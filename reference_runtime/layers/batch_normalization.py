@@ -17,6 +17,7 @@ from kformat.errors import UnsupportedFeatureError
 from reference_runtime import constraints, initializers, regularizers
 from reference_runtime._backend import as_dtype
 from reference_runtime.layers.layer import Layer
+from reference_runtime.layers.variable import Variable
 
 __all__ = ["BatchNormalization"]
 
@@ -75,7 +76,8 @@ class BatchNormalization(Layer):
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
         self.supports_masking = True
-        self.gamma = self.beta = None
+        self.gamma: Variable | None = None
+        self.beta: Variable | None = None
 
     def build(self, input_shape: Any) -> None:
         """Create the four (or fewer) variables of shape ``(input_shape[axis],)``."""

@@ -50,7 +50,7 @@ class Concatenate(Merge):
         if all(m is None for m in previous_mask):
             return None
         masks = []
-        for x, m in zip(inputs, previous_mask):
+        for x, m in zip(inputs, previous_mask, strict=True):
             if m is None:
                 masks.append(np.ones(np.shape(x), dtype=bool))
             elif np.ndim(m) < np.ndim(x):

@@ -13,6 +13,7 @@ import numpy as np
 from kformat.errors import UnsupportedFeatureError
 from reference_runtime import activations, constraints, initializers, regularizers
 from reference_runtime.layers.layer import Layer
+from reference_runtime.layers.variable import Variable
 
 __all__ = ["Dense"]
 
@@ -73,7 +74,7 @@ class Dense(Layer):
             regularizer=self.kernel_regularizer,
             constraint=self.kernel_constraint,
         )
-        self.bias = None
+        self.bias: Variable | None = None
         if self.use_bias:
             self.bias = self.add_weight(
                 name="bias",
@@ -84,7 +85,10 @@ class Dense(Layer):
             )
 
     def call(self, inputs: Any) -> Any:
-        x = np.matmul(inputs, self.kernel.value)
+        kernel = self.kernel.value
+        # numpy backend matmul: compute, then cast to the inputs' result type
+        # (np.matmul promotes bfloat16 to float32).
+        x = np.matmul(inputs, kernel).astype(np.result_type(np.asarray(inputs).dtype, kernel.dtype))
         if self.bias is not None:
             x = x + self.bias.value
         return self.activation(x)

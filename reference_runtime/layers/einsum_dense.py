@@ -15,6 +15,7 @@ from kformat.errors import UnsupportedFeatureError
 from kformat.layer_specs import einsum_weight_shapes
 from reference_runtime import activations, constraints, initializers, regularizers
 from reference_runtime.layers.layer import Layer
+from reference_runtime.layers.variable import Variable
 
 __all__ = ["EinsumDense"]
 
@@ -65,7 +66,7 @@ class EinsumDense(Layer):
         self.bias_constraint = constraints.get(bias_constraint)
         self.lora_rank = lora_rank
         self.lora_alpha = lora_alpha
-        self.bias = None
+        self.bias: Variable | None = None
 
     def build(self, input_shape: Any) -> None:
         """Create ``kernel`` (and ``bias``) from the equation."""

@@ -105,7 +105,7 @@ class InputLayer(Layer):
         return None
 
 
-def Input(  # noqa: N802 - Keras's public name
+def Input(
     shape: Any = None,
     batch_size: int | None = None,
     dtype: Any = None,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -41,6 +41,9 @@ from reference_runtime._backend import (
 from reference_runtime._config_object import snake
 from reference_runtime.layers import _symbolic
 from reference_runtime.layers.variable import Variable, autocast_scope, current_autocast
+
+if TYPE_CHECKING:
+    from reference_runtime._tensor import Node
 
 __all__ = ["Layer", "auto_name"]
 
@@ -94,6 +97,9 @@ class Layer:
     """
 
     _allowed_extra = frozenset({"input_shape", "input_dim"})
+    _trainable_variables: list[Variable]
+    _non_trainable_variables: list[Variable]
+    _inbound_nodes: list[Node]
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         obj = super().__new__(cls)
@@ -311,13 +317,13 @@ class Layer:
                 f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of "
                 f"length {len(weights)}, but the layer was expecting {len(own)} weights."
             )
-        for var, value in zip(own, weights):
+        for var, value in zip(own, weights, strict=True):
             if tuple(np.shape(value)) != var.shape:
                 raise ValueError(
                     f"Layer {self.name} weight shape {var.shape} is not compatible with provided "
                     f"weight shape {tuple(np.shape(value))}."
                 )
-        for var, value in zip(own, weights):
+        for var, value in zip(own, weights, strict=True):
             var.assign(value)
 
     def count_params(self) -> int:
@@ -342,9 +348,10 @@ class Layer:
 
     # -- building -------------------------------------------------------------
 
-    def build(self, input_shape: Any = None) -> None:
-        """Create weights from the input shape (default: nothing to create)."""
-        self._build_shapes_dict = {"input_shape": input_shape}
+    def build(self, *args: Any, **kwargs: Any) -> None:
+        """Create weights from the input shape(s) (default: nothing to create)."""
+        shape = args[0] if args else kwargs.get("input_shape")
+        self._build_shapes_dict = {"input_shape": shape}
         self.built = True
 
     def get_build_config(self) -> dict[str, Any] | None:
@@ -406,7 +413,7 @@ class Layer:
 
     def _call_in_scope(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         current = current_autocast()
-        scope: str | None | bool = False  # False: leave the scope as it is
+        scope: str | bool | None = False  # False: leave the scope as it is
         if current is not None:
             if not self.autocast or not is_float_dtype(self.compute_dtype):
                 scope = None
@@ -458,7 +465,7 @@ class Layer:
         masks = self.compute_mask(inputs, previous_mask)
         if masks is None:
             return
-        for out, mask in zip(flat, flatten(masks)):
+        for out, mask in zip(flat, flatten(masks), strict=False):
             if get_keras_mask(out) is None and mask is not None:
                 set_keras_mask(out, mask)
 

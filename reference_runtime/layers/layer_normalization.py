@@ -16,6 +16,7 @@ import numpy as np
 from reference_runtime import constraints, initializers, regularizers
 from reference_runtime._backend import as_dtype
 from reference_runtime.layers.layer import Layer
+from reference_runtime.layers.variable import Variable
 
 __all__ = ["LayerNormalization"]
 
@@ -58,7 +59,8 @@ class LayerNormalization(Layer):
         self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
         self.autocast = False
-        self.gamma = self.beta = None
+        self.gamma: Variable | None = None
+        self.beta: Variable | None = None
 
     def build(self, input_shape: Any) -> None:
         """Create ``gamma`` and ``beta`` over the normalized axes."""

@@ -77,6 +77,15 @@ class MultiHeadAttention(Layer):
         use_gate: gate the attention output with ``sigmoid(gate_dense(query))``.
     """
 
+    _query_dense: EinsumDense
+    _key_dense: EinsumDense
+    _value_dense: EinsumDense
+    _output_dense: EinsumDense
+    _gate_dense: EinsumDense
+    _softmax: Softmax
+    _dropout_layer: Dropout
+    _attention_axes: tuple[int, ...] | None
+
     def __init__(
         self,
         num_heads: int,
@@ -295,8 +304,9 @@ class MultiHeadAttention(Layer):
         q = q * np.asarray(self._inverse_sqrt_key_dim, q.dtype)
         scores = np.einsum(self._dot_product_equation, k, q)
         if mask is not None:
+            axes = self._attention_axes or ()
             for _ in range(scores.ndim - mask.ndim):
-                mask = np.expand_dims(mask, -len(self._attention_axes) * 2 - 1)
+                mask = np.expand_dims(mask, -len(axes) * 2 - 1)
         scores = self._softmax(scores, mask=mask)
         return np.einsum(self._combine_equation, scores, v), scores
 

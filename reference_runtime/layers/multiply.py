@@ -25,7 +25,7 @@ class Multiply(Merge):
         has_mask = all(m is not None for m in masks)
         output: Any = None
         output_mask: Any = None
-        for x, mask in zip(inputs, masks):
+        for x, mask in zip(inputs, masks, strict=True):
             if mask is not None:
                 mask = np.broadcast_to(np.expand_dims(mask, -1), np.shape(x))
                 x = np.where(mask, x, np.asarray(1, np.asarray(x).dtype))

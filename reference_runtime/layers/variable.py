@@ -64,7 +64,7 @@ class Variable:
         arr = np.array(
             value, dtype=as_dtype(standardize_dtype(dtype)) if dtype is not None else None
         )
-        self._value = arr
+        self._value: np.ndarray[Any, Any] = arr
         self.name = name
         self.path = path or name
         self.trainable = trainable
@@ -91,18 +91,28 @@ class Variable:
     def value(self) -> np.ndarray[Any, Any]:
         """The value, cast to the autocast dtype when inside a mixed-policy call."""
         target = _AUTOCAST.get()
-        if target is not None and self.autocast and is_float_dtype(self._value.dtype):
-            if standardize_dtype(self._value.dtype) != target:
-                return self._value.astype(as_dtype(target))
+        if (
+            target is not None
+            and self.autocast
+            and is_float_dtype(self._value.dtype)
+            and standardize_dtype(self._value.dtype) != target
+        ):
+            cast: np.ndarray[Any, Any] = self._value.astype(as_dtype(target))
+            return cast
         return self._value
 
     def numpy(self) -> np.ndarray[Any, Any]:
         """A copy of the stored value."""
-        return self._value.copy()
+        copy: np.ndarray[Any, Any] = np.array(self._value, copy=True)
+        return copy
 
     def assign(self, value: Any) -> None:
         """Replace the value; the shape must match (Keras ``variable.assign``)."""
         arr = np.asarray(value)
+        if arr.dtype.kind == "V" and arr.dtype.itemsize == 2 and self.dtype == "bfloat16":
+            # Keras 3.0.0-3.0.4 stored bfloat16 as a bare 2-byte opaque type
+            # (no dtype attribute); kformat hands it over as raw void data.
+            arr = arr.view(as_dtype("bfloat16"))
         if arr.shape != self._value.shape:
             raise ValueError(
                 "The shape of the target variable and the shape of the target value in "

@@ -190,7 +190,7 @@ def functional_from_config(cls: Any, config: dict[str, Any]) -> Any:
     pending: dict[str, list[Any]] = {}
     order: list[str] = []
     for entry in config.get("layers", []):
-        name = entry.get("name") or (entry.get("config") or {}).get("name")
+        name = str(entry.get("name") or (entry.get("config") or {}).get("name"))
         layer = deserialize_keras_object(_compat.normalize_layer_entry(entry))
         if not isinstance(layer, Layer):
             raise InvalidArchiveError(f"layer entry {name!r} did not produce a layer")

@@ -73,7 +73,7 @@ def print_summary(
     def line(cells: tuple[str, str, str]) -> str:
         return "".join(
             c[: w - 1].ljust(w) if i < 2 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cells, cols))
+            for i, (c, w) in enumerate(zip(cells, cols, strict=True))
         )
 
     emit(f'Model: "{model.name}"')

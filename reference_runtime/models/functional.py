@@ -22,7 +22,6 @@ from reference_runtime._backend import (
     set_keras_mask,
 )
 from reference_runtime._tensor import KerasTensor, Node
-from reference_runtime.layers.input_layer import InputLayer
 from reference_runtime.layers.layer import Layer
 from reference_runtime.models.model import Model
 
@@ -207,7 +206,7 @@ class Functional(Model):
                 f"{len(flat)} input tensors."
             )
         out = []
-        for x, ref in zip(flat, self.inputs):
+        for x, ref in zip(flat, self.inputs, strict=True):
             mask = get_keras_mask(x)
             arr = np.asarray(x)
             if arr.dtype != as_dtype(ref.dtype):
@@ -225,10 +224,10 @@ class Functional(Model):
     def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
         flat = self._standardize_inputs(inputs)
         if mask is not None:
-            for x, m in zip(flat, self._flat_by_struct(mask)):
+            for x, m in zip(flat, self._flat_by_struct(mask), strict=False):
                 if m is not None:
                     set_keras_mask(x, m)
-        values: dict[int, Any] = {id(t): x for t, x in zip(self.inputs, flat)}
+        values: dict[int, Any] = {id(t): x for t, x in zip(self.inputs, flat, strict=True)}
         for depth in sorted(self._nodes_by_depth, reverse=True):
             for node in self._nodes_by_depth[depth]:
                 if node.is_input or any(id(a) not in values for a in node.arguments):
@@ -242,7 +241,7 @@ class Functional(Model):
                 if training is not None and "training" not in kwargs:
                     kwargs["training"] = training
                 outs = node.operation(*args, **kwargs)
-                for t, v in zip(flatten(node.outputs), flatten(outs)):
+                for t, v in zip(flatten(node.outputs), flatten(outs), strict=True):
                     values[id(t)] = v
         results = [values[id(t)] for t in self.outputs]
         packed = pack_like(self._outputs_struct, results)

@@ -85,7 +85,7 @@ class Sequential(Model):
         first = self._layers[0]
         if isinstance(first, InputLayer) and len(self._layers) > 1:
             self.build(first.batch_shape)
-        elif getattr(first, "_input_shape_arg", None) is not None:
+        elif first._input_shape_arg is not None:
             self.build((None, *first._input_shape_arg))
 
     def build(self, input_shape: Any = None) -> None:
@@ -111,10 +111,12 @@ class Sequential(Model):
         else:
             dtype = self._layers[0].compute_dtype
             self._layers = [InputLayer(batch_shape=input_shape, dtype=dtype), *self._layers]
-        x = self._layers[0].output
+        head = self._layers[0]
+        assert isinstance(head, InputLayer)
+        x = head.output
         for layer in self._layers[1:]:
             x = layer(x)
-        self._functional = Functional(inputs=self._layers[0].output, outputs=x)
+        self._functional = Functional(inputs=head.output, outputs=x)
         self._build_shapes_dict = {"input_shape": input_shape}
         self.built = True
 

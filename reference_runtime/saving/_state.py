@@ -182,7 +182,7 @@ class _Walker:
         for name in names:
             try:
                 value = getattr(obj, name)
-            except Exception:  # noqa: BLE001 - Keras ignores attribute errors too
+            except Exception:
                 continue
             yield name, value
         if isinstance(obj, Model) and obj.optimizer is not None:

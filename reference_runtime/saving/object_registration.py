@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 __all__ = [
@@ -29,7 +30,7 @@ _T = TypeVar("_T")
 GLOBAL_CUSTOM_OBJECTS: dict[str, Any] = {}
 _GLOBAL_NAMES: dict[int, str] = {}
 _SCOPE: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
-    "custom_scope", default={}
+    "custom_scope", default=MappingProxyType({})
 )
 
 
@@ -82,7 +83,7 @@ def register_keras_serializable(
     """
 
     def decorator(obj: _T) -> _T:
-        key = f"{package}>{name if name is not None else getattr(obj, '__name__')}"
+        key = f"{package}>{name if name is not None else getattr(obj, '__name__', repr(obj))}"
         if isinstance(obj, type) and not hasattr(obj, "get_config"):
             raise ValueError("Cannot register a class that does not have a get_config() method.")
         GLOBAL_CUSTOM_OBJECTS[key] = obj

@@ -50,7 +50,7 @@ _SHARED: contextvars.ContextVar[dict[int, Any] | None] = contextvars.ContextVar(
 
 
 @contextlib.contextmanager
-def SafeModeScope(safe_mode: bool = True) -> Iterator[None]:  # noqa: N802 - Keras's name
+def SafeModeScope(safe_mode: bool = True) -> Iterator[None]:
     """Set the safe mode seen by nested deserialization."""
     token = _SAFE.set(safe_mode)
     try:

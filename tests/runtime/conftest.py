@@ -9,7 +9,7 @@ import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
 
-from runtime_oracle import keras_or_skip  # noqa: E402
+from runtime_oracle import keras_or_skip
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from runtime_oracle import random_inputs, roundtrip
 
 import reference_runtime as rr
-from runtime_oracle import random_inputs, roundtrip
 
 pytestmark = pytest.mark.oracle
 
@@ -22,7 +22,9 @@ pytestmark = pytest.mark.oracle
         ((2, 3, 6), {"units": 2, "use_bias": False, "activation": "tanh"}),
     ],
 )
-def test_dense_matches_keras(tmp_path: Path, shape: tuple[int, ...], kwargs: dict[str, Any]) -> None:
+def test_dense_matches_keras(
+    tmp_path: Path, shape: tuple[int, ...], kwargs: dict[str, Any]
+) -> None:
     def build(keras: Any) -> Any:
         x = keras.Input(shape)
         return keras.Model(x, keras.layers.Dense(**kwargs)(x))
