@@ -17,6 +17,7 @@ from kformat.errors import (
     UnsafeArchiveError,
     UnsupportedFeatureError,
 )
+from kformat.validate import iter_issues, validate
 
 __version__ = "0.1.0"
 
@@ -33,6 +34,8 @@ __all__ = [
     "UnsupportedFeatureError",
     "WeightInfo",
     "WeightMap",
+    "iter_issues",
     "read",
+    "validate",
     "write",
 ]

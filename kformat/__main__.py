@@ -74,14 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     info.add_argument("file")
     info.add_argument("--format", choices=("text", "json"), default="text")
     info.set_defaults(func=_info)
-    try:
-        from kformat.validate._cli import (  # type: ignore[import-not-found,unused-ignore]
-            add_parser as add_validate,
-        )
-    except ImportError:  # the validator is optional at this layer
-        add_validate = None
-    if add_validate is not None:
-        add_validate(sub)
+    from kformat.validate._cli import add_parser as add_validate
+
+    add_validate(sub)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

@@ -1,0 +1,393 @@
+"""Config <-> weights consistency (spec/format.md §6.5-6.10; KF308, KF309, KF418, KF420-KF427).
+
+The variables every object of the config owns are derived from the shared
+tables — where (``kformat.weight_paths``, the H5 naming rule) and what
+(``kformat.layer_specs``, names and shapes from the config and build shape) —
+and compared with the HDF5 index, without reading a byte of weight data.
+Keras itself fails the load with "Layer 'dense' expected 2 variables, but
+received 1" or a shape mismatch; kformat names every such variable at once.
+
+The H5 layout depends on the writer (Keras 3, 3.0.0-3.0.2, tf.keras 2.15+,
+tf.keras 2.13-2.14): the layout of the version in metadata.json is tried
+first and the one that explains most of the file wins, so a missing or wrong
+``keras_version`` does not turn into a flood of findings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any, get_args
+
+import numpy as np
+
+from kformat import layer_specs, weight_paths
+from kformat._h5 import H5Index
+from kformat._issues import Issue
+from kformat._limits import Limits
+from kformat._rules import RULES
+from kformat.validate._optimizer import optimizer_issue
+from kformat.validate._walk import Parts, iter_nodes, ptr
+
+__all__ = ["Expected", "consistency_issues", "expected_objects"]
+
+_ITEMSIZE = 4  # bytes per implied variable element (float32) for KF308
+_MIXED = {"mixed_float16": "float32", "mixed_bfloat16": "float32"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Expected:
+    """One object of the config that owns a ``vars`` group.
+
+    Attributes:
+        obj: where Keras keeps it (path, aliases, class, name).
+        pointer: JSON pointer parts of its serialized entry (sub-layers: the parent's).
+        variables: its variables in order, or ``None`` when kformat cannot know
+            them (custom, unmodelled or quantized layers): its subtree is skipped.
+        dtype: the variable dtype of its dtype policy (§5.8), when known.
+        trainable: whether its trainable variables are trained (optimizer slots).
+    """
+
+    obj: weight_paths.ObjectPath
+    pointer: Parts
+    variables: tuple[layer_specs.VariableSpec, ...] | None
+    dtype: str | None = None
+    trainable: bool = True
+
+
+def _issue(code: str, message: str, *, path: str, member: str | None = None) -> Issue:
+    return Issue(code, RULES[code].severity, message, member=member, path=path)
+
+
+def _fmt(shape: tuple[Any, ...]) -> str:
+    inner = ", ".join("?" if d is None else str(d) for d in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+def _variable_dtype(dtype: Any) -> tuple[str | None, bool]:
+    """(variable dtype of a layer's ``dtype`` config, quantized?) per §5.8."""
+    if isinstance(dtype, dict):
+        config = dtype.get("config")
+        if not isinstance(config, Mapping):
+            return None, False
+        if "mode" in config or "policy_map" in config:
+            return None, True
+        dtype = config.get("name")
+    if not isinstance(dtype, str):
+        return ("float32" if dtype is None else None), False
+    return _MIXED.get(dtype, dtype), False
+
+
+def _input_shape(entry: Mapping[str, Any]) -> Any:
+    inner = entry.get("config")
+    if entry.get("class_name") == "MultiHeadAttention" and isinstance(inner, Mapping):
+        # tf.keras records the three shapes in the config, not in build_config.
+        shapes = {k: inner.get(k) for k in ("query_shape", "value_shape", "key_shape")}
+        if isinstance(shapes["query_shape"], list) and isinstance(shapes["value_shape"], list):
+            build = entry.get("build_config")
+            if not (isinstance(build, Mapping) and isinstance(build.get("shapes_dict"), Mapping)):
+                return {k: tuple(v) for k, v in shapes.items() if isinstance(v, list)}
+    try:
+        shape = layer_specs.input_shape_from_build_config(entry.get("build_config"))
+    except (ValueError, TypeError):
+        shape = None
+    if shape is not None:
+        return shape
+    # A Keras 3 Functional node records the shape of the tensor it consumed.
+    nodes = entry.get("inbound_nodes")
+    if isinstance(nodes, list) and nodes and isinstance(nodes[0], Mapping):
+        args = nodes[0].get("args")
+        if isinstance(args, list) and len(args) == 1 and isinstance(args[0], Mapping):
+            cfg = args[0].get("config")
+            if args[0].get("class_name") == "__keras_tensor__" and isinstance(cfg, Mapping):
+                raw = cfg.get("shape")
+                if isinstance(raw, list):
+                    return tuple(raw)
+    return None
+
+
+def _layer_spec(
+    entry: Mapping[str, Any], class_name: str
+) -> tuple[layer_specs.LayerSpec | None, str | None]:
+    inner = entry.get("config")
+    if not isinstance(inner, Mapping):
+        return None, None
+    shape = _input_shape(entry)
+    try:
+        return layer_specs.layer_spec(class_name, inner, shape), None
+    except (ValueError, KeyError, TypeError, IndexError, ZeroDivisionError) as exc:
+        if shape is None:
+            return None, None  # never built: nothing to compare against
+        return None, str(exc) or type(exc).__name__
+
+
+def expected_objects(
+    config: Mapping[str, Any], generation: weight_paths.Generation, limits: Limits
+) -> tuple[list[Expected], list[Issue]]:
+    """The objects of a model config and their variables, plus the config-only
+    issues found on the way (KF308 sizes, KF309 inconsistent configs)."""
+    pointers = {id(n): p for p, n, _ in iter_nodes(config) if isinstance(n, Mapping)}
+    issues: list[Issue] = []
+    out: list[Expected] = []
+    parents: dict[str, tuple[layer_specs.LayerSpec, Expected]] = {}
+    total = 0
+    for obj in weight_paths.object_paths(config, generation):
+        if obj.parent is not None:
+            out.append(_sublayer(obj, parents.get(obj.parent)))
+            continue
+        parts = pointers.get(id(obj.config), ())
+        inner = obj.config.get("config")
+        inner = inner if isinstance(inner, Mapping) else {}
+        dtype, quantized = _variable_dtype(inner.get("dtype"))
+        trainable = inner.get("trainable", True) is not False
+        cls = obj.class_name
+        if obj.path == "" or weight_paths.is_model_config(obj.config):
+            out.append(Expected(obj, parts, (), dtype, trainable))
+            continue
+        if not layer_specs.is_known(cls) or quantized:
+            out.append(Expected(obj, parts, None))
+            continue
+        spec, why = _layer_spec(obj.config, cls)
+        if why is not None:
+            issues.append(
+                _issue("KF309", f"layer {obj.name!r} ({cls}): {why}", path=ptr((*parts, "config")))
+            )
+        if spec is None:
+            out.append(Expected(obj, parts, None))
+            continue
+        for var in spec.variables:
+            nbytes = math.prod(d or 1 for d in var.shape) * _ITEMSIZE
+            total += nbytes
+            if nbytes > limits.max_dataset_bytes:
+                issues.append(
+                    _issue(
+                        "KF308",
+                        f"layer {obj.name!r} ({cls}) implies {var.name} of shape {_fmt(var.shape)}, "
+                        f"{nbytes} bytes, above the limit of {limits.max_dataset_bytes}",
+                        path=ptr((*parts, "config")),
+                    )
+                )
+        expected = Expected(obj, parts, spec.variables, dtype, trainable)
+        parents[obj.path] = (spec, expected)
+        out.append(expected)
+    if total > limits.max_total_bytes:
+        issues.append(
+            _issue(
+                "KF308",
+                f"the config implies {total} bytes of weights, above the limit of "
+                f"{limits.max_total_bytes}",
+                path="",
+            )
+        )
+    return out, issues
+
+
+def _sublayer(
+    obj: weight_paths.ObjectPath, parent: tuple[layer_specs.LayerSpec, Expected] | None
+) -> Expected:
+    if parent is None:
+        return Expected(obj, (), None)
+    spec, owner = parent
+    sub = next((s for s in spec.sublayers if obj.attr in (s.attr, s.legacy_attr)), None)
+    variables: tuple[layer_specs.VariableSpec, ...] | None = None
+    if sub is not None and not sub.weighted:
+        variables = ()
+    elif sub is not None and sub.input_shape is not None:
+        try:
+            variables = layer_specs.variables(sub.class_name, sub.config, sub.input_shape)
+        except (ValueError, KeyError, TypeError, IndexError):
+            variables = None
+    return Expected(obj, owner.pointer, variables, owner.dtype, owner.trainable)
+
+
+def _held(index: H5Index) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for path, info in index.datasets.items():
+        group, _, name = path.rpartition("/")
+        out.setdefault(group or "/", {})[name] = info
+    return out
+
+
+def _candidates(obj: weight_paths.ObjectPath) -> list[str]:
+    return [obj.vars, *(weight_paths.vars_path(a) for a in obj.aliases)]
+
+
+def _present(path: str, held: Mapping[str, Any], index: H5Index) -> bool:
+    return path in held or path in index.groups
+
+
+def consistency_issues(
+    config: Mapping[str, Any],
+    index: H5Index,
+    *,
+    member: str,
+    version: str | None,
+    limits: Limits,
+    explained: set[str],
+) -> Iterator[Issue]:
+    """Every config-vs-weights issue of a model whose config and weights both
+    parsed. Unmarked opaque datasets whose config says they hold bfloat16 are
+    added to ``explained`` (no KF418 for them)."""
+    first = weight_paths.generation_from_version(version)
+    held = _held(index)
+    best: tuple[int, weight_paths.Generation, list[Expected], list[Issue]] | None = None
+    for gen in [first, *(g for g in get_args(weight_paths.Generation) if g != first)]:
+        expected, config_issues = expected_objects(config, gen, limits)
+        score = sum(
+            1
+            for e in expected
+            if e.variables and any(_present(c, held, index) for c in _candidates(e.obj))
+        )
+        if best is None or score > best[0]:
+            best = (score, gen, expected, config_issues)
+    assert best is not None
+    _, generation, expected, config_issues = best
+    for issue in config_issues:
+        yield issue.at(member="config.json")
+    claimed: dict[str, Expected] = {}
+    skipped: list[str] = ["/optimizer"]
+    if generation in ("keras2", "keras2.13"):
+        skipped.append("/metrics")  # Keras 2 saves metric state; Keras 3 never reads it
+    for e in expected:
+        candidates = _candidates(e.obj)
+        found = next((c for c in candidates if _present(c, held, index)), None)
+        if e.variables is None:
+            skipped.extend(c.removesuffix("/vars") for c in candidates)
+            continue
+        if found is None:
+            if e.variables:
+                yield _issue(
+                    "KF420",
+                    f"layer {e.obj.name!r} ({e.obj.class_name}) has no weights group {e.obj.vars}; "
+                    f"expected {', '.join(f'{v.name} {_fmt(v.shape)}' for v in e.variables)}",
+                    member=member,
+                    path=e.obj.vars,
+                )
+            continue
+        claimed[found] = e
+        yield from _compare(e, found, held.get(found, {}), index, member, explained)
+    yield from _unreached(index, claimed, skipped, member)
+    opt = optimizer_issue(config, expected, index, generation, member=member)
+    if opt is not None:
+        yield opt
+
+
+def _compare(
+    e: Expected,
+    group: str,
+    datasets: Mapping[str, Any],
+    index: H5Index,
+    member: str,
+    explained: set[str],
+) -> Iterator[Issue]:
+    assert e.variables is not None
+    who = f"layer {e.obj.name!r} ({e.obj.class_name})"
+    name = index.groups.get(group, {}).get("name")
+    if name is not None and e.obj.name and name != e.obj.name:
+        yield _issue(
+            "KF425",
+            f"vars group is named {name!r}, but the config names this object {e.obj.name!r}",
+            member=member,
+            path=group,
+        )
+    for i, var in enumerate(e.variables):
+        path = f"{group}/{i}"
+        info = datasets.get(str(i))
+        if info is None:
+            yield _issue(
+                "KF420",
+                f"{who} expects variable {i} ({var.name} {_fmt(var.shape)}), which is missing",
+                member=member,
+                path=path,
+            )
+            continue
+        shape = tuple(info.shape)
+        if len(shape) != len(var.shape) or any(
+            d is not None and d != s for d, s in zip(var.shape, shape, strict=False)
+        ):
+            yield _issue(
+                "KF422",
+                f"{var.name} of {who} has shape {_fmt(shape)}, expected {_fmt(var.shape)} "
+                "from its config and input shape",
+                member=member,
+                path=path,
+            )
+        yield from _dtype(e, var, info, path, member, explained)
+    owned = {str(i) for i in range(len(e.variables))}
+    for key in sorted(set(datasets) - owned, key=lambda n: (len(n), n)):
+        yield _issue(
+            "KF421",
+            f"{who} owns {len(e.variables)} variable{'s' if len(e.variables) != 1 else ''}"
+            f" ({', '.join(v.name for v in e.variables) or 'none'}), but the file has dataset "
+            f"{key!r}",
+            member=member,
+            path=f"{group}/{key}",
+        )
+
+
+def _dtype(
+    e: Expected,
+    var: layer_specs.VariableSpec,
+    info: Any,
+    path: str,
+    member: str,
+    explained: set[str],
+) -> Iterator[Issue]:
+    dtype: np.dtype[Any] = info.dtype
+    if dtype.type is np.void and dtype.fields is None:
+        if e.dtype is not None and np.dtype(_extended(e.dtype)).itemsize == dtype.itemsize:
+            explained.add(path)
+        return
+    if e.dtype is not None and dtype.name != e.dtype and _extended(e.dtype) is not None:
+        yield _issue(
+            "KF427",
+            f"{var.name} is stored as {dtype.name}, but the layer's dtype policy makes it "
+            f"{e.dtype} (Keras casts on load)",
+            member=member,
+            path=path,
+        )
+
+
+def _extended(name: str) -> Any:
+    try:
+        return np.dtype(name) if name != "bfloat16" else np.dtype("V2")
+    except TypeError:
+        return None
+
+
+def _unreached(
+    index: H5Index, claimed: Mapping[str, Expected], skipped: list[str], member: str
+) -> Iterator[Issue]:
+    """KF423 once per top-most group or dataset nothing maps to; KF421 for
+    sub-groups of a claimed ``vars`` group."""
+    reached: set[str] = {"/"}
+    for group in claimed:
+        parts = group.split("/")
+        reached.update("/".join(parts[:i]) or "/" for i in range(1, len(parts) + 1))
+
+    def under(path: str, prefixes: list[str] | set[str]) -> bool:
+        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
+
+    reported: list[str] = []
+    for path in sorted({*index.groups, *index.datasets}):
+        if path in reached or under(path, skipped) or under(path, reported):
+            continue
+        parent = path.rsplit("/", 1)[0] or "/"
+        if parent in claimed:
+            if path in index.groups:
+                reported.append(path)
+                yield _issue(
+                    "KF421",
+                    "a vars group holds datasets only, not sub-groups",
+                    member=member,
+                    path=path,
+                )
+            continue  # datasets of claimed groups were compared already
+        reported.append(path)
+        yield _issue(
+            "KF423",
+            "no object of the config maps to this path; Keras never reads it",
+            member=member,
+            path=path,
+        )

@@ -1,0 +1,384 @@
+"""The validator's driver: which checks run on which layout, and what is skipped after a failure.
+
+Each layout (``.keras`` zip, model directory, ``.weights.h5``, sharded
+``.weights.json``) runs its container checks, then the documents, then the
+config semantics and safety rules, then the weights and their consistency
+with the config. A member that fails to parse is not checked further, and
+semantic findings inside a part of the config the schema already rejected
+are dropped (no cascades). The weights are indexed, never read, unless
+``deep`` asks for the CRC of every member and a NaN/Inf scan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import stat
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from kformat._h5 import H5Index
+from kformat._io import Buffer, map_file, read_stream
+from kformat._issues import Issue
+from kformat._limits import DEFAULT_LIMITS, Limits
+from kformat._read import ASSETS, CONFIG, METADATA, WEIGHTS, check_members
+from kformat._rules import RULES, Sink
+from kformat._zip import ZipReader
+from kformat.errors import KFormatError
+from kformat.validate import _documents, _weights
+from kformat.validate._consistency import consistency_issues
+from kformat.validate._graph import graph_issues
+from kformat.validate._layers import is_known_layer, layer_entries, layer_issues, tree_issues
+from kformat.validate._safety import safety_issues
+
+__all__ = ["Result", "run"]
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+#: At most this many issues of one code per member are listed; the rest are
+#: counted in one closing issue (a million duplicate keys are one problem).
+MAX_PER_CODE = 100
+
+
+@dataclasses.dataclass
+class Result:
+    """Everything one validation found.
+
+    Attributes:
+        issues: the findings, in check order.
+        layout: what the source was validated as (``None``: not recognised).
+        custom_objects: registered names / class names the file needs (KF306).
+    """
+
+    issues: list[Issue] = dataclasses.field(default_factory=list)
+    layout: str | None = None
+    custom_objects: list[str] = dataclasses.field(default_factory=list)
+
+
+def run(
+    source: str | os.PathLike[str] | IO[bytes],
+    *,
+    limits: Limits | None = None,
+    deep: bool = False,
+) -> Result:
+    """Validate ``source`` (see :func:`kformat.validate.iter_issues`).
+
+    Raises:
+        OSError: the path does not exist or cannot be opened.
+        TypeError: ``source`` is neither a path nor a binary file object.
+    """
+    limits = limits or DEFAULT_LIMITS
+    ctx = _Context(limits, deep)
+    if hasattr(source, "read"):
+        try:
+            buf = read_stream(source, limits.max_total_bytes)  # type: ignore[arg-type]
+        except ValueError as exc:
+            ctx.sink.report("KF108", str(exc))
+            return ctx.finish()
+        ctx.result.layout = "keras"
+        _validate_zip(ctx, buf)
+        return ctx.finish()
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(
+            f"source must be a path or a binary file object, not {type(source).__name__}"
+        )
+    path = Path(source)
+    if path.is_dir():
+        ctx.result.layout = "directory"
+        _validate_directory(ctx, path)
+        return ctx.finish()
+    name = path.name.lower()
+    if name.endswith(".weights.json"):
+        from kformat.validate._shards import validate_sharded
+
+        ctx.result.layout = "sharded"
+        validate_sharded(ctx, path)
+        return ctx.finish()
+    if not stat.S_ISREG(path.stat().st_mode):
+        ctx.sink.report("KF101", "not a regular file", member=path.name)
+        return ctx.finish()
+    buf = map_file(path)
+    head = bytes(buf[:8])
+    if head[:4] in _ZIP_MAGIC or (name.endswith(".keras") and head != _HDF5_MAGIC):
+        ctx.result.layout = "keras"
+        _validate_zip(ctx, buf)
+    elif head == _HDF5_MAGIC or name.endswith((".h5", ".hdf5")):
+        ctx.result.layout = "weights_h5"
+        index = ctx.scan(buf, 0, len(buf), path.name)
+        if index is not None and deep:
+            ctx.add(_weights.nonfinite_issues(buf, 0, len(buf), index, member=path.name))
+    else:
+        ctx.sink.report(
+            "KF101",
+            "not a .keras zip archive, a .weights.h5 file or a .weights.json index",
+            member=path.name,
+        )
+    return ctx.finish()
+
+
+class _Context:
+    def __init__(self, limits: Limits, deep: bool) -> None:
+        self.limits = limits
+        self.deep = deep
+        self.sink = Sink(collect=True)
+        self.result = Result()
+        #: unmarked opaque datasets the config says hold bfloat16 (no KF418)
+        self.explained: set[str] = set()
+        #: (member, index) of every weights file, for the checks that follow the config
+        self.indexes: list[tuple[str, H5Index]] = []
+
+    def scan(self, buf: Buffer, base: int, length: int, member: str) -> H5Index | None:
+        index = _weights.scan_weights(
+            buf, base, length, member=member, limits=self.limits, sink=self.sink
+        )
+        if index is not None:
+            self.add(_weights.layout_issues(index, member=member))
+            self.indexes.append((member, index))
+        return index
+
+    def add(self, issues: Iterable[Issue]) -> None:
+        self.sink.issues.extend(issues)
+
+    def finish(self) -> Result:
+        for member, index in self.indexes:
+            self.add(_weights.opaque_issues(index, member=member, explained=self.explained))
+        self.result.issues = _cap(self.sink.issues)
+        self.result.custom_objects = list(dict.fromkeys(self.result.custom_objects))
+        return self.result
+
+
+def _cap(issues: list[Issue]) -> list[Issue]:
+    counts: Counter[tuple[str | None, str]] = Counter()
+    out: list[Issue] = []
+    for issue in issues:
+        key = (issue.member, issue.code)
+        counts[key] += 1
+        if counts[key] <= MAX_PER_CODE:
+            out.append(issue)
+    for (member, code), n in counts.items():
+        if n > MAX_PER_CODE:
+            out.append(
+                Issue(
+                    code,
+                    RULES[code].severity,
+                    f"{n - MAX_PER_CODE} more {code} issues in this member are not listed",
+                    member=member,
+                )
+            )
+    return out
+
+
+def _validate_zip(ctx: _Context, buf: Buffer) -> None:
+    limits, sink = ctx.limits, ctx.sink
+    zr = ZipReader(buf, limits=limits, sink=sink)
+    if not zr.readable:
+        return
+    check_members([*zr.members, *zr.rejected], sink)
+    for m in zr:
+        if m.name.startswith(ASSETS) and m.file_size > limits.max_asset_bytes:
+            sink.report(
+                "KF108",
+                f"asset is {m.file_size} bytes, above the limit of {limits.max_asset_bytes}",
+                member=m.name,
+            )
+
+    def member_bytes(name: str, cap: int, code: str = "KF108") -> bytes | None:
+        if name not in zr.members:
+            return None
+        try:
+            return zr.read(name, max_bytes=cap, code=code)
+        except KFormatError as exc:
+            sink.report(exc.code or "KF110", exc.message, member=name, path=exc.path)
+            return None
+
+    config_data = member_bytes(CONFIG, limits.max_config_bytes, "KF204")
+    metadata_data = member_bytes(METADATA, limits.max_metadata_bytes, "KF204")
+    index: H5Index | None = None
+    base = length = 0
+    weights_buf: Buffer = buf
+    if WEIGHTS in zr.members:
+        stored = zr.stored_range(WEIGHTS)
+        if stored is not None:
+            base, length = stored
+        else:
+            data = member_bytes(WEIGHTS, limits.max_total_bytes)
+            if data is not None:
+                weights_buf, base, length = data, 0, len(data)
+        if stored is not None or weights_buf is not buf:
+            index = ctx.scan(weights_buf, base, length, WEIGHTS)
+    _check_model(ctx, config_data, metadata_data, index)
+    if ctx.deep:
+        for m in zr:
+            if m.name in (CONFIG, METADATA) or m.is_dir:
+                continue  # already read and CRC-checked
+            raw = memoryview(buf)[m.data_offset : m.data_offset + m.compressed_size]
+            found = _weights.crc_issue(
+                raw, m.crc, member=m.name, compressed=m.compress_type != 0, size=m.file_size
+            )
+            if found is not None:
+                sink.issues.append(found)
+        if index is not None:
+            ctx.add(_weights.nonfinite_issues(weights_buf, base, length, index, member=WEIGHTS))
+
+
+def _check_model(
+    ctx: _Context,
+    config_data: bytes | None,
+    metadata_data: bytes | None,
+    index: H5Index | None,
+) -> None:
+    """Documents, semantics, safety and consistency of a model's members."""
+    limits, sink = ctx.limits, ctx.sink
+    metadata = None
+    if metadata_data is not None:
+        metadata = _documents.parse_document(
+            metadata_data,
+            member=METADATA,
+            max_bytes=limits.max_metadata_bytes,
+            limits=limits,
+            sink=sink,
+        )
+        if metadata is not None:
+            ctx.add(_documents.metadata_issues(metadata, METADATA))
+    if config_data is None:
+        return
+    config = _documents.parse_document(
+        config_data, member=CONFIG, max_bytes=limits.max_config_bytes, limits=limits, sink=sink
+    )
+    if config is None:
+        return
+    schema = list(_documents.schema_findings("config.schema.json", config, "KF210", CONFIG))
+    ctx.add(schema)
+    rejected = [i.path for i in schema if i.path is not None]
+    custom = ctx.result.custom_objects
+    semantic = [
+        *graph_issues(config, is_known_layer),
+        *layer_issues(config, custom),
+        *tree_issues(config),
+    ]
+    ctx.add(i.at(member=CONFIG) for i in semantic if not _under(i.path, rejected))
+    layer_ids = {id(entry) for _, entry in layer_entries(config)}
+    ctx.add(i.at(member=CONFIG) for i in safety_issues(config, custom, layer_ids))
+    if index is None or not _is_model(config):
+        return
+    version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
+    ctx.add(
+        consistency_issues(
+            config,
+            index,
+            member=WEIGHTS,
+            version=version if isinstance(version, str) else None,
+            limits=limits,
+            explained=ctx.explained,
+        )
+    )
+
+
+def _is_model(config: Mapping[str, Any]) -> bool:
+    inner = config.get("config")
+    return (
+        config.get("class_name") in ("Sequential", "Functional", "Model")
+        and isinstance(inner, Mapping)
+        and isinstance(inner.get("layers"), list)
+    )
+
+
+def _under(path: str | None, prefixes: list[str]) -> bool:
+    if path is None:
+        return False
+    return any(path == p or path.startswith(p + "/") or p == "" for p in prefixes)
+
+
+# -- model directory (unzipped .keras, Keras 3.4+ ``save(..., zipped=False)``)
+
+
+def _read_file(ctx: _Context, path: Path, member: str, cap: int) -> bytes | None:
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        ctx.sink.report("KF105", "symbolic link (links may point outside the model)", member=member)
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        ctx.sink.report("KF105", "not a regular file", member=member)
+        return None
+    if st.st_size > cap:
+        ctx.sink.report(
+            "KF108", f"file is {st.st_size} bytes, above the limit of {cap}", member=member
+        )
+        return None
+    with open(path, "rb") as f:
+        return f.read(cap + 1)
+
+
+def _validate_directory(ctx: _Context, root: Path) -> None:
+    entries = {e.name: e for e in os.scandir(root)}
+    check_members(
+        [n + ("/" if e.is_dir(follow_symlinks=False) else "") for n, e in entries.items()],
+        ctx.sink,
+        directory=True,
+    )
+    limits = ctx.limits
+    config_data = (
+        _read_file(ctx, root / CONFIG, CONFIG, limits.max_config_bytes)
+        if CONFIG in entries
+        else None
+    )
+    metadata_data = (
+        _read_file(ctx, root / METADATA, METADATA, limits.max_metadata_bytes)
+        if METADATA in entries
+        else None
+    )
+    index: H5Index | None = None
+    buf: Buffer = b""
+    if WEIGHTS in entries:
+        st = (root / WEIGHTS).lstat()
+        if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
+            ctx.sink.report("KF105", "weights must be a regular file, not a link", member=WEIGHTS)
+        else:
+            buf = map_file(root / WEIGHTS)
+            index = ctx.scan(buf, 0, len(buf), WEIGHTS)
+    if "assets" in entries:
+        _check_asset_tree(ctx, root / "assets")
+    _check_model(ctx, config_data, metadata_data, index)
+    if ctx.deep and index is not None:
+        ctx.add(_weights.nonfinite_issues(buf, 0, len(buf), index, member=WEIGHTS))
+
+
+def _check_asset_tree(ctx: _Context, top: Path) -> None:
+    st = top.lstat()
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+        ctx.sink.report(
+            "KF105", "assets must be a real directory, not a link or file", member="assets/"
+        )
+        return
+    count = 0
+    stack = [(top, "assets/", 1)]
+    while stack:
+        folder, prefix, depth = stack.pop()
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            member = prefix + entry.name
+            count += 1
+            if count > ctx.limits.max_members:
+                ctx.sink.report(
+                    "KF108", f"more than {ctx.limits.max_members} asset files", member="assets/"
+                )
+                return
+            if entry.is_symlink():
+                ctx.sink.report("KF105", "symbolic link inside assets/", member=member)
+            elif entry.is_dir(follow_symlinks=False):
+                if depth >= ctx.limits.max_h5_depth:
+                    ctx.sink.report("KF108", "assets nested too deep", member=member)
+                else:
+                    stack.append((Path(entry.path), member + "/", depth + 1))
+            elif not entry.is_file(follow_symlinks=False):
+                ctx.sink.report("KF105", "not a regular file", member=member)
+            elif entry.stat(follow_symlinks=False).st_size > ctx.limits.max_asset_bytes:
+                ctx.sink.report(
+                    "KF108",
+                    f"asset is above the limit of {ctx.limits.max_asset_bytes} bytes",
+                    member=member,
+                )
