@@ -291,88 +291,80 @@ def _mha_shapes(input_shape: InputShape) -> tuple[Shape, Shape, Shape] | None:
     return query, value, key
 
 
-def _einsum_sub(
-    attr: str,
-    name: str,
-    equation: str,
-    out_shape: list[int | None],
-    bias: str | None,
-    input_shape: Shape,
-    activation: str = "linear",
-) -> SublayerSpec:
-    cfg = {
-        "name": name,
-        "equation": equation,
-        "output_shape": out_shape,
-        "bias_axes": bias,
-        "activation": activation,
-    }
-    # ``_gate_dense`` has no public alias, so it keeps its private name everywhere.
-    legacy = None if attr.startswith("_") else "_" + attr
-    return SublayerSpec(attr, legacy, "EinsumDense", name, cfg, input_shape)
-
-
 def _mha_sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tuple[SublayerSpec, ...]:
     heads, key_dim = config["num_heads"], config["key_dim"]
     value_dim = config.get("value_dim") or key_dim
-    use_bias = config.get("use_bias", True)
-    gate = bool(config.get("use_gate", False))
-    weightless = (
+    bias_on = config.get("use_bias", True)
+    shapes = _mha_shapes(input_shape)
+    query, value, key = shapes if shapes is not None else (None, None, None)
+    out_shape = config.get("output_shape")
+    out_dims = [out_shape] if isinstance(out_shape, int) else list(out_shape or [])
+
+    def sub(
+        attr: str,
+        name: str,
+        shape: Shape | None,
+        bound: int,
+        last: list[Any],
+        activation: str = "linear",
+    ) -> SublayerSpec:
+        # ``_gate_dense`` has no public alias, so it keeps its private name everywhere.
+        legacy = None if attr.startswith("_") else "_" + attr
+        if shape is None:  # no build shapes: names only
+            return SublayerSpec(attr, legacy, "EinsumDense", name, {"name": name})
+        eq, bias, rank = _proj_equation(len(shape) - bound, bound, len(last))
+        cfg = {
+            "name": name,
+            "equation": eq,
+            "output_shape": [None] * (rank - 1 - len(last)) + last,
+            "bias_axes": bias if bias_on else None,
+            "activation": activation,
+        }
+        return SublayerSpec(attr, legacy, "EinsumDense", name, cfg, shape)
+
+    subs = [
+        sub("query_dense", "query", query, 1, [heads, key_dim]),
+        sub("key_dense", "key", key, 1, [heads, key_dim]),
+    ]
+    if config.get("use_gate", False):
+        subs.append(sub("_gate_dense", "gate", query, 1, [heads, value_dim], "sigmoid"))
+    subs.append(sub("value_dense", "value", value, 1, [heads, value_dim]))
+    proj_in = None if query is None else (*query[:-1], heads, value_dim)
+    subs.append(
+        sub("output_dense", "attention_output", proj_in, 2, out_dims or [query and query[-1]])
+    )
+    return (
+        *subs,
         SublayerSpec(
             "_dropout_layer", None, "Dropout", "dropout", {"name": "dropout"}, weighted=False
         ),
         SublayerSpec("_softmax", None, "Softmax", "softmax", {"name": "softmax"}, weighted=False),
     )
-    shapes = _mha_shapes(input_shape)
-    if shapes is None:
-        names = [
-            ("query_dense", "query"),
-            ("key_dense", "key"),
-            ("value_dense", "value"),
-            ("output_dense", "attention_output"),
-        ] + ([("_gate_dense", "gate")] if gate else [])
-        bare = tuple(
-            SublayerSpec(a, None if a.startswith("_") else "_" + a, "EinsumDense", n, {"name": n})
-            for a, n in names
-        )
-        return bare + weightless
-    query, value, key = shapes
-
-    def proj(
-        attr: str, name: str, shape: Shape, last: int, activation: str = "linear"
-    ) -> SublayerSpec:
-        eq, bias, rank = _proj_equation(len(shape) - 1, 1, 2)
-        out: list[int | None] = [None] * (rank - 1 - 2)
-        out += [heads, last]
-        return _einsum_sub(attr, name, eq, out, bias if use_bias else None, shape, activation)
-
-    subs = [proj("query_dense", "query", query, key_dim), proj("key_dense", "key", key, key_dim)]
-    if gate:
-        subs.append(proj("_gate_dense", "gate", query, value_dim, "sigmoid"))
-    subs.append(proj("value_dense", "value", value, value_dim))
-    out_shape = config.get("output_shape")
-    out_dims: list[int | None] = (
-        ([out_shape] if isinstance(out_shape, int) else list(out_shape))
-        if out_shape
-        else [query[-1]]
-    )
-    eq, bias, rank = _proj_equation(len(query) - 1, 2, len(out_dims))
-    proj_in = (*query[:-1], heads, value_dim)
-    subs.append(
-        _einsum_sub(
-            "output_dense",
-            "attention_output",
-            eq,
-            [*([None] * (rank - 1 - len(out_dims))), *out_dims],
-            bias if use_bias else None,
-            proj_in,
-        )
-    )
-    return (*subs, *weightless)
 
 
 def _mha(config: Mapping[str, Any], input_shape: InputShape) -> LayerSpec:
     return LayerSpec((), _mha_sublayers(config, input_shape))
+
+
+# -- PReLU (keras/src/layers/activations/prelu.py build: alpha over input_shape[1:])
+
+
+def _prelu(config: Mapping[str, Any], input_shape: InputShape) -> LayerSpec:
+    shape = list(_single(input_shape)[1:])
+    shared = config.get("shared_axes") or []
+    for axis in [shared] if isinstance(shared, int) else shared:
+        shape[axis - 1] = 1
+    return LayerSpec((VariableSpec("alpha", tuple(shape)),))
+
+
+# -- RMSNormalization (keras/src/layers/normalization/rms_normalization.py build)
+
+
+def _rms_normalization(config: Mapping[str, Any], input_shape: InputShape) -> LayerSpec:
+    shape = _single(input_shape)
+    axis = config.get("axis", -1)
+    axes = sorted(axis) if isinstance(axis, Sequence) else [axis]
+    return LayerSpec((VariableSpec("scale", tuple(_dim(shape, a) for a in axes)),))
 
 
 def _weightless(config: Mapping[str, Any], input_shape: InputShape) -> LayerSpec:
@@ -381,57 +373,16 @@ def _weightless(config: Mapping[str, Any], input_shape: InputShape) -> LayerSpec
 
 #: Layers that never own variables (their ``vars`` group is empty).
 WEIGHTLESS = frozenset(
-    {
-        "InputLayer",
-        "Dropout",
-        "SpatialDropout1D",
-        "SpatialDropout2D",
-        "SpatialDropout3D",
-        "GaussianDropout",
-        "GaussianNoise",
-        "AlphaDropout",
-        "ActivityRegularization",
-        "Activation",
-        "ReLU",
-        "LeakyReLU",
-        "ELU",
-        "Softmax",
-        "Identity",
-        "Masking",
-        "Add",
-        "Subtract",
-        "Multiply",
-        "Average",
-        "Maximum",
-        "Minimum",
-        "Concatenate",
-        "Dot",
-        "Flatten",
-        "Reshape",
-        "Permute",
-        "RepeatVector",
-        "Cropping1D",
-        "Cropping2D",
-        "Cropping3D",
-        "ZeroPadding1D",
-        "ZeroPadding2D",
-        "ZeroPadding3D",
-        "UpSampling1D",
-        "UpSampling2D",
-        "UpSampling3D",
-        "MaxPooling1D",
-        "MaxPooling2D",
-        "MaxPooling3D",
-        "AveragePooling1D",
-        "AveragePooling2D",
-        "AveragePooling3D",
-        "GlobalMaxPooling1D",
-        "GlobalMaxPooling2D",
-        "GlobalMaxPooling3D",
-        "GlobalAveragePooling1D",
-        "GlobalAveragePooling2D",
-        "GlobalAveragePooling3D",
-    }
+    """
+    Activation ActivityRegularization Add AlphaDropout Average AveragePooling1D
+    AveragePooling2D AveragePooling3D Concatenate Cropping1D Cropping2D Cropping3D Dot Dropout
+    ELU Flatten GaussianDropout GaussianNoise GlobalAveragePooling1D GlobalAveragePooling2D
+    GlobalAveragePooling3D GlobalAvgPool1D GlobalMaxPooling1D GlobalMaxPooling2D
+    GlobalMaxPooling3D Identity InputLayer Lambda LeakyReLU Masking MaxPooling1D MaxPooling2D
+    MaxPooling3D Maximum Minimum Multiply Permute ReLU RepeatVector Reshape Softmax
+    SpatialDropout1D SpatialDropout2D SpatialDropout3D Subtract TFOpLambda UpSampling1D
+    UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D
+    """.split()  # noqa: SIM905 - one table, easy to scan
 )
 
 #: ``class_name`` -> spec function ``(config, input_shape) -> LayerSpec``.
@@ -443,6 +394,8 @@ SPECS: Mapping[str, _Spec] = MappingProxyType(
         "LayerNormalization": _layer_normalization,
         "Embedding": _embedding,
         "MultiHeadAttention": _mha,
+        "PReLU": _prelu,
+        "RMSNormalization": _rms_normalization,
         **dict.fromkeys(sorted(WEIGHTLESS), _weightless),
     }
 )

@@ -65,6 +65,7 @@ class ConfigObject:
             if key in config:
                 config[key] = float32_value(config[key])
         object.__setattr__(self, "_config", config)
+        self._post_init()
 
     def get_config(self) -> dict[str, Any]:
         """The config Keras would write for this object."""
@@ -72,8 +73,22 @@ class ConfigObject:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Any:
-        """Rebuild from :meth:`get_config`."""
-        return cls(**config)
+        """Rebuild from a config, keeping keys other versions wrote (lossless).
+
+        tf-keras optimizers carry ``is_legacy_optimizer``/``jit_compile``; such
+        keys are kept verbatim rather than refused, since these objects are
+        only ever described, never run.
+        """
+        obj = cls.__new__(cls)
+        config = {**cls._defaults, **config}
+        if "name" in config and config["name"] is None:
+            config["name"] = snake(cls.__name__)
+        object.__setattr__(obj, "_config", config)
+        obj._post_init()
+        return obj
+
+    def _post_init(self) -> None:
+        """Hook for subclasses after construction."""
 
     def __getattr__(self, key: str) -> Any:
         config = self.__dict__.get("_config", {})

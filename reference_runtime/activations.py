@@ -356,7 +356,10 @@ ALL_OBJECTS_DICT: Mapping[str, Callable[..., Any]] = MappingProxyType(
     {**{f.__name__: f for f in _FUNCTIONS}, "swish": silu, "hard_swish": hard_silu}
 )
 _NAMES = {id(f): f.__name__ for f in _FUNCTIONS}
-_NAMES[id(hard_sigmoid_keras2)] = "hard_sigmoid"
+#: How a Keras 2 ``hard_sigmoid`` is written back: Keras 3 has no function
+#: ``clip(0.2x + 0.5)``, so re-saving keeps the meaning under its own name,
+#: which the runtime resolves and real Keras reports as an unknown function.
+KERAS2_HARD_SIGMOID = "keras2>hard_sigmoid"
 
 _KERAS2: contextvars.ContextVar[bool] = contextvars.ContextVar("keras2_semantics", default=False)
 
@@ -404,6 +407,13 @@ def serialize(fn: Any) -> Any:
     name = name_of(fn)
     if name is not None:
         return name
+    if fn is hard_sigmoid_keras2:
+        return {
+            "module": "builtins",
+            "class_name": "function",
+            "config": KERAS2_HARD_SIGMOID,
+            "registered_name": "function",
+        }
     from reference_runtime.saving.serialization_lib import serialize_keras_object
 
     return serialize_keras_object(fn)

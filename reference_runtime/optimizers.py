@@ -65,8 +65,7 @@ class Optimizer(ConfigObject):
     _defaults: ClassVar[Mapping[str, Any]] = _BASE
     _float32_keys = frozenset({"learning_rate"})
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def _post_init(self) -> None:
         object.__setattr__(self, "saved_state", None)
 
     def own_variables(self) -> list[np.ndarray[Any, Any]]:

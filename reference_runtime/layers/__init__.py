@@ -18,10 +18,12 @@ from reference_runtime.layers.average import Average
 from reference_runtime.layers.batch_normalization import BatchNormalization
 from reference_runtime.layers.concatenate import Concatenate
 from reference_runtime.layers.dense import Dense
+from reference_runtime.layers.dot import Dot
 from reference_runtime.layers.dropout import Dropout
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.embedding import Embedding
 from reference_runtime.layers.flatten import Flatten
+from reference_runtime.layers.global_average_pooling1d import GlobalAveragePooling1D
 from reference_runtime.layers.identity import Identity
 from reference_runtime.layers.input_layer import Input, InputLayer
 from reference_runtime.layers.lambda_layer import Lambda
@@ -33,10 +35,13 @@ from reference_runtime.layers.minimum import Minimum
 from reference_runtime.layers.multi_head_attention import MultiHeadAttention
 from reference_runtime.layers.multiply import Multiply
 from reference_runtime.layers.permute import Permute
+from reference_runtime.layers.prelu import PReLU
 from reference_runtime.layers.relu import ReLU
 from reference_runtime.layers.reshape import Reshape
+from reference_runtime.layers.rms_normalization import RMSNormalization
 from reference_runtime.layers.softmax import Softmax
 from reference_runtime.layers.subtract import Subtract
+from reference_runtime.layers.tf_op_lambda import TFOpLambda
 from reference_runtime.layers.variable import Variable
 
 __all__ = [
@@ -47,10 +52,12 @@ __all__ = [
     "BatchNormalization",
     "Concatenate",
     "Dense",
+    "Dot",
     "Dropout",
     "EinsumDense",
     "Embedding",
     "Flatten",
+    "GlobalAveragePooling1D",
     "Identity",
     "Input",
     "InputLayer",
@@ -62,11 +69,14 @@ __all__ = [
     "Minimum",
     "MultiHeadAttention",
     "Multiply",
+    "PReLU",
     "Permute",
+    "RMSNormalization",
     "ReLU",
     "Reshape",
     "Softmax",
     "Subtract",
+    "TFOpLambda",
     "Variable",
     "deserialize",
     "serialize",
@@ -90,6 +100,7 @@ LAYERS: Mapping[str, type[Layer]] = MappingProxyType(
         "Maximum": Maximum,
         "Minimum": Minimum,
         "Concatenate": Concatenate,
+        "Dot": Dot,
         "Embedding": Embedding,
         "Flatten": Flatten,
         "Reshape": Reshape,
@@ -97,6 +108,11 @@ LAYERS: Mapping[str, type[Layer]] = MappingProxyType(
         "Softmax": Softmax,
         "ReLU": ReLU,
         "LeakyReLU": LeakyReLU,
+        "PReLU": PReLU,
+        "RMSNormalization": RMSNormalization,
+        "GlobalAveragePooling1D": GlobalAveragePooling1D,
+        "GlobalAvgPool1D": GlobalAveragePooling1D,
+        "TFOpLambda": TFOpLambda,
         "Identity": Identity,
         "Lambda": Lambda,
     }

@@ -112,6 +112,8 @@ class MultiHeadAttention(Layer):
         legacy = {
             k: kwargs.pop(k) for k in ("query_shape", "key_shape", "value_shape") if k in kwargs
         }
+        # tf-keras 2.17+: Softmax(robust_masking=...) selects where-masking.
+        self._softmax_robust_masking = bool(kwargs.pop("softmax_robust_masking", False))
         super().__init__(**kwargs)
         if not isinstance(num_heads, int) or num_heads <= 0:
             raise ValueError(
@@ -202,6 +204,9 @@ class MultiHeadAttention(Layer):
         )
         norm_axes = tuple(range(scores_rank - len(self._attention_axes), scores_rank))
         self._softmax = Softmax(axis=norm_axes, dtype=self.dtype_policy)
+        if self._softmax_robust_masking:
+            self._softmax._additive_masking = False
+            self._softmax._zero_masked = False
         self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype_policy, seed=self.seed)
         self._output_dense = self._einsum(subs["output_dense"])
 

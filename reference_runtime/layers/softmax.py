@@ -32,17 +32,33 @@ class Softmax(Layer):
 
     def __init__(self, axis: Any = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        from reference_runtime.saving import _compat
+
         self.axis = tuple(axis) if isinstance(axis, list) else axis
         self.supports_masking = True
         self.built = True
+        # Files from Keras 2 and Keras < 3.10 get that era's masking.
+        self._additive_masking = _compat.additive_softmax_masking()
+        self._keras2 = _compat.is_keras2()
+        self._zero_masked = not self._keras2 and not self._additive_masking
 
     def call(self, inputs: Any, mask: Any = None) -> Any:
         x = np.asarray(inputs)
         if mask is not None:
             m = np.asarray(mask)
-            if m.dtype != np.bool_:
-                m = m > np.asarray(0.5, m.dtype)
-            x = np.where(m, x, large_negative_number(x.dtype))
+            if self._additive_masking:
+                # (1 - mask) * large_negative, added (Keras 2, Keras 3.0-3.9).
+                neg = large_negative_number(x.dtype)
+                if self._keras2 and x.dtype == np.float16:
+                    neg = np.asarray(np.finfo(np.float16).min, np.float16)
+                x = x + (1.0 - m.astype(x.dtype)) * neg
+            else:
+                if m.dtype != np.bool_:
+                    m = m > np.asarray(0.5, m.dtype)
+                neg = large_negative_number(x.dtype)
+                if self._keras2 and x.dtype == np.float16:
+                    neg = np.asarray(np.finfo(np.float16).min, np.float16)
+                x = np.where(m, x, neg)
         axis = self.axis
         if isinstance(axis, tuple) and len(axis) > 1:
             mx = np.max(x, axis=axis, keepdims=True)
@@ -50,7 +66,7 @@ class Softmax(Layer):
             out = np.exp(x - lse)
         else:
             out = activations.softmax(x, axis=axis[0] if isinstance(axis, tuple) else axis)
-        if mask is not None:
+        if mask is not None and self._zero_masked:
             out = np.where(m, out, np.asarray(0, out.dtype))
         return out
 

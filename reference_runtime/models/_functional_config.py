@@ -155,25 +155,50 @@ def _legacy_ref(value: Any, created: Mapping[str, Layer]) -> Any:
     return value
 
 
-def _deserialize_node(data: Any, created: Mapping[str, Layer]) -> tuple[list[Any], dict[str, Any]]:
+def _is_legacy_leaf(data: Any) -> bool:
+    return isinstance(data, list) and len(data) in (3, 4) and isinstance(data[0], str)
+
+
+def _legacy_node(
+    data: Any, layer: Layer, created: Mapping[str, Layer]
+) -> tuple[list[Any], dict[str, Any]]:
+    # tf_keras/engine/functional.py process_node: the node mirrors the first
+    # call argument; its leaves are [layer, node, tensor(, kwargs)].
+    kwargs: dict[str, Any] = {}
+
+    def leaf(entry: list[Any]) -> Any:
+        nonlocal kwargs
+        if len(entry) == 4 and isinstance(entry[3], dict):
+            kwargs = _legacy_ref(entry[3], created)
+        name, node_index, tensor_index = entry[0], entry[1], entry[2]
+        if name == "_CONSTANT_VALUE":
+            return tensor_index
+        source = created.get(name)
+        offset = _builtin_node_offset(source, True) if source is not None else 0
+        return _lookup(created, name, int(node_index) - offset, int(tensor_index))
+
+    def walk(value: Any) -> Any:
+        if _is_legacy_leaf(value):
+            return leaf(value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        raise InvalidArchiveError(f"cannot deserialize node entry {value!r}")
+
+    inputs = walk(data)
+    from reference_runtime.layers.tf_op_lambda import TFOpLambda
+
+    if isinstance(inputs, list) and len(inputs) == 1 and not isinstance(layer, TFOpLambda):
+        inputs = inputs[0]  # base_layer_utils.unnest_if_single_tensor
+    return [inputs], kwargs
+
+
+def _deserialize_node(
+    data: Any, layer: Layer, created: Mapping[str, Layer]
+) -> tuple[list[Any], dict[str, Any]]:
     if not data:
         return [], {}
     if isinstance(data, list):  # Keras 2 / tf-keras node
-        tensors: list[Any] = []
-        kwargs: dict[str, Any] = {}
-        for entry in data:
-            if not isinstance(entry, list) or len(entry) not in (3, 4):
-                raise InvalidArchiveError(f"cannot deserialize node entry {entry!r}")
-            name, node_index, tensor_index = entry[0], entry[1], entry[2]
-            if len(entry) == 4 and isinstance(entry[3], dict):
-                kwargs = _legacy_ref(entry[3], created)
-            if name == "_CONSTANT_VALUE":
-                tensors.append(tensor_index)
-                continue
-            layer = created.get(name)
-            offset = _builtin_node_offset(layer, True) if layer is not None else 0
-            tensors.append(_lookup(created, name, int(node_index) - offset, int(tensor_index)))
-        return [tensors[0] if len(tensors) == 1 else tensors], kwargs
+        return _legacy_node(data, layer, created)
     if not isinstance(data, Mapping):
         raise InvalidArchiveError(f"cannot deserialize node {data!r}")
     args = _revive(data.get("args", []), created)
@@ -203,7 +228,7 @@ def functional_from_config(cls: Any, config: dict[str, Any]) -> Any:
             queue = pending[name]
             while queue:
                 try:
-                    args, kwargs = _deserialize_node(queue[0], created)
+                    args, kwargs = _deserialize_node(queue[0], created[name], created)
                 except _NotYet:
                     break
                 created[name](*args, **kwargs)

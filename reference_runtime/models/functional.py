@@ -148,7 +148,9 @@ class Functional(Model):
     @property
     def layers(self) -> list[Layer]:
         """All layers of the graph, InputLayers included, in Keras's order."""
-        return [op for op in self._operations if isinstance(op, Layer)]
+        from reference_runtime.ops import Operation
+
+        return [op for op in self._operations if not isinstance(op, Operation)]
 
     def _sublayers(self) -> list[Layer]:
         return self.layers

@@ -48,8 +48,10 @@ def _tables() -> dict[str, Mapping[str, Any]]:
     )
     from reference_runtime.layers import LAYERS
     from reference_runtime.models import MODELS
+    from reference_runtime.ops import OPS
 
     return {
+        "ops": OPS,
         "models": MODELS,
         "layers": LAYERS,
         "initializers": initializers.ALL_OBJECTS,
@@ -62,6 +64,8 @@ def _tables() -> dict[str, Mapping[str, Any]]:
 
 
 def _order(module: Any) -> list[str]:
+    if isinstance(module, str) and "ops" in module.split("."):
+        return ["ops"]  # keras.src.ops.*: operations only ("Add" is also a layer)
     groups = [
         "models",
         "layers",
@@ -93,6 +97,8 @@ def builtin_function(name: str) -> Any:
     """A built-in function (activation or loss) by its Keras name, or ``None``."""
     from reference_runtime import activations, losses
 
+    if name == activations.KERAS2_HARD_SIGMOID:
+        return activations.hard_sigmoid_keras2
     return activations.ALL_OBJECTS_DICT.get(name) or losses.FUNCTIONS.get(name)
 
 
@@ -110,6 +116,8 @@ def public_module(cls: type) -> str | None:
     """The module Keras writes for a built-in class, or ``None`` for custom classes."""
     for group, table in _tables().items():
         if table.get(cls.__name__) is cls:
+            if group == "ops":
+                return str(cls._module)
             if group == "models":
                 return "keras.src.models.functional" if cls.__name__ == "Functional" else "keras"
             return f"keras.{group}"

@@ -17,9 +17,19 @@ from typing import Any
 
 from reference_runtime import activations
 
-__all__ = ["is_keras2", "is_keras2_file", "keras2_mode", "normalize_layer_entry"]
+__all__ = [
+    "additive_softmax_masking",
+    "is_keras2",
+    "is_keras2_file",
+    "keras2_mode",
+    "normalize_layer_entry",
+    "writer_version",
+]
 
 _KERAS2: contextvars.ContextVar[bool] = contextvars.ContextVar("keras2_file", default=False)
+_VERSION: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar(
+    "keras_version", default=None
+)
 
 # Layer config keys tf-keras writes that Keras 3 layers do not take.
 _KERAS2_ONLY = ("batch_input_shape", "batch_size")
@@ -31,14 +41,36 @@ def is_keras2() -> bool:
 
 
 @contextlib.contextmanager
-def keras2_mode(enabled: bool) -> Iterator[None]:
-    """Load with Keras 2 meanings (activations, node indices, config keys)."""
+def keras2_mode(enabled: bool, version: tuple[int, int] | None = None) -> Iterator[None]:
+    """Load with the meanings of the writer (Keras 2 activations, node indices, masking)."""
     token = _KERAS2.set(enabled)
+    vtoken = _VERSION.set(version if version is not None else ((2, 0) if enabled else None))
     try:
         with activations.keras2_semantics(enabled):
             yield
     finally:
+        _VERSION.reset(vtoken)
         _KERAS2.reset(token)
+
+
+def writer_version(metadata: Mapping[str, Any] | None) -> tuple[int, int] | None:
+    """``(major, minor)`` of ``metadata.json``'s ``keras_version``, if readable."""
+    version = (metadata or {}).get("keras_version")
+    if not isinstance(version, str):
+        return None
+    parts = version.split(".")
+    try:
+        return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        return None
+
+
+def additive_softmax_masking() -> bool:
+    """Whether masked softmax adds ``(1 - mask) * large_negative`` without
+    zeroing masked outputs: Keras 2 and Keras 3 before 3.10
+    (``keras/src/layers/activations/softmax.py`` history, commit 2111fbca07)."""
+    version = _VERSION.get()
+    return version is not None and version < (3, 10)
 
 
 def _walk(value: Any) -> Iterator[Mapping[str, Any]]:

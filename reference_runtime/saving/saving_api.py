@@ -76,7 +76,7 @@ def load_model(
     keras2 = _compat.is_keras2_file(archive.metadata, archive.config)
     with (
         loading_source(Path(name).name),
-        _compat.keras2_mode(keras2),
+        _compat.keras2_mode(keras2, _compat.writer_version(archive.metadata)),
         SafeModeScope(safe_mode),
         CustomObjectScope(custom_objects),
     ):

@@ -133,8 +133,8 @@ def serialize_keras_object(obj: Any) -> Any:
             module, registered = None, get_registered_name(cls)
         else:
             module, registered = cls.__module__, cls.__name__
-    elif module == "keras.src.models.functional":
-        registered = "Functional"
+    elif module == "keras.src.models.functional" or module.startswith("keras.src.ops."):
+        registered = cls.__name__  # Keras writes the class name for non-exported classes
     out: dict[str, Any] = {
         "module": module,
         "class_name": _builtins.public_class_name(cls),
@@ -151,6 +151,8 @@ def serialize_keras_object(obj: Any) -> Any:
 
 
 def _serialize_function(fn: Any) -> Any:
+    if fn is activations.hard_sigmoid_keras2:
+        return activations.serialize(fn)
     name = activations.name_of(fn) or _builtins.function_name(fn)
     if name is None:
         if not is_registered(fn):
@@ -288,7 +290,7 @@ def _resolve_function(
     module = config.get("module")
     if _builtins.is_keras_module(module) or module == "builtins" or module is None:
         builtin = module_objects.get(name) or _builtins.builtin_function(name)
-        if builtin is not None and ">" not in name:
+        if builtin is not None and (">" not in name or name == activations.KERAS2_HARD_SIGMOID):
             return builtin
     if name in custom:
         return custom[name]

@@ -1,0 +1,151 @@
+"""Keras 3 operations recorded in Functional configs (FORMAT-NOTES §3.6).
+
+``keras.ops.add(x, 1.0)`` on symbolic tensors puts an *operation* entry in a
+Functional config (``{"module": "keras.src.ops.numpy", "class_name": "Add"}``).
+Operations run in the graph like layers but are not in ``model.layers`` and
+own no H5 group. :data:`OPS` is the explicit, read-only table of the ones the
+runtime implements in NumPy (``keras-team/keras: keras/src/ops/numpy.py``,
+``core.py``, ``math.py``, ``nn.py``); anything else is refused by name.
+The functions (``add``, ``not_equal``, ...) also build such nodes on symbolic
+tensors, or compute directly on arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+import numpy as np
+
+from reference_runtime import activations
+from reference_runtime._backend import as_dtype
+from reference_runtime.layers.layer import Layer
+
+__all__ = ["OPS", "Operation"]
+
+
+class Operation(Layer):
+    """A stateless graph operation (not a layer of the model, never saved in H5)."""
+
+    _params: ClassVar[tuple[str, ...]] = ()
+    _module: ClassVar[str] = "keras.src.ops.numpy"
+    _fn: ClassVar[Callable[..., Any]]
+
+    def __init__(self, *args: Any, name: str | None = None, **kwargs: Any) -> None:
+        params = dict(zip(self._params, args, strict=False))
+        for key in list(kwargs):
+            if key in self._params:
+                params[key] = kwargs.pop(key)
+        super().__init__(name=name, **kwargs)
+        self.params = params
+        self.built = True
+
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        return type(self)._fn(*args, **kwargs, **self.params)
+
+    def get_config(self) -> dict[str, Any]:
+        """``{"name": ..., <op arguments>}`` as ``Operation.get_config``."""
+        return {"name": self.name, **self.params}
+
+    def get_build_config(self) -> None:
+        """Operations have no ``build_config``."""
+        return None
+
+
+def _cast(x: Any, dtype: str) -> Any:
+    return np.asarray(x).astype(as_dtype(dtype))
+
+
+def _reduce(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def run(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        axis = tuple(axis) if isinstance(axis, list) else axis
+        x = np.asarray(x)
+        return np.asarray(fn(x, axis=axis, keepdims=keepdims)).astype(x.dtype)
+
+    return run
+
+
+_SPECS: dict[str, tuple[str, Callable[..., Any], tuple[str, ...]]] = {
+    # class_name: (module, numpy function, constructor parameters)
+    "Add": ("numpy", np.add, ()),
+    "Subtract": ("numpy", np.subtract, ()),
+    "Multiply": ("numpy", np.multiply, ()),
+    "Divide": ("numpy", np.true_divide, ()),
+    "TrueDivide": ("numpy", np.true_divide, ()),
+    "Power": ("numpy", np.power, ()),
+    "Maximum": ("numpy", np.maximum, ()),
+    "Minimum": ("numpy", np.minimum, ()),
+    "Equal": ("numpy", np.equal, ()),
+    "NotEqual": ("numpy", np.not_equal, ()),
+    "Greater": ("numpy", np.greater, ()),
+    "GreaterEqual": ("numpy", np.greater_equal, ()),
+    "Less": ("numpy", np.less, ()),
+    "LessEqual": ("numpy", np.less_equal, ()),
+    "LogicalAnd": ("numpy", np.logical_and, ()),
+    "LogicalOr": ("numpy", np.logical_or, ()),
+    "LogicalNot": ("numpy", np.logical_not, ()),
+    "Matmul": ("numpy", np.matmul, ()),
+    "Negative": ("numpy", np.negative, ()),
+    "Absolute": ("numpy", np.abs, ()),
+    "Abs": ("numpy", np.abs, ()),
+    "Exp": ("numpy", np.exp, ()),
+    "Log": ("numpy", np.log, ()),
+    "Sqrt": ("numpy", np.sqrt, ()),
+    "Square": ("numpy", np.square, ()),
+    "Tanh": ("numpy", np.tanh, ()),
+    "Where": ("numpy", np.where, ()),
+    "Mean": ("numpy", _reduce(np.mean), ("axis", "keepdims")),
+    "Sum": ("numpy", _reduce(np.sum), ("axis", "keepdims")),
+    "Max": ("numpy", _reduce(np.max), ("axis", "keepdims")),
+    "Min": ("numpy", _reduce(np.min), ("axis", "keepdims")),
+    "Reshape": ("numpy", lambda x, newshape: np.reshape(x, newshape), ("newshape",)),
+    "Transpose": ("numpy", lambda x, axes=None: np.transpose(x, axes), ("axes",)),
+    "ExpandDims": ("numpy", lambda x, axis: np.expand_dims(x, axis), ("axis",)),
+    "Squeeze": ("numpy", lambda x, axis=None: np.squeeze(x, axis), ("axis",)),
+    "Concatenate": ("numpy", lambda xs, axis=0: np.concatenate(xs, axis=axis), ("axis",)),
+    "Stack": ("numpy", lambda xs, axis=0: np.stack(xs, axis=axis), ("axis",)),
+    "Cast": ("core", _cast, ("dtype",)),
+    "Relu": ("nn", activations.relu, ()),
+    "Sigmoid": ("nn", activations.sigmoid, ()),
+    "Softmax": ("nn", lambda x, axis=-1: activations.softmax(x, axis=axis), ("axis",)),
+    "Gelu": ("nn", lambda x, approximate=True: activations.gelu(x, approximate), ("approximate",)),
+}
+
+#: Keras operation ``class_name`` -> runtime implementation. Read-only.
+OPS: Mapping[str, type[Operation]] = MappingProxyType(
+    {
+        name: type(
+            name,
+            (Operation,),
+            {
+                "_fn": staticmethod(fn),
+                "_params": params,
+                "_module": f"keras.src.ops.{module}",
+                "__doc__": f"Keras operation ``{name}`` (``keras.src.ops.{module}``).",
+            },
+        )
+        for name, (module, fn, params) in _SPECS.items()
+    }
+)
+
+
+def _wrap(class_name: str) -> Callable[..., Any]:
+    def op(*args: Any, **kwargs: Any) -> Any:
+        return OPS[class_name](
+            **{k: kwargs.pop(k) for k in list(kwargs) if k in OPS[class_name]._params}
+        )(*args, **kwargs)
+
+    op.__name__ = class_name.lower()
+    return op
+
+
+add = _wrap("Add")
+subtract = _wrap("Subtract")
+multiply = _wrap("Multiply")
+divide = _wrap("Divide")
+not_equal = _wrap("NotEqual")
+equal = _wrap("Equal")
+matmul = _wrap("Matmul")
+mean = _wrap("Mean")
+cast = _wrap("Cast")
