@@ -295,6 +295,11 @@ def _mha_sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tuple[
     heads, key_dim = config["num_heads"], config["key_dim"]
     value_dim = config.get("value_dim") or key_dim
     bias_on = config.get("use_bias", True)
+    if config.get("query_shape") and config.get("value_shape"):
+        # tf-keras keeps the build shapes in the config; its build_config only has the query's.
+        input_shape = {
+            k: config[k] for k in ("query_shape", "value_shape", "key_shape") if config.get(k)
+        }
     shapes = _mha_shapes(input_shape)
     query, value, key = shapes if shapes is not None else (None, None, None)
     out_shape = config.get("output_shape")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -187,3 +188,23 @@ def test_paths_match_real_keras(tmp_path: Any) -> None:
         f.visititems(visit)
     ours = {p.path for p in wp.object_paths(config)}
     assert ours == set(groups)
+
+
+_CORPUS = Path(__file__).resolve().parents[2] / "conformance" / "keras_files"
+_FILES = sorted(_CORPUS.glob("*/*/model.keras")) if _CORPUS.is_dir() else []
+
+
+@pytest.mark.skipif(not _FILES, reason="conformance/keras_files is not generated")
+@pytest.mark.parametrize(
+    "path", _FILES, ids=[f"{p.parent.parent.name}/{p.parent.name}" for p in _FILES]
+)
+def test_paths_match_every_corpus_file(path: Path) -> None:
+    """Every writer generation: our paths are exactly the file's vars groups."""
+    import kformat
+
+    archive = kformat.read(path)
+    assert archive.config is not None
+    gen = wp.generation_from_version((archive.metadata or {}).get("keras_version"))
+    ours = {p.path for p in wp.object_paths(archive.config, gen)}
+    groups = {g[: -len("/vars")] for g in archive.groups if g.endswith("/vars")}
+    assert {g for g in groups if not g.startswith(("/optimizer", "/metrics"))} == ours
