@@ -165,11 +165,20 @@ def _reject_duplicates(doc: _json.JsonDocument, member: str) -> None:
         )
 
 
-def check_members(names: Iterable[str], sink: Sink, *, directory: bool = False) -> None:
+def check_members(
+    names: Iterable[str],
+    sink: Sink,
+    *,
+    directory: bool = False,
+    rejected: Iterable[str] = (),
+) -> None:
     """The member rules of a ``.keras`` archive or model directory: npz weights
     refused (KF506), only known members (KF106), config.json and the weights
-    present (KF102), metadata.json expected (KF112, a warning)."""
+    present (KF102), metadata.json expected (KF112, a warning). ``rejected``
+    members (already reported by the container checks) count as present but
+    are not judged again."""
     names = list(names)
+    present = set(names) | set(rejected)
     kind = "directory" if directory else "archive"
     if NPZ_WEIGHTS in names:
         sink.report(
@@ -199,11 +208,11 @@ def check_members(names: Iterable[str], sink: Sink, *, directory: bool = False) 
                 "model.weights.h5 and assets/...)",
                 member=name,
             )
-    if CONFIG not in names:
+    if CONFIG not in present:
         sink.report("KF102", f"{kind} has no config.json", member=CONFIG)
-    if WEIGHTS not in names and NPZ_WEIGHTS not in names:
+    if WEIGHTS not in present and NPZ_WEIGHTS not in present:
         sink.report("KF102", f"{kind} has no model.weights.h5", member=WEIGHTS)
-    if METADATA not in names:
+    if METADATA not in present:
         sink.report(
             "KF112", f"{kind} has no metadata.json (Keras always writes it)", member=METADATA
         )
