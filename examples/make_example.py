@@ -1,7 +1,9 @@
 """Regenerate examples/guide_functional.keras with real Keras (not needed to use it).
 
-The model is the Keras saving guide's functional example, compiled, with
-deterministic weights: ``python examples/make_example.py`` (needs keras).
+The model is the Keras saving guide's functional example, compiled and
+trained for one step as the guide does (so the file carries optimizer state),
+from deterministic weights and data: ``python examples/make_example.py``
+(needs keras and jax).
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-os.environ.setdefault("KERAS_BACKEND", "numpy")
+# fit() needs a backend that trains (the numpy backend cannot).
+os.environ.setdefault("KERAS_BACKEND", "jax")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -29,6 +32,9 @@ def main() -> None:
     gamma, beta, mean, var = norm.get_weights()
     norm.set_weights([gamma, beta, mean, np.abs(var) + 0.5])
     model.compile(optimizer=keras.optimizers.Adam(), loss="mean_squared_error")
+    x = rng.standard_normal((32, 32)).astype("float32")
+    y = rng.standard_normal((32, 1)).astype("float32")
+    model.fit(x, y, batch_size=32, epochs=1, verbose=0, shuffle=False)
     out = Path(__file__).with_name("guide_functional.keras")
     model.save(out)
     print(f"wrote {out}")
