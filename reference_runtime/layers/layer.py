@@ -22,12 +22,12 @@ A custom layer subclasses :class:`Layer`, creates weights in ``build`` with
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from reference_runtime import dtype_policies, initializers, regularizers
+from reference_runtime import dtype_policies, regularizers
 from reference_runtime._backend import (
     any_symbolic,
     as_dtype,
@@ -38,8 +38,17 @@ from reference_runtime._backend import (
     set_keras_mask,
     standardize_dtype,
 )
-from reference_runtime._config_object import snake
 from reference_runtime.layers import _symbolic
+from reference_runtime.layers._layer_utils import (
+    _basic,
+    _is_tensor_arg,
+    _jsonable_shape,
+    _shape_of,
+    _tuple_shape,
+    _wrap_build,
+    auto_name,
+)
+from reference_runtime.layers._weights import WeightsMixin
 from reference_runtime.layers.variable import Variable, autocast_scope, current_autocast
 
 if TYPE_CHECKING:
@@ -47,44 +56,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Layer", "auto_name"]
 
-_UIDS: dict[str, int] = {}
 
-
-def auto_name(class_name: str) -> str:
-    """Keras's default object name: snake case plus a process-wide counter."""
-    prefix = snake(class_name)
-    _UIDS[prefix] = _UIDS.get(prefix, 0) + 1
-    n = _UIDS[prefix]
-    return prefix if n == 1 else f"{prefix}_{n - 1}"
-
-
-def _basic(value: Any) -> bool:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return True
-    if isinstance(value, (list, tuple)):
-        return all(_basic(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _basic(v) for k, v in value.items())
-    return False
-
-
-def _wrap_build(build: Callable[..., None]) -> Callable[..., None]:
-    signature = inspect.signature(build)
-
-    def build_wrapper(self: Layer, *args: Any, **kwargs: Any) -> None:
-        build(self, *args, **kwargs)
-        # Layer.__new__ build_wrapper: record the build arguments for build_config.
-        bound = signature.bind(self, *args, **kwargs).arguments
-        bound.pop(next(iter(signature.parameters)))
-        self._build_shapes_dict = dict(bound)
-        self.built = True
-
-    build_wrapper.__wrapped__ = build  # type: ignore[attr-defined]
-    build_wrapper.__doc__ = build.__doc__
-    return build_wrapper
-
-
-class Layer:
+class Layer(WeightsMixin):
     """Base class of all layers.
 
     Args:
@@ -234,117 +207,6 @@ class Layer:
             v.trainable = bool(value)
         for layer in self._sublayers():
             layer.trainable = bool(value)
-
-    # -- weights ------------------------------------------------------------
-
-    def add_weight(
-        self,
-        shape: Any = None,
-        initializer: Any = None,
-        dtype: Any = None,
-        trainable: bool = True,
-        autocast: bool = True,
-        regularizer: Any = None,
-        constraint: Any = None,
-        aggregation: str = "none",
-        overwrite_with_gradient: bool = False,
-        name: str | None = None,
-    ) -> Variable:
-        """Create a weight; its creation order is its save order."""
-        shape = () if shape is None else tuple(int(d) for d in shape)
-        dtype = standardize_dtype(dtype) if dtype is not None else self.variable_dtype
-        if initializer is None:
-            initializer = "glorot_uniform" if is_float_dtype(dtype) else "zeros"
-        init = initializers.get(initializer)
-        value = init(shape, dtype=dtype) if not isinstance(init, np.ndarray) else init
-        name = name or f"variable_{len(self._own_variables())}"
-        var = Variable(
-            np.asarray(value, dtype=as_dtype(dtype)),
-            name=name,
-            trainable=trainable,
-            autocast=autocast,
-            path=f"{self.name}/{name}",
-            regularizer=regularizers.get(regularizer),
-            constraint=constraint,
-        )
-        (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
-        return var
-
-    add_variable = add_weight
-
-    def _own_variables(self) -> list[Variable]:
-        out: list[Variable] = []
-        for v in self._trainable_variables + self._non_trainable_variables:
-            if not any(v is o for o in out):
-                out.append(v)
-        return out
-
-    @property
-    def weights(self) -> list[Variable]:
-        """Own variables, then each sub-layer's, without duplicates."""
-        out = self._own_variables()
-        for layer in self._sublayers():
-            for w in layer.weights:
-                if not any(w is o for o in out):
-                    out.append(w)
-        return out
-
-    variables = weights
-
-    @property
-    def trainable_weights(self) -> list[Variable]:
-        """Trainable variables (none when the layer is frozen)."""
-        return [v for v in self.weights if v.trainable] if self.trainable else []
-
-    trainable_variables = trainable_weights
-
-    @property
-    def non_trainable_weights(self) -> list[Variable]:
-        """Non-trainable variables (all of them when the layer is frozen)."""
-        return [v for v in self.weights if not v.trainable] if self.trainable else self.weights
-
-    non_trainable_variables = non_trainable_weights
-
-    def get_weights(self) -> list[np.ndarray[Any, Any]]:
-        """Copies of :attr:`weights` as NumPy arrays."""
-        return [w.numpy() for w in self.weights]
-
-    def set_weights(self, weights: list[Any]) -> None:
-        """Assign arrays to :attr:`weights` in order; counts and shapes must match."""
-        own = self.weights
-        if len(weights) != len(own):
-            raise ValueError(
-                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of "
-                f"length {len(weights)}, but the layer was expecting {len(own)} weights."
-            )
-        for var, value in zip(own, weights, strict=True):
-            if tuple(np.shape(value)) != var.shape:
-                raise ValueError(
-                    f"Layer {self.name} weight shape {var.shape} is not compatible with provided "
-                    f"weight shape {tuple(np.shape(value))}."
-                )
-        for var, value in zip(own, weights, strict=True):
-            var.assign(value)
-
-    def count_params(self) -> int:
-        """Number of scalars in :attr:`weights`."""
-        return int(sum(int(np.prod(w.shape)) for w in self.weights))
-
-    def save_own_variables(self, store: dict[str, Any]) -> None:
-        """Write own variables as ``"0".."n-1"`` (``Layer.save_own_variables``)."""
-        for i, v in enumerate(self._own_variables()):
-            store[str(i)] = v.numpy()
-
-    def load_own_variables(self, store: Mapping[str, Any]) -> None:
-        """Assign own variables from ``"0".."n-1"``; the count must match."""
-        own = self._own_variables()
-        if len(store) != len(own):
-            raise ValueError(
-                f"Layer '{self.name}' expected {len(own)} variables, but received {len(store)} "
-                f"variables during loading. Expected: {[v.name for v in own]}"
-            )
-        for i, v in enumerate(own):
-            v.assign(store[str(i)])
 
     # -- building -------------------------------------------------------------
 
@@ -509,47 +371,3 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-def _is_tensor_arg(value: Any) -> bool:
-    if isinstance(value, np.ndarray):
-        return True
-    if isinstance(value, (list, tuple, dict)) and len(value) > 0:
-        leaves = flatten(value)
-        return all(x is None or isinstance(x, np.ndarray) for x in leaves) and any(
-            isinstance(x, np.ndarray) for x in leaves
-        )
-    return False
-
-
-def _shape_of(x: Any) -> Any:
-    if x is None:
-        return None
-    shape = getattr(x, "shape", None)
-    return tuple(shape) if shape is not None else tuple(np.shape(x))
-
-
-def _tuple_shape(shape: Any) -> Any:
-    if shape is None:
-        return None
-    if _is_shape(shape):
-        return tuple(shape)
-    if isinstance(shape, dict):
-        return {k: _tuple_shape(v) for k, v in shape.items()}
-    return [_tuple_shape(s) for s in shape]
-
-
-def _is_shape(value: Any) -> bool:
-    return isinstance(value, (list, tuple)) and all(
-        d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in value
-    )
-
-
-def _jsonable_shape(shape: Any) -> Any:
-    if shape is None:
-        return None
-    if _is_shape(shape):
-        return list(shape)
-    if isinstance(shape, dict):
-        return {k: _jsonable_shape(v) for k, v in shape.items()}
-    return [_jsonable_shape(s) for s in shape]
