@@ -73,17 +73,14 @@ class ConfigObject:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Any:
-        """Rebuild from a config, keeping keys other versions wrote (lossless).
+        """Rebuild from a config exactly as written (lossless re-saving).
 
-        tf-keras optimizers carry ``is_legacy_optimizer``/``jit_compile``; such
-        keys are kept verbatim rather than refused, since these objects are
-        only ever described, never run.
+        Configs from other Keras versions keep their own keys and order (tf-keras
+        optimizers carry ``is_legacy_optimizer``/``jit_compile``, older ones lack
+        ``loss_scale_factor``): these objects are only described, never run.
         """
         obj = cls.__new__(cls)
-        config = {**cls._defaults, **config}
-        if "name" in config and config["name"] is None:
-            config["name"] = snake(cls.__name__)
-        object.__setattr__(obj, "_config", config)
+        object.__setattr__(obj, "_config", dict(config))
         obj._post_init()
         return obj
 

@@ -240,3 +240,23 @@ def test_unzipped_directory_layout(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"\.keras"):
         model.save(tmp_path / "model.zip")
     assert zipfile.is_zipfile(tmp_path / "model_dir" / "model.weights.h5") is False
+
+
+def test_foreign_optimizer_config_is_kept_verbatim() -> None:
+    tf_keras_adam = {
+        "module": "keras.optimizers",
+        "class_name": "Adam",
+        "registered_name": None,
+        "config": {
+            "name": "Adam",
+            "jit_compile": False,
+            "is_legacy_optimizer": False,
+            "learning_rate": 0.001,
+            "beta_1": 0.9,
+        },
+    }
+    opt = rr.saving.deserialize_keras_object(tf_keras_adam)
+    assert rr.saving.serialize_keras_object(opt) == tf_keras_adam
+    assert opt.learning_rate == 0.001
+    with pytest.raises(TypeError, match="unexpected"):
+        rr.optimizers.Adam(is_legacy_optimizer=False)
