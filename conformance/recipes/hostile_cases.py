@@ -8,13 +8,9 @@ SECURITY-NOTES row when there is no identifier.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import warnings
 import zipfile
 import zlib
-from pathlib import Path
 from typing import Any
 
 import h5py
@@ -739,33 +735,24 @@ def h5_external_storage() -> Case:
     )
 
 
-_VDS_SCRIPT = """
-import io, sys
-import h5py
-from make_hostile import base_weights
-
-def build(f):
+def _virtual(f: h5py.File) -> None:
+    """A virtual dataset mapping /etc/passwd, created without a modification
+    time (h5py's create_virtual_dataset always records one)."""
     layout = h5py.VirtualLayout(shape=(4,), dtype="f4")
     layout[:] = h5py.VirtualSource("/etc/passwd", "data", shape=(4,))
-    f.create_virtual_dataset("layers/leak/vars/0", layout)
-
-sys.stdout.buffer.write(base_weights(extra=build))
-"""
+    dcpl = layout._get_dcpl(f.filename)
+    dcpl.set_obj_track_times(False)
+    group = f.require_group("layers/leak/vars")
+    space = h5py.h5s.create_simple((4,))
+    h5py.h5d.create(group.id, b"0", h5py.h5t.py_create(np.dtype("f4")), space, dcpl=dcpl)
 
 
 @case
 def h5_virtual_dataset() -> Case:
-    # HDF5 numbers the virtual-source file references process-wide; a fresh
-    # interpreter makes the bytes independent of the cases built before.
-    here = str(Path(__file__).resolve().parent)
-    env = {**os.environ, "PYTHONPATH": here + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    weights = subprocess.run(
-        [sys.executable, "-c", _VDS_SCRIPT], check=True, env=env, stdout=subprocess.PIPE, cwd=here
-    ).stdout
     return _weights_case(
         "h5_virtual_dataset",
         "virtual dataset mapping another file",
-        weights,
+        _extra(_virtual),
         expect("KF406", W, "/layers/leak/vars/0"),
         advisory="CVE-2026-12480",
     )

@@ -320,9 +320,11 @@ def set_central(data: bytes, name: bytes, offset: int, fmt: str, value: int) -> 
 
 
 def lambda_payload(kind: str) -> str:
-    """base64 of marshalled bytecode that would create the canary file (canary)."""
+    """base64 of the marshalled code of a lambda that would create the canary file,
+    as Keras' ``func_dump`` writes it (canary). Compiled, never called."""
     source = f"lambda x: open({canary(kind)!r}, 'w').close() or x"
-    code = compile(source, "<kformat-hostile>", "eval")
+    module = compile(source, "<kformat-hostile>", "eval")
+    code = next(c for c in module.co_consts if hasattr(c, "co_code"))
     return base64.b64encode(marshal.dumps(code)).decode("ascii")
 
 
@@ -377,6 +379,15 @@ def write_case(c: Case, out: Path) -> None:
     (folder / "case.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
 
+def generator() -> dict[str, str]:
+    """What the bytes depend on besides this script (HDF5 layout, marshal format)."""
+    return {
+        "python": "{}.{}".format(*sys.version_info[:2]),
+        "h5py": h5py.version.version,
+        "hdf5": h5py.version.hdf5_version,
+    }
+
+
 def build_all() -> list[Case]:
     import hostile_cases  # noqa: F401  (registers the cases through @case)
 
@@ -399,12 +410,15 @@ def main(argv: list[str] | None = None) -> int:
     for c in cases:
         write_case(c, args.out)
     index = {
-        c.name: {
-            "fault": c.fault,
-            "advisory": c.advisory,
-            "codes": sorted({e["code"] for e in c.expect}),
-        }
-        for c in cases
+        "generator": generator(),
+        "cases": {
+            c.name: {
+                "fault": c.fault,
+                "advisory": c.advisory,
+                "codes": sorted({e["code"] for e in c.expect}),
+            }
+            for c in cases
+        },
     }
     (args.out / "index.json").write_text(json.dumps(index, indent=2, sort_keys=True) + "\n")
     print(f"wrote {len(cases)} cases to {args.out}")
