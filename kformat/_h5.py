@@ -17,7 +17,6 @@ from collections.abc import Iterator, Mapping
 from typing import IO, Any, NoReturn
 
 import h5py
-import ml_dtypes
 import numpy as np
 
 from kformat._limits import Limits
@@ -28,19 +27,27 @@ __all__ = ["DatasetInfo", "H5Index", "read_dataset", "scan", "write_h5"]
 
 # Opaque HDF5 types carry the ml_dtypes name in a ``dtype`` attribute (Keras
 # does this for bfloat16, saving_lib.py H5IOStore.__setitem__).
+# ml_dtypes is a declared dependency, but the core still imports and reads
+# plain float models without it (the runtime's "numpy, h5py, jsonschema only"
+# promise); only files that need an extended type then ask for it.
+try:
+    import ml_dtypes
+except ImportError:  # pragma: no cover - exercised in a subprocess test
+    ml_dtypes = None  # type: ignore[assignment]
+EXTENDED_NAMES = (
+    "bfloat16",
+    "float8_e4m3fn",
+    "float8_e5m2",
+    "float8_e4m3fnuz",
+    "float8_e5m2fnuz",
+    "float8_e4m3b11fnuz",
+    "int4",
+    "uint4",
+)
 EXTENDED_DTYPES: dict[str, np.dtype[Any]] = {
     name: np.dtype(getattr(ml_dtypes, name))
-    for name in (
-        "bfloat16",
-        "float8_e4m3fn",
-        "float8_e5m2",
-        "float8_e4m3fnuz",
-        "float8_e5m2fnuz",
-        "float8_e4m3b11fnuz",
-        "int4",
-        "uint4",
-    )
-    if hasattr(ml_dtypes, name)
+    for name in EXTENDED_NAMES
+    if ml_dtypes is not None and hasattr(ml_dtypes, name)
 }
 # Filters compiled into every HDF5 library: deflate, shuffle, fletcher32.
 _BUILTIN_FILTERS = {1: "deflate", 2: "shuffle", 3: "fletcher32"}
@@ -140,6 +147,13 @@ def _logical_dtype(
             # the layer's dtype in config.json says how to view them.
             return dtype
         ext = EXTENDED_DTYPES.get(name) if isinstance(name, str) else None
+        if ext is None and ml_dtypes is None and name in EXTENDED_NAMES:
+            raise UnsupportedFeatureError(
+                f"{name} weights need the ml_dtypes package (pip install ml_dtypes)",
+                member=member,
+                path=path,
+                code="KF408",
+            )
         if ext is None or ext.itemsize != dtype.itemsize:
             _fail(
                 sink,

@@ -234,20 +234,26 @@ def test_cli_info(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(capsys.readouterr().out)["class_name"] == "Functional"
 
 
-def test_core_imports_without_frameworks() -> None:
+def test_core_imports_without_frameworks(tmp_path: Path) -> None:
     import subprocess
     import sys
+
+    bf16_file = tmp_path / "bf16.keras"
+    kformat.write(small_archive(bf16=True), bf16_file)
 
     code = (
         "import sys\n"
         "class Block:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] in ('keras','tensorflow','jax','tf_keras','torch','reference_runtime'):\n"
+        "        if name.split('.')[0] in ('keras','tensorflow','jax','tf_keras','torch','reference_runtime','ml_dtypes'):\n"
         "            raise ImportError('blocked ' + name)\n"
         "sys.meta_path.insert(0, Block())\n"
         "import kformat, kformat.serialization\n"
         f"a = kformat.read({str(EXAMPLE)!r})\n"
         "assert 'reference_runtime' not in sys.modules\n"
+        f"try:\n    kformat.read({str(bf16_file)!r})\n"
+        "except kformat.UnsupportedFeatureError as e:\n    assert 'ml_dtypes' in str(e)\n"
+        "else:\n    raise SystemExit('bfloat16 read without ml_dtypes')\n"
         "print('ok')\n"
     )
     out = subprocess.run(
