@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from reference_runtime._einsum import contract
 from reference_runtime.layers._merge import Merge
 
 __all__ = ["Dot"]
@@ -33,7 +34,7 @@ def batch_dot(x: Any, y: Any, axes: tuple[int, int]) -> Any:
     ys[axes[1]] = xs[axes[0]]
     out = [xs[0]] + [c for i, c in enumerate(xs) if i not in (0, axes[0])]
     out += [c for i, c in enumerate(ys) if i not in (0, axes[1])]
-    result = np.einsum(f"{''.join(xs)},{''.join(ys)}->{''.join(out)}", x, y)
+    result = contract(f"{''.join(xs)},{''.join(ys)}->{''.join(out)}", x, y)
     return np.expand_dims(result, 1) if result.ndim == 1 else result
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from kformat.errors import UnsupportedFeatureError
 from kformat.layer_specs import einsum_weight_shapes
 from reference_runtime import activations, constraints, initializers, regularizers
+from reference_runtime._einsum import contract
 from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.variable import Variable
 
@@ -93,11 +94,11 @@ class EinsumDense(Layer):
         kernel = self.kernel.value
         x = np.asarray(inputs)
         if x.dtype.name == "bfloat16":  # np.einsum has no bfloat16 kernels
-            y = np.einsum(self.equation, x.astype(np.float32), kernel.astype(np.float32)).astype(
+            y = contract(self.equation, x.astype(np.float32), kernel.astype(np.float32)).astype(
                 x.dtype
             )
         else:
-            y = np.einsum(self.equation, x, kernel)
+            y = contract(self.equation, x, kernel)
         if self.bias is not None:
             y = y + self.bias.value
         return self.activation(y)

@@ -27,6 +27,7 @@ import numpy as np
 from kformat import layer_specs
 from reference_runtime import constraints, initializers, regularizers
 from reference_runtime._backend import get_keras_mask, set_keras_mask
+from reference_runtime._einsum import contract
 from reference_runtime.layers.dropout import Dropout
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.layer import Layer
@@ -307,13 +308,13 @@ class MultiHeadAttention(Layer):
         if not (self._dropout > 0.0 or return_scores or q.ndim != 4):
             return self._dot_product_attention(q, k, v, mask), None
         q = q * np.asarray(self._inverse_sqrt_key_dim, q.dtype)
-        scores = np.einsum(self._dot_product_equation, k, q)
+        scores = contract(self._dot_product_equation, k, q)
         if mask is not None:
             axes = self._attention_axes or ()
             for _ in range(scores.ndim - mask.ndim):
                 mask = np.expand_dims(mask, -len(axes) * 2 - 1)
         scores = self._softmax(scores, mask=mask)
-        return np.einsum(self._combine_equation, scores, v), scores
+        return contract(self._combine_equation, scores, v), scores
 
     def _dot_product_attention(self, q: Any, k: Any, v: Any, mask: Any) -> Any:
         # keras/src/backend/numpy/nn.py _dot_product_attention_xla
@@ -321,7 +322,7 @@ class MultiHeadAttention(Layer):
         logits_dtype = np.promote_types(q.dtype, np.float32)
         if original.name == "bfloat16":
             k, v = k.astype(np.float32), v.astype(np.float32)
-        logits = np.einsum("BTNH,BSNH->BNTS", q, k).astype(logits_dtype)
+        logits = contract("BTNH,BSNH->BNTS", q, k).astype(logits_dtype, copy=False)
         logits *= np.asarray(self._inverse_sqrt_key_dim, dtype=logits.dtype)
         if mask is not None:
             while mask.ndim < 4:
@@ -332,7 +333,7 @@ class MultiHeadAttention(Layer):
         probs = (e / np.sum(e, axis=-1, keepdims=True)).astype(original)
         if probs.dtype.name == "bfloat16":
             probs, v = probs.astype(np.float32), v.astype(np.float32)
-        return np.einsum("BNTS,BSNH->BTNH", probs, v).astype(original)
+        return contract("BNTS,BSNH->BTNH", probs, v).astype(original, copy=False)
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3.15 MultiHeadAttention config."""
