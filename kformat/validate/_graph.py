@@ -79,11 +79,20 @@ class _Layer:
     def __init__(self, index: int, entry: Mapping[str, Any], known: bool) -> None:
         self.index = index
         self.class_name = entry.get("class_name")
+        inner = entry.get("config")
         nodes = entry.get("inbound_nodes")
         self.nodes: list[Any] = nodes if isinstance(nodes, list) else []
         self.known = known or self.class_name in _MODELS
         self.nested = self.class_name in _MODELS
-        inner = entry.get("config")
+        # Keras 2 counts the built-in node of a nested model built on an
+        # InputLayer: every nested Functional, a Sequential that starts with one.
+        layers = inner.get("layers") if isinstance(inner, Mapping) else None
+        first = layers[0] if isinstance(layers, list) and layers else None
+        self.keras2_offset = self.class_name in _FUNCTIONAL or (
+            self.class_name == "Sequential"
+            and isinstance(first, Mapping)
+            and first.get("class_name") == "InputLayer"
+        )
         self.outputs: int | None = 1 if self.known else None
         if self.class_name in _FUNCTIONAL and isinstance(inner, Mapping):
             self.outputs = sum(1 for _ in _leaves(inner.get("output_layers"))) or None
@@ -105,10 +114,19 @@ def _leaves(structure: Any) -> Iterator[tuple[Parts, list[Any]]]:
             yield parts, node
 
 
+def _is_entry(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) in (3, 4)
+        and isinstance(value[0], str)
+        and not isinstance(value[1], (list, dict))
+    )
+
+
 def _node_refs(node: Any) -> Iterator[tuple[Parts, Ref, bool]]:
     """``(parts within the node, (layer, node, tensor), keras2)`` for every tensor a
     node consumes, in both node forms; constants give layer ``_CONSTANT_VALUE``."""
-    if isinstance(node, Mapping):  # Keras 3
+    if isinstance(node, Mapping) and ("args" in node or "kwargs" in node):  # Keras 3
         for parts, value, _ in iter_nodes(node):
             if isinstance(value, Mapping) and value.get("class_name") == "__keras_tensor__":
                 cfg = value.get("config")
@@ -116,20 +134,20 @@ def _node_refs(node: Any) -> Iterator[tuple[Parts, Ref, bool]]:
                 if isinstance(hist, list) and len(hist) == 3 and isinstance(hist[0], str):
                     yield (*parts, "config", "keras_history"), (hist[0], hist[1], hist[2]), False
         return
-    if not isinstance(node, list):
-        return
-    entries: list[tuple[Parts, Any]]
-    if node and isinstance(node[0], str):  # a single [layer, node, tensor, kwargs] entry
-        entries = [((), node)]
-    else:
-        entries = [((i,), e) for i, e in enumerate(node)]
-    for parts, entry in entries:
-        if not (isinstance(entry, list) and len(entry) in (3, 4) and isinstance(entry[0], str)):
-            continue
-        yield parts, (entry[0], entry[1], entry[2]), True
-        if len(entry) == 4 and isinstance(entry[3], Mapping):
-            for kparts, leaf in _leaves(entry[3]):
-                yield (*parts, 3, *kparts), (leaf[0], leaf[1], leaf[2]), True
+    # Keras 2: the first call argument's structure with entries as leaves (a bare
+    # entry for TFOpLambda), tensor references [name, node, tensor] in kwargs.
+    stack: list[tuple[Parts, Any]] = [((), node)]
+    while stack:
+        parts, value = stack.pop()
+        if _is_entry(value):
+            yield parts, (value[0], value[1], value[2]), True
+            if len(value) == 4 and isinstance(value[3], Mapping):
+                for kparts, leaf in _leaves(value[3]):
+                    yield (*parts, 3, *kparts), (leaf[0], leaf[1], leaf[2]), True
+        elif isinstance(value, list):
+            stack.extend(((*parts, i), v) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, Mapping):
+            stack.extend(((*parts, k), v) for k, v in reversed(list(value.items())))
 
 
 def _layers(
@@ -191,16 +209,16 @@ def _functional_issues(
                         where,
                     )
                     continue
-                # tf.keras counts a nested model's own node in node entries too.
-                target = yield from _check_ref(layers, ref, where, offset_nested=keras2)
+                target = yield from _check_ref(layers, ref, where, keras2=keras2)
                 if target is not None:
                     deps[key].append(target)
     yield from _cycles(layers, deps, base)
-    yield from _io_issues(parts, inner, layers)
+    keras2 = any(isinstance(node, list) for layer in layers.values() for node in layer.nodes)
+    yield from _io_issues(parts, inner, layers, keras2)
 
 
 def _io_issues(
-    parts: Parts, inner: Mapping[str, Any], layers: Mapping[str, _Layer]
+    parts: Parts, inner: Mapping[str, Any], layers: Mapping[str, _Layer], keras2: bool
 ) -> Iterator[Issue]:
     for io_key in ("input_layers", "output_layers"):
         value = inner.get(io_key)
@@ -216,7 +234,7 @@ def _io_issues(
             # A nested Functional counts its own node here (functional.py
             # get_tensor subtracts 1 again); everything else the plain index.
             yield from _check_ref(
-                layers, (ref, node_index, tensor_index), where, offset_functional=True
+                layers, (ref, node_index, tensor_index), where, keras2=keras2, io=True
             )
             if (
                 io_key == "input_layers"
@@ -236,10 +254,12 @@ def _check_ref(
     ref: Ref,
     where: Parts,
     *,
-    offset_nested: bool = False,
-    offset_functional: bool = False,
+    keras2: bool,
+    io: bool = False,
 ) -> Generator[Issue, None, tuple[str, int] | None]:
-    """Report an invalid reference (spec §5.6); return the node it names."""
+    """Report an invalid reference (spec §5.6); return the node it names. The
+    offset counts a nested model's built-in node: Keras 2 everywhere for models
+    built on an InputLayer, Keras 3 only for a Functional in input/output_layers."""
     name, node_index, tensor_index = ref
     target = layers.get(name)
     if target is None:
@@ -249,11 +269,10 @@ def _check_ref(
         return None  # the schema reports it
     if not target.known:
         return None  # an unknown layer: its nodes and outputs are not known (KF306/KF310)
-    offset = 0
-    if (offset_nested and target.nested) or (
-        offset_functional and target.class_name in _FUNCTIONAL
-    ):
-        offset = 1
+    if keras2:
+        offset = 1 if target.keras2_offset else 0
+    else:
+        offset = 1 if io and target.class_name in _FUNCTIONAL else 0
     count = max(len(target.nodes), 1) if target.class_name == "InputLayer" else len(target.nodes)
     real = node_index - offset
     if not 0 <= real < count:
