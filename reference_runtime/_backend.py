@@ -9,6 +9,7 @@ next layer without the caller passing it around.
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -39,13 +40,26 @@ __all__ = [
 FloatX = "float32"
 
 
+_ALIASES = {"float": "float32", "double": "float64", "int": "int32", "half": "float16"}
+# dtype object -> name; numpy's dtype.name is slow enough to show in per-call cost.
+_NAMES: dict[Any, str] = {}
+
+
 def standardize_dtype(dtype: Any) -> str:
     """Keras dtype name of ``dtype`` (``np.float32`` -> ``"float32"``)."""
     if dtype is None:
         return FloatX
-    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None) or str(np.dtype(dtype))
-    aliases = {"float": "float32", "double": "float64", "int": "int32", "half": "float16"}
-    return aliases.get(name, name)
+    if isinstance(dtype, str):
+        return _ALIASES.get(dtype, dtype)
+    try:
+        return _NAMES[dtype]
+    except (KeyError, TypeError):
+        pass
+    name = getattr(dtype, "name", None) or str(np.dtype(dtype))
+    name = _ALIASES.get(name, name)
+    with contextlib.suppress(TypeError):  # unhashable: just don't cache it
+        _NAMES[dtype] = name
+    return name
 
 
 def as_dtype(name: str) -> np.dtype[Any]:

@@ -48,10 +48,8 @@ class _Plan:
         n = math.prod(dims[c] for c in self.b_free)
         xt = x.transpose(self.a_perm).reshape(nb, m, k)
         yt = y.transpose(self.b_perm).reshape(nb, k, n)
-        if nb == 1:  # one GEMM instead of a stack of one
-            r = np.matmul(xt[0], yt[0])
-        else:
-            r = np.matmul(xt, yt)
+        # One GEMM instead of a stack of one when there are no batch axes.
+        r: np.ndarray[Any, Any] = np.matmul(xt[0], yt[0]) if nb == 1 else np.matmul(xt, yt)
         shape = [dims[c] for c in self.batch + self.a_free + self.b_free]
         r = r.reshape(shape)
         return r if self.identity_out else r.transpose(self.out_perm)

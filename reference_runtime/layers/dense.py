@@ -86,12 +86,25 @@ class Dense(Layer):
 
     def call(self, inputs: Any) -> Any:
         kernel = self.kernel.value
+        x = np.asarray(inputs)
+        out_dtype = np.result_type(x.dtype, kernel.dtype)
+        if x.ndim > 2 and x.flags.c_contiguous:
+            # One GEMM over all leading axes instead of a stack of small ones.
+            y = np.matmul(x.reshape(-1, x.shape[-1]), kernel).reshape(
+                *x.shape[:-1], kernel.shape[-1]
+            )
+        else:
+            y = np.matmul(x, kernel)
         # numpy backend matmul: compute, then cast to the inputs' result type
         # (np.matmul promotes bfloat16 to float32).
-        x = np.matmul(inputs, kernel).astype(np.result_type(np.asarray(inputs).dtype, kernel.dtype))
+        y = y.astype(out_dtype, copy=False)
         if self.bias is not None:
-            x = x + self.bias.value
-        return self.activation(x)
+            bias = self.bias.value
+            if np.result_type(y.dtype, bias.dtype) == y.dtype:
+                np.add(y, bias, out=y)  # y is ours: no second output buffer
+            else:
+                y = y + bias
+        return activations.apply_owned(self.activation, y)
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3.15 Dense config."""

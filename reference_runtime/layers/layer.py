@@ -244,10 +244,38 @@ class Layer(WeightsMixin):
         """The mask of the outputs (default: the input mask passes through)."""
         return previous_mask
 
+    def _call_signature(self) -> tuple[inspect.Signature, list[str]]:
+        """``call``'s signature and parameter names, looked up once per layer."""
+        cached = self.__dict__.get("_call_sig")
+        if cached is None or cached[2] is not type(self):
+            sig = inspect.signature(self.call)
+            cached = (sig, list(sig.parameters), type(self))
+            self.__dict__["_call_sig"] = cached
+        return cached[0], cached[1]
+
+    def _fast_call(self, x: np.ndarray[Any, Any], kwargs: dict[str, Any]) -> Any:
+        """``__call__`` for the common case: one built array argument without a
+        mask, into a layer whose mask logic is the default. Same semantics as
+        the general path, minus the structure walks (issue 6: per-call cost)."""
+        _, names = self._call_signature()
+        if "training" in kwargs and "training" not in names:
+            kwargs = {}
+        return self._call_in_scope((self._convert_input(x),), kwargs)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if (
+            len(args) == 1
+            and type(args[0]) is np.ndarray
+            and self.built
+            and (not kwargs or kwargs.keys() == {"training"})
+            and get_keras_mask(args[0]) is None
+            and type(self).compute_mask is Layer.compute_mask
+            and "mask" not in self._call_signature()[1]
+        ):
+            return self._fast_call(args[0], kwargs)
         if any_symbolic(args, kwargs):
             return _symbolic.symbolic_call(self, args, kwargs)
-        signature = inspect.signature(self.call)
+        signature, _ = self._call_signature()
         if "training" in kwargs and "training" not in signature.parameters:
             kwargs.pop("training")
         args = map_structure(self._convert_input, args)

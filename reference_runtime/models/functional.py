@@ -223,6 +223,31 @@ class Functional(Model):
             out.append(arr)
         return out
 
+    def _execution_plan(self) -> list[tuple[Any, tuple[int, ...], int | None, tuple[int, ...]]]:
+        """Nodes in execution order: ``(node, argument ids, single-argument id or
+        None, output ids)``, computed on the first call."""
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan = []
+            for depth in sorted(self._nodes_by_depth, reverse=True):
+                for node in self._nodes_by_depth[depth]:
+                    if node.is_input:
+                        continue
+                    arg_ids = tuple(id(a) for a in node.arguments)
+                    args = node.call_args
+                    single = (
+                        id(args[0])
+                        if len(args) == 1
+                        and isinstance(args[0], KerasTensor)
+                        and not node.call_kwargs
+                        else None
+                    )
+                    plan.append(
+                        (node, arg_ids, single, tuple(id(t) for t in flatten(node.outputs)))
+                    )
+            self.__dict__["_plan"] = plan
+        return plan
+
     def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
         flat = self._standardize_inputs(inputs)
         if mask is not None:
@@ -230,21 +255,31 @@ class Functional(Model):
                 if m is not None:
                     set_keras_mask(x, m)
         values: dict[int, Any] = {id(t): x for t, x in zip(self.inputs, flat, strict=True)}
-        for depth in sorted(self._nodes_by_depth, reverse=True):
-            for node in self._nodes_by_depth[depth]:
-                if node.is_input or any(id(a) not in values for a in node.arguments):
-                    continue
 
-                def fill(v: Any) -> Any:
-                    return values[id(v)] if isinstance(v, KerasTensor) else v
+        def fill(v: Any) -> Any:
+            return values[id(v)] if isinstance(v, KerasTensor) else v
 
+        # The plan (nodes in execution order, with their argument ids) is built
+        # once per model; calls no longer walk or sort the graph (issue 6).
+        for node, arg_ids, single, out_ids in self._execution_plan():
+            if any(a not in values for a in arg_ids):
+                continue
+            if single is not None:  # one tensor argument, no kwargs: the common case
+                args: list[Any] = [values[single]]
+                kwargs: dict[str, Any] = {}
+            else:
                 args = map_structure(fill, list(node.call_args))
                 kwargs = map_structure(fill, dict(node.call_kwargs))
-                if training is not None and "training" not in kwargs:
-                    kwargs["training"] = training
-                outs = node.operation(*args, **kwargs)
-                for t, v in zip(flatten(node.outputs), flatten(outs), strict=True):
-                    values[id(t)] = v
+            if training is not None and "training" not in kwargs:
+                kwargs["training"] = training
+            outs = node.operation(*args, **kwargs)
+            if len(out_ids) == 1:
+                values[out_ids[0]] = (
+                    outs if not isinstance(outs, (list, tuple, dict)) else flatten(outs)[0]
+                )
+            else:
+                for t, v in zip(out_ids, flatten(outs), strict=True):
+                    values[t] = v
         results = [values[id(t)] for t in self.outputs]
         packed = pack_like(self._outputs_struct, results)
         if isinstance(packed, list) and len(packed) == 1:
