@@ -25,7 +25,9 @@ CASES = [
 
 @pytest.mark.parametrize(("eq", "sa", "sb"), CASES)
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
-def test_contract_matches_einsum(eq: str, sa: tuple[int, ...], sb: tuple[int, ...], dtype: str) -> None:
+def test_contract_matches_einsum(
+    eq: str, sa: tuple[int, ...], sb: tuple[int, ...], dtype: str
+) -> None:
     rng = np.random.default_rng(0)
     a = rng.standard_normal(sa).astype(dtype)
     b = rng.standard_normal(sb).astype(dtype)
