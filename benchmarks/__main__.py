@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import bench_infer, bench_io
+from benchmarks import bench_infer, bench_io, bench_scale
 from benchmarks._util import dump_json
 
 
@@ -13,12 +13,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size-mb", type=int, default=400)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    results = {"io": bench_io.run(args.size_mb), "infer": bench_infer.run()}
+    results = {
+        "io": bench_io.run(args.size_mb),
+        "infer": bench_infer.run(),
+        "scale": bench_scale.run(),
+    }
     if args.json:
         dump_json(results)
     else:
         bench_io.report(results["io"])
         bench_infer.report(results["infer"])
+        bench_scale.report(results["scale"])
     return 0
 
 
