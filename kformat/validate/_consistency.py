@@ -123,10 +123,14 @@ def _layer_spec(
 
 
 def expected_objects(
-    config: Mapping[str, Any], generation: weight_paths.Generation, limits: Limits
+    config: Mapping[str, Any],
+    generation: weight_paths.Generation,
+    limits: Limits,
+    skip: frozenset[str] = frozenset(),
 ) -> tuple[list[Expected], list[Issue]]:
     """The objects of a model config and their variables, plus the config-only
-    issues found on the way (KF308 sizes, KF309 inconsistent configs)."""
+    issues found on the way (KF308 sizes, KF309 inconsistent configs). Layers
+    with an issue at or below a JSON pointer in ``skip`` are not derived."""
     pointers = {id(n): p for p, n, _ in iter_nodes(config) if isinstance(n, Mapping)}
     issues: list[Issue] = []
     out: list[Expected] = []
@@ -145,7 +149,8 @@ def expected_objects(
         if obj.path == "" or weight_paths.is_model_config(obj.config):
             out.append(Expected(obj, parts, (), dtype, trainable))
             continue
-        if not layer_specs.is_known(cls) or quantized:
+        where = ptr(parts)
+        if not layer_specs.is_known(cls) or quantized or _under(skip, where):
             out.append(Expected(obj, parts, None))
             continue
         spec, why = _layer_spec(obj.config, cls)
@@ -156,10 +161,12 @@ def expected_objects(
         if spec is None:
             out.append(Expected(obj, parts, None))
             continue
+        absurd = False
         for var in spec.variables:
             nbytes = math.prod(d or 1 for d in var.shape) * _ITEMSIZE
             total += nbytes
             if nbytes > limits.max_dataset_bytes:
+                absurd = True
                 issues.append(
                     _issue(
                         "KF308",
@@ -168,6 +175,9 @@ def expected_objects(
                         path=ptr((*parts, "config")),
                     )
                 )
+        if absurd:  # its shapes say nothing useful about the file
+            out.append(Expected(obj, parts, None))
+            continue
         expected = Expected(obj, parts, spec.variables, dtype, trainable)
         parents[obj.path] = (spec, expected)
         out.append(expected)
@@ -201,6 +211,11 @@ def _sublayer(
     return Expected(obj, owner.pointer, variables, owner.dtype, owner.trainable)
 
 
+def _under(prefixes: frozenset[str] | set[str], path: str) -> bool:
+    """Whether some path in ``prefixes`` is ``path`` or lies below it."""
+    return any(p == path or p.startswith(path.rstrip("/") + "/") for p in prefixes)
+
+
 def _held(index: H5Index) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for path, info in index.datasets.items():
@@ -225,15 +240,22 @@ def consistency_issues(
     version: str | None,
     limits: Limits,
     explained: set[str],
+    skip_config: set[str] | frozenset[str] = frozenset(),
+    skip_h5: set[str] | frozenset[str] = frozenset(),
 ) -> Iterator[Issue]:
     """Every config-vs-weights issue of a model whose config and weights both
     parsed. Unmarked opaque datasets whose config says they hold bfloat16 are
-    added to ``explained`` (no KF418 for them)."""
+    added to ``explained`` (no KF418 for them). Layers with config findings at
+    or below a pointer of ``skip_config``, and objects whose HDF5 subtree holds
+    an object the walk rejected (``skip_h5``), are not compared (no cascades)."""
     first = weight_paths.generation_from_version(version)
     held = _held(index)
     best: tuple[int, weight_paths.Generation, list[Expected], list[Issue]] | None = None
     for gen in [first, *(g for g in get_args(weight_paths.Generation) if g != first)]:
-        expected, config_issues = expected_objects(config, gen, limits)
+        try:
+            expected, config_issues = expected_objects(config, gen, limits, frozenset(skip_config))
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+            return  # the naming rule does not apply to this config (schema-level faults)
         score = sum(
             1
             for e in expected
@@ -252,6 +274,13 @@ def consistency_issues(
     for e in expected:
         candidates = _candidates(e.obj)
         found = next((c for c in candidates if _present(c, held, index)), None)
+        if e.variables is not None and any(
+            _under(skip_h5, c.removesuffix("/vars"))
+            or any(c.startswith(p.rstrip("/") + "/") for p in skip_h5)
+            for c in candidates
+            if c != "/vars"
+        ):
+            e = dataclasses.replace(e, variables=None)
         if e.variables is None:
             skipped.extend(c.removesuffix("/vars") for c in candidates)
             continue
@@ -267,7 +296,7 @@ def consistency_issues(
             continue
         claimed[found] = e
         yield from _compare(e, found, held.get(found, {}), index, member, explained)
-    yield from _unreached(index, claimed, skipped, member)
+    yield from _unreached(index, claimed, skipped, member, skip_h5)
     opt = optimizer_issue(config, expected, index, generation, member=member)
     if opt is not None:
         yield opt
@@ -357,7 +386,11 @@ def _extended(name: str) -> Any:
 
 
 def _unreached(
-    index: H5Index, claimed: Mapping[str, Expected], skipped: list[str], member: str
+    index: H5Index,
+    claimed: Mapping[str, Expected],
+    skipped: list[str],
+    member: str,
+    rejected: set[str] | frozenset[str],
 ) -> Iterator[Issue]:
     """KF423 once per top-most group or dataset nothing maps to; KF421 for
     sub-groups of a claimed ``vars`` group."""
@@ -373,6 +406,8 @@ def _unreached(
     for path in sorted({*index.groups, *index.datasets}):
         if path in reached or under(path, skipped) or under(path, reported):
             continue
+        if _under(rejected, path):
+            continue  # holds an object the walk rejected: reported there
         parent = path.rsplit("/", 1)[0] or "/"
         if parent in claimed:
             if path in index.groups:

@@ -42,13 +42,18 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def _class(obj: Mapping[str, Any]) -> str | None:
+    cls = obj.get("class_name")
+    return cls if isinstance(cls, str) else None
+
+
 def iter_models(config: Any) -> Iterator[tuple[Parts, Mapping[str, Any]]]:
     """Yield ``(parts, model)`` for the root and every nested Sequential /
     Functional entry of a ``layers`` list, outermost first."""
     stack: list[tuple[Parts, Any]] = [((), config)]
     while stack:
         parts, model = stack.pop()
-        if not (isinstance(model, Mapping) and model.get("class_name") in _MODELS):
+        if not (isinstance(model, Mapping) and _class(model) in _MODELS):
             continue
         inner = model.get("config")
         if not isinstance(inner, Mapping) or not isinstance(inner.get("layers"), list):
@@ -63,7 +68,7 @@ def is_functional(model: Mapping[str, Any]) -> bool:
     """A Functional model config (spec §5.1), as opposed to a Sequential one."""
     inner = model.get("config")
     return (
-        model.get("class_name") in _FUNCTIONAL
+        _class(model) in _FUNCTIONAL
         and isinstance(inner, Mapping)
         and ("input_layers" in inner or "output_layers" in inner)
     )
@@ -78,7 +83,7 @@ def _entry_name(entry: Mapping[str, Any], functional: bool) -> Any:
 class _Layer:
     def __init__(self, index: int, entry: Mapping[str, Any], known: bool) -> None:
         self.index = index
-        self.class_name = entry.get("class_name")
+        self.class_name = _class(entry)
         inner = entry.get("config")
         nodes = entry.get("inbound_nodes")
         self.nodes: list[Any] = nodes if isinstance(nodes, list) else []

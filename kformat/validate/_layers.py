@@ -39,10 +39,13 @@ def _issue(code: str, message: str, parts: Parts) -> Issue:
     return Issue(code, RULES[code].severity, message, path=ptr(parts))
 
 
-def _keras_module(module: Any) -> bool:
-    return module is None or (
-        isinstance(module, str) and module.split(".", 1)[0] in _known.KERAS_PACKAGES
-    )
+def _keras_module(entry: Mapping[str, Any]) -> bool:
+    """A Keras family module, or no ``module`` key at all (a legacy dict); a
+    ``null`` module is a class from ``__main__`` (spec §9.2)."""
+    if "module" not in entry:
+        return True
+    module = entry["module"]
+    return isinstance(module, str) and module.split(".", 1)[0] in _known.KERAS_PACKAGES
 
 
 def _is_operation(entry: Mapping[str, Any]) -> bool:
@@ -53,7 +56,9 @@ def _is_operation(entry: Mapping[str, Any]) -> bool:
 def is_known_layer(entry: Mapping[str, Any]) -> bool:
     """A layer entry whose class kformat models (its outputs and variables are known)."""
     cls = entry.get("class_name")
-    return _keras_module(entry.get("module")) and (
+    if not isinstance(cls, str):
+        return False
+    return _keras_module(entry) and (
         cls in FULL or cls in RECOGNIZED or cls in _MODELS or _is_operation(entry)
     )
 
@@ -73,7 +78,7 @@ def layer_issues(config: Any, custom: list[str]) -> Iterator[Issue]:
         inner = entry.get("config")
         if not isinstance(cls, str) or not isinstance(inner, Mapping) or cls in _MODELS:
             continue
-        if _is_operation(entry) or not _keras_module(entry.get("module")):
+        if _is_operation(entry) or not _keras_module(entry):
             continue  # operations have no config to check; custom layers are KF306
         cparts = (*base, "config")
         if cls in _TF_OPS:
