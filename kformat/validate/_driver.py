@@ -37,6 +37,8 @@ __all__ = ["Result", "run"]
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+# Config findings after which a layer's variables are not derived (no cascade).
+_LAYER_ERRORS = frozenset({"KF305", "KF307", "KF309", "KF312", "KF313"})
 #: At most this many issues of one code per member are listed; the rest are
 #: counted in one closing issue (a million duplicate keys are one problem).
 MAX_PER_CODE = 100
@@ -175,7 +177,7 @@ def _validate_zip(ctx: _Context, buf: Buffer) -> None:
     zr = ZipReader(buf, limits=limits, sink=sink)
     if not zr.readable:
         return
-    check_members([*zr.members, *zr.rejected], sink)
+    check_members(zr.members, sink, rejected=zr.rejected)
     for m in zr:
         if m.name.startswith(ASSETS) and m.file_size > limits.max_asset_bytes:
             sink.report(
@@ -258,11 +260,27 @@ def _check_model(
         *layer_issues(config, custom),
         *tree_issues(config),
     ]
-    ctx.add(i.at(member=CONFIG) for i in semantic if not _under(i.path, rejected))
     layer_ids = {id(entry) for _, entry in layer_entries(config)}
-    ctx.add(i.at(member=CONFIG) for i in safety_issues(config, custom, layer_ids))
+    safety = [i.at(member=CONFIG) for i in safety_issues(config, custom, layer_ids)]
+    unsafe = [i.path for i in safety if i.severity == "error" and i.path is not None]
+    ctx.add(
+        i.at(member=CONFIG)
+        for i in semantic
+        if not _under(i.path, rejected)
+        # a code-carrying or refused layer is reported by its safety rule only
+        and not (i.code == "KF310" and any(_under(p, [i.path or ""]) for p in unsafe))
+    )
+    ctx.add(safety)
     if index is None or not _is_model(config):
         return
+    if schema or any(i.code == "KF311" for i in semantic):
+        return  # weight paths follow from a config the checks above rejected
+    bad_layers = {i.path for i in semantic if i.code in _LAYER_ERRORS and i.path is not None}
+    broken_h5 = {
+        i.path
+        for i in ctx.sink.issues
+        if i.member == WEIGHTS and i.code.startswith("KF4") and i.path is not None
+    }
     version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
     ctx.add(
         consistency_issues(
@@ -272,6 +290,8 @@ def _check_model(
             version=version if isinstance(version, str) else None,
             limits=limits,
             explained=ctx.explained,
+            skip_config=bad_layers,
+            skip_h5=broken_h5,
         )
     )
 

@@ -82,12 +82,14 @@ def layer_issues(config: Any, custom: list[str]) -> Iterator[Issue]:
             continue  # operations have no config to check; custom layers are KF306
         cparts = (*base, "config")
         if cls in _TF_OPS:
-            yield _issue("KF314", f"{cls} is a tf.keras layer that Keras 3 cannot load", base)
+            yield _issue(
+                "KF314", f"layer {cls} exists only in tf.keras; Keras 3 cannot load it", base
+            )
             continue
         if cls not in FULL and cls not in RECOGNIZED:
             yield _issue(
                 "KF310",
-                f"{cls} is a Keras built-in kformat does not model: its config and weights "
+                f"layer class {cls} is a Keras built-in kformat does not model: its config and weights "
                 "are not checked",
                 base,
             )
@@ -102,14 +104,14 @@ def layer_issues(config: Any, custom: list[str]) -> Iterator[Issue]:
                 if key not in BASE_KEYS and key not in TF_KERAS_BASE_KEYS:
                     yield _issue(
                         "KF312",
-                        f"{cls} has no config key {key!r} (Keras: Unrecognized keyword arguments)",
+                        f"unknown config key {key!r} for {cls} (Keras: Unrecognized keyword arguments)",
                         (*cparts, key),
                     )
                 continue
             if field.tf_keras:
                 yield _issue(
                     "KF314",
-                    f"{cls}.{key} is written only by tf.keras; Keras 3 rejects it",
+                    f"key {key} of {cls} is written only by tf.keras; Keras 3 rejects it",
                     (*cparts, key),
                 )
             why = field.check(key, value)
@@ -129,9 +131,11 @@ def layer_issues(config: Any, custom: list[str]) -> Iterator[Issue]:
                 )
         for key, field in spec.fields.items():
             if field.required and key not in inner:
-                yield _issue("KF313", f"{cls} config needs {key!r}", cparts)
+                yield _issue("KF313", f"missing required key {key!r} for {cls}", cparts)
         if spec.one_of and not any(k in inner for k in spec.one_of):
-            yield _issue("KF313", f"{cls} config needs one of {', '.join(spec.one_of)}", cparts)
+            yield _issue(
+                "KF313", f"missing required key for {cls}: one of {', '.join(spec.one_of)}", cparts
+            )
         yield from _shape_issues(cls, inner, entry, cparts)
 
 

@@ -99,7 +99,7 @@ def optimizer_issue(
     return Issue(
         "KF426",
         RULES["KF426"].severity,
-        f"{cls} over {trainable} trainable variables implies {count} optimizer variables, the "
+        f"optimizer {cls} over {trainable} trainable variables implies {count} variables, the "
         f"file has {stored}; Keras skips the optimizer state{note}",
         member,
         group,

@@ -109,7 +109,7 @@ def _class_issue(
     if _non_modeling(mod, cls):
         return _issue("KF503", f"'{api}' is not a modelling class (an I/O or saving API)", parts)
     if cls in _known.CODE_CLASSES:
-        return _issue("KF507", f"{cls} {_known.CODE_CLASSES[cls]}", parts)
+        return _issue("KF507", f"class {cls} {_known.CODE_CLASSES[cls]}", parts)
     if mod is not None:
         if _top(mod) == "builtins" or mod == "__main__":
             return _issue("KF502", f"'{api}' names a Python builtin, not a model class", parts)
@@ -118,7 +118,10 @@ def _class_issue(
             return found
     is_custom = isinstance(reg, str) and ">" in reg
     keras_module = mod is not None and _top(mod) in _known.KERAS_PACKAGES
-    builtin = cls in _known.BUILTIN_CLASSES and (keras_module or mod is None)
+    # An object without a module key is a legacy dict (Keras 2 style, spec §4.1);
+    # module null is a class from __main__: a custom object (spec §9.2).
+    legacy = "module" not in obj
+    builtin = cls in _known.BUILTIN_CLASSES and (keras_module or legacy)
     if builtin and reg is not None and reg != cls and (keras_module or not is_custom):
         return _issue(
             "KF307",
@@ -205,7 +208,7 @@ def _class_fields(cls: str, config: Mapping[str, Any], parts: Parts) -> Iterator
         if config.get(f"{key}_type") == "lambda":
             yield _issue(
                 "KF501",
-                f"Lambda {key} is marshalled Python bytecode ({key}_type 'lambda')",
+                f"the Lambda layer's {key} is marshalled Python bytecode ({key}_type 'lambda')",
                 (*parts, key),
             )
     for key in _CLASS_PATH_KEYS.get(cls, ()):
@@ -213,7 +216,7 @@ def _class_fields(cls: str, config: Mapping[str, Any], parts: Parts) -> Iterator
         if isinstance(value, str) and value:
             yield _issue(
                 "KF505",
-                f"{cls}.{key} {value[:120]!r} is a file Keras would open; inline the values",
+                f"{key} {value[:120]!r} of {cls} is a file Keras would open; inline the values",
                 (*parts, key),
             )
     if cls in ("TFOpLambda", "SlicingOpLambda"):
@@ -221,7 +224,7 @@ def _class_fields(cls: str, config: Mapping[str, Any], parts: Parts) -> Iterator
         if isinstance(fn, str) and _tf_op_denied(fn):
             yield _issue(
                 "KF507",
-                f"{cls} calls tf.{fn}, which reads or writes files or runs Python",
+                f"layer {cls} calls tf.{fn}, which reads or writes files or runs Python",
                 (*parts, "function"),
             )
 

@@ -50,7 +50,6 @@ def validate_sharded(ctx: _Context, index_path: Path) -> None:
     if doc is None:
         return
     schema = list(_documents.schema_findings("shard-index.schema.json", doc, "KF601", member))
-    ctx.add(schema)
     weight_map = doc.get("weight_map")
     if not isinstance(weight_map, dict):
         return
@@ -77,6 +76,9 @@ def validate_sharded(ctx: _Context, index_path: Path) -> None:
                         member=member,
                         path=where,
                     )
+    # spec KF601: a shard name failing the name pattern is KF603 instead.
+    named = {i.path for i in sink.issues if i.code == "KF603" and i.member == member}
+    ctx.add(i for i in schema if i.path not in named)
     if len(shards) > limits.max_shards:
         sink.report(
             "KF609",
@@ -84,7 +86,7 @@ def validate_sharded(ctx: _Context, index_path: Path) -> None:
             member=member,
         )
         return
-    _check_shards(ctx, index_path, member, doc, listed, shards)
+    _check_shards(ctx, index_path, member, doc, listed, shards, complete=not named)
 
 
 def _check_shards(
@@ -94,11 +96,12 @@ def _check_shards(
     doc: dict[str, object],
     listed: dict[str, set[str]],
     shards: list[str],
+    *,
+    complete: bool,
 ) -> None:
     sink = ctx.sink
     owner: dict[str, str] = {}
     total = 0
-    complete = True
     for shard in shards:
         path = index_path.parent / shard
         try:
