@@ -16,7 +16,6 @@ first and the one that explains most of the file wins, so a missing or wrong
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Iterator, Mapping
 from typing import Any, get_args
 
@@ -27,8 +26,9 @@ from kformat._h5 import H5Index
 from kformat._issues import Issue
 from kformat._limits import Limits
 from kformat._rules import RULES
+from kformat.validate._graph import iter_models
 from kformat.validate._optimizer import optimizer_issue
-from kformat.validate._walk import Parts, iter_nodes, ptr
+from kformat.validate._walk import Parts, ptr
 
 __all__ = ["Expected", "consistency_issues", "expected_objects"]
 
@@ -127,11 +127,13 @@ def expected_objects(
     generation: weight_paths.Generation,
     limits: Limits,
     skip: frozenset[str] = frozenset(),
+    pointers: Mapping[int, Parts] | None = None,
 ) -> tuple[list[Expected], list[Issue]]:
     """The objects of a model config and their variables, plus the config-only
     issues found on the way (KF308 sizes, KF309 inconsistent configs). Layers
     with an issue at or below a JSON pointer in ``skip`` are not derived."""
-    pointers = {id(n): p for p, n, _ in iter_nodes(config) if isinstance(n, Mapping)}
+    if pointers is None:
+        pointers = _pointers(config)
     issues: list[Issue] = []
     out: list[Expected] = []
     parents: dict[str, tuple[layer_specs.LayerSpec, Expected]] = {}
@@ -163,7 +165,9 @@ def expected_objects(
             continue
         absurd = False
         for var in spec.variables:
-            nbytes = math.prod(d or 1 for d in var.shape) * _ITEMSIZE
+            nbytes = _ITEMSIZE
+            for d in var.shape:
+                nbytes *= d or 1
             total += nbytes
             if nbytes > limits.max_dataset_bytes:
                 absurd = True
@@ -191,6 +195,15 @@ def expected_objects(
             )
         )
     return out, issues
+
+
+def _pointers(config: Any) -> dict[int, Parts]:
+    """JSON pointer parts of the model root and of every layer entry, by id()."""
+    out: dict[int, Parts] = {id(config): ()}
+    for parts, model in iter_models(config):
+        for i, entry in enumerate(model["config"]["layers"]):
+            out[id(entry)] = (*parts, "config", "layers", i)
+    return out
 
 
 def _sublayer(
@@ -251,18 +264,20 @@ def consistency_issues(
     first = weight_paths.generation_from_version(version)
     held = _held(index)
     best: tuple[int, weight_paths.Generation, list[Expected], list[Issue]] | None = None
+    pointers = _pointers(config)
     for gen in [first, *(g for g in get_args(weight_paths.Generation) if g != first)]:
         try:
-            expected, config_issues = expected_objects(config, gen, limits, frozenset(skip_config))
+            expected, config_issues = expected_objects(
+                config, gen, limits, frozenset(skip_config), pointers
+            )
         except (ValueError, TypeError, KeyError, AttributeError, IndexError):
             return  # the naming rule does not apply to this config (schema-level faults)
-        score = sum(
-            1
-            for e in expected
-            if e.variables and any(_present(c, held, index) for c in _candidates(e.obj))
-        )
+        wanted = [e for e in expected if e.variables]
+        score = sum(1 for e in wanted if any(_present(c, held, index) for c in _candidates(e.obj)))
         if best is None or score > best[0]:
             best = (score, gen, expected, config_issues)
+        if score == len(wanted):
+            break  # every object found: no other layout can explain more
     assert best is not None
     _, generation, expected, config_issues = best
     for issue in config_issues:

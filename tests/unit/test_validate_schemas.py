@@ -64,3 +64,61 @@ def test_report_schema_rejects_malformed_reports() -> None:
         ]
     }
     assert len(list(v.iter_errors(bad))) >= 3
+
+
+def _plain_errors(name: str, doc: object) -> list[tuple[str, str]]:
+    from referencing import Registry, Resource
+
+    schemas = [load_schema(n) for n in SCHEMA_NAMES]
+    registry: Registry[object] = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s)) for s in schemas
+    )
+    plain = Draft202012Validator(load_schema(name), registry=registry)
+    return sorted(("/".join(map(str, e.absolute_path)), e.message) for e in plain.iter_errors(doc))
+
+
+def test_memoized_validation_agrees_with_plain_jsonschema() -> None:
+    """The $ref memo (kformat/validate/_schemas.py) changes speed, never results:
+    compare with a plain validator on the spec author's good and bad documents."""
+    from kformat.validate._schemas import schema_issues
+    from tests.unit import test_schemas as cases
+
+    docs: list[object] = [f() for f in cases.VALID_CONFIGS.values()]
+    for _, factory, path, value in cases.BAD_CONFIGS:
+        docs.append(value if factory is None else cases._set(factory(), path, value))
+    for doc in docs:
+        ours = {i.path for i in schema_issues("config.schema.json", doc, "KF210")}
+        plain = {"/" + p if p else "" for p, _ in _plain_errors("config.schema.json", doc)}
+        assert bool(ours) == bool(plain), doc
+        for path in ours:  # ours may point deeper (the best anyOf/oneOf branch)
+            assert any(q == "" or path == q or path.startswith(q + "/") for q in plain), (
+                path,
+                plain,
+            )
+
+
+def test_memo_name_normalization_is_sound() -> None:
+    """The memo ignores the text of non-empty ``name`` strings: no schema may
+    constrain a property called ``name`` beyond type and minLength 1."""
+    import json as _json
+
+    def walk(node: object) -> list[object]:
+        found = []
+        if isinstance(node, dict):
+            props = node.get("properties")
+            if isinstance(props, dict) and "name" in props:
+                found.append(props["name"])
+            for value in node.values():
+                found += walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                found += walk(value)
+        return found
+
+    for name in SCHEMA_NAMES:
+        if name == "report.schema.json":
+            continue
+        for spec in walk(load_schema(name)):
+            assert isinstance(spec, dict)
+            assert set(spec) <= {"type", "minLength", "description"}, _json.dumps(spec)
+            assert spec.get("minLength", 1) <= 1
