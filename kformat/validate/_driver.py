@@ -88,8 +88,10 @@ def run(
         )
     path = Path(source)
     if path.is_dir():
+        from kformat.validate._directory import validate_directory
+
         ctx.result.layout = "directory"
-        _validate_directory(ctx, path)
+        validate_directory(ctx, path)
         return ctx.finish()
     name = path.name.lower()
     if name.endswith(".weights.json"):
@@ -210,7 +212,7 @@ def _validate_zip(ctx: _Context, buf: Buffer) -> None:
                 weights_buf, base, length = data, 0, len(data)
         if stored is not None or weights_buf is not buf:
             index = ctx.scan(weights_buf, base, length, WEIGHTS)
-    _check_model(ctx, config_data, metadata_data, index)
+    check_model(ctx, config_data, metadata_data, index)
     if ctx.deep:
         for m in zr:
             if m.name in (CONFIG, METADATA) or m.is_dir:
@@ -225,7 +227,7 @@ def _validate_zip(ctx: _Context, buf: Buffer) -> None:
             ctx.add(_weights.nonfinite_issues(weights_buf, base, length, index, member=WEIGHTS))
 
 
-def _check_model(
+def check_model(
     ctx: _Context,
     config_data: bytes | None,
     metadata_data: bytes | None,
@@ -309,96 +311,3 @@ def _under(path: str | None, prefixes: list[str]) -> bool:
     if path is None:
         return False
     return any(path == p or path.startswith(p + "/") or p == "" for p in prefixes)
-
-
-# -- model directory (unzipped .keras, Keras 3.4+ ``save(..., zipped=False)``)
-
-
-def _read_file(ctx: _Context, path: Path, member: str, cap: int) -> bytes | None:
-    try:
-        st = path.lstat()
-    except OSError:
-        return None
-    if stat.S_ISLNK(st.st_mode):
-        ctx.sink.report("KF105", "symbolic link (links may point outside the model)", member=member)
-        return None
-    if not stat.S_ISREG(st.st_mode):
-        ctx.sink.report("KF105", "not a regular file", member=member)
-        return None
-    if st.st_size > cap:
-        ctx.sink.report(
-            "KF108", f"file is {st.st_size} bytes, above the limit of {cap}", member=member
-        )
-        return None
-    with open(path, "rb") as f:
-        return f.read(cap + 1)
-
-
-def _validate_directory(ctx: _Context, root: Path) -> None:
-    entries = {e.name: e for e in os.scandir(root)}
-    check_members(
-        [n + ("/" if e.is_dir(follow_symlinks=False) else "") for n, e in entries.items()],
-        ctx.sink,
-        directory=True,
-    )
-    limits = ctx.limits
-    config_data = (
-        _read_file(ctx, root / CONFIG, CONFIG, limits.max_config_bytes)
-        if CONFIG in entries
-        else None
-    )
-    metadata_data = (
-        _read_file(ctx, root / METADATA, METADATA, limits.max_metadata_bytes)
-        if METADATA in entries
-        else None
-    )
-    index: H5Index | None = None
-    buf: Buffer = b""
-    if WEIGHTS in entries:
-        st = (root / WEIGHTS).lstat()
-        if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
-            ctx.sink.report("KF105", "weights must be a regular file, not a link", member=WEIGHTS)
-        else:
-            buf = map_file(root / WEIGHTS)
-            index = ctx.scan(buf, 0, len(buf), WEIGHTS)
-    if "assets" in entries:
-        _check_asset_tree(ctx, root / "assets")
-    _check_model(ctx, config_data, metadata_data, index)
-    if ctx.deep and index is not None:
-        ctx.add(_weights.nonfinite_issues(buf, 0, len(buf), index, member=WEIGHTS))
-
-
-def _check_asset_tree(ctx: _Context, top: Path) -> None:
-    st = top.lstat()
-    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
-        ctx.sink.report(
-            "KF105", "assets must be a real directory, not a link or file", member="assets/"
-        )
-        return
-    count = 0
-    stack = [(top, "assets/", 1)]
-    while stack:
-        folder, prefix, depth = stack.pop()
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            member = prefix + entry.name
-            count += 1
-            if count > ctx.limits.max_members:
-                ctx.sink.report(
-                    "KF108", f"more than {ctx.limits.max_members} asset files", member="assets/"
-                )
-                return
-            if entry.is_symlink():
-                ctx.sink.report("KF105", "symbolic link inside assets/", member=member)
-            elif entry.is_dir(follow_symlinks=False):
-                if depth >= ctx.limits.max_h5_depth:
-                    ctx.sink.report("KF108", "assets nested too deep", member=member)
-                else:
-                    stack.append((Path(entry.path), member + "/", depth + 1))
-            elif not entry.is_file(follow_symlinks=False):
-                ctx.sink.report("KF105", "not a regular file", member=member)
-            elif entry.stat(follow_symlinks=False).st_size > ctx.limits.max_asset_bytes:
-                ctx.sink.report(
-                    "KF108",
-                    f"asset is above the limit of {ctx.limits.max_asset_bytes} bytes",
-                    member=member,
-                )
