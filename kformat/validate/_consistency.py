@@ -26,6 +26,7 @@ from kformat._h5 import H5Index
 from kformat._issues import Issue
 from kformat._limits import Limits
 from kformat._rules import RULES
+from kformat.validate._derive import layer_spec, variable_dtype
 from kformat.validate._graph import iter_models
 from kformat.validate._optimizer import optimizer_issue
 from kformat.validate._walk import Parts, ptr
@@ -33,7 +34,6 @@ from kformat.validate._walk import Parts, ptr
 __all__ = ["Expected", "consistency_issues", "expected_objects"]
 
 _ITEMSIZE = 4  # bytes per implied variable element (float32) for KF308
-_MIXED = {"mixed_float16": "float32", "mixed_bfloat16": "float32"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,63 +65,6 @@ def _fmt(shape: tuple[Any, ...]) -> str:
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
 
-def _variable_dtype(dtype: Any) -> tuple[str | None, bool]:
-    """(variable dtype of a layer's ``dtype`` config, quantized?) per §5.8."""
-    if isinstance(dtype, dict):
-        config = dtype.get("config")
-        if not isinstance(config, Mapping):
-            return None, False
-        if "mode" in config or "policy_map" in config:
-            return None, True
-        dtype = config.get("name")
-    if not isinstance(dtype, str):
-        return ("float32" if dtype is None else None), False
-    return _MIXED.get(dtype, dtype), False
-
-
-def _input_shape(entry: Mapping[str, Any]) -> Any:
-    inner = entry.get("config")
-    if entry.get("class_name") == "MultiHeadAttention" and isinstance(inner, Mapping):
-        # tf.keras records the three shapes in the config, not in build_config.
-        shapes = {k: inner.get(k) for k in ("query_shape", "value_shape", "key_shape")}
-        if isinstance(shapes["query_shape"], list) and isinstance(shapes["value_shape"], list):
-            build = entry.get("build_config")
-            if not (isinstance(build, Mapping) and isinstance(build.get("shapes_dict"), Mapping)):
-                return {k: tuple(v) for k, v in shapes.items() if isinstance(v, list)}
-    try:
-        shape = layer_specs.input_shape_from_build_config(entry.get("build_config"))
-    except (ValueError, TypeError):
-        shape = None
-    if shape is not None:
-        return shape
-    # A Keras 3 Functional node records the shape of the tensor it consumed.
-    nodes = entry.get("inbound_nodes")
-    if isinstance(nodes, list) and nodes and isinstance(nodes[0], Mapping):
-        args = nodes[0].get("args")
-        if isinstance(args, list) and len(args) == 1 and isinstance(args[0], Mapping):
-            cfg = args[0].get("config")
-            if args[0].get("class_name") == "__keras_tensor__" and isinstance(cfg, Mapping):
-                raw = cfg.get("shape")
-                if isinstance(raw, list):
-                    return tuple(raw)
-    return None
-
-
-def _layer_spec(
-    entry: Mapping[str, Any], class_name: str
-) -> tuple[layer_specs.LayerSpec | None, str | None]:
-    inner = entry.get("config")
-    if not isinstance(inner, Mapping):
-        return None, None
-    shape = _input_shape(entry)
-    try:
-        return layer_specs.layer_spec(class_name, inner, shape), None
-    except (ValueError, KeyError, TypeError, IndexError, ZeroDivisionError) as exc:
-        if shape is None:
-            return None, None  # never built: nothing to compare against
-        return None, str(exc) or type(exc).__name__
-
-
 def expected_objects(
     config: Mapping[str, Any],
     generation: weight_paths.Generation,
@@ -145,7 +88,7 @@ def expected_objects(
         parts = pointers.get(id(obj.config), ())
         inner = obj.config.get("config")
         inner = inner if isinstance(inner, Mapping) else {}
-        dtype, quantized = _variable_dtype(inner.get("dtype"))
+        dtype, quantized = variable_dtype(inner.get("dtype"))
         trainable = inner.get("trainable", True) is not False
         cls = obj.class_name
         if obj.path == "" or weight_paths.is_model_config(obj.config):
@@ -155,7 +98,7 @@ def expected_objects(
         if not layer_specs.is_known(cls) or quantized or _under(skip, where):
             out.append(Expected(obj, parts, None))
             continue
-        spec, why = _layer_spec(obj.config, cls)
+        spec, why = layer_spec(obj.config, cls)
         if why is not None:
             issues.append(
                 _issue("KF309", f"layer {obj.name!r} ({cls}): {why}", path=ptr((*parts, "config")))
