@@ -24,12 +24,13 @@ from kformat._rules import RULES
 
 __all__ = ["SCHEMA_NAMES", "load_schema", "schema_issues", "validator"]
 
-SCHEMA_NAMES = (
-    "config.schema.json",
-    "metadata.schema.json",
-    "serialized-object.schema.json",
-    "shard-index.schema.json",
-    "report.schema.json",
+#: Every schema the package ships: a copy of spec/schemas (a drift test keeps them equal).
+SCHEMA_NAMES: tuple[str, ...] = tuple(
+    sorted(
+        entry.name
+        for entry in resources.files("kformat").joinpath("schemas").iterdir()
+        if entry.name.endswith(".schema.json")
+    )
 )
 _MAX_MESSAGE = 240
 # A document with thousands of schema errors is one broken document: report
