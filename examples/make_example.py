@@ -14,8 +14,8 @@ from pathlib import Path
 # fit() needs a backend that trains (the numpy backend cannot).
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
 
 def main() -> None:
@@ -26,7 +26,9 @@ def main() -> None:
     x = keras.layers.Dropout(0.25, name="drop")(x)
     outputs = keras.layers.Dense(1, name="score")(x)
     model = keras.Model(inputs, outputs, name="guide_functional")
-    model.set_weights([rng.standard_normal(w.shape).astype("float32") * 0.3 for w in model.get_weights()])
+    model.set_weights(
+        [rng.standard_normal(w.shape).astype("float32") * 0.3 for w in model.get_weights()]
+    )
     # Moving variance must stay positive.
     norm = model.get_layer("norm")
     gamma, beta, mean, var = norm.get_weights()

@@ -23,10 +23,23 @@ WRITERS = sorted(p for p in CORPUS.iterdir() if p.is_dir()) if CORPUS.is_dir() e
 CASES = [c for w in WRITERS for c in sorted(w.iterdir()) if c.is_dir()]
 
 REQUIRED: dict[str, type | tuple[type, ...]] = {
-    "writer": str, "version": str, "backend": str, "python": str, "case": str,
-    "description": str, "input_names": list, "output_names": list, "input_structure": str,
-    "output_structure": str, "layout": str, "compiled": bool, "rtol": float, "atol": float,
-    "notes": str, "model_file": str, "files": list,
+    "writer": str,
+    "version": str,
+    "backend": str,
+    "python": str,
+    "case": str,
+    "description": str,
+    "input_names": list,
+    "output_names": list,
+    "input_structure": str,
+    "output_structure": str,
+    "layout": str,
+    "compiled": bool,
+    "rtol": float,
+    "atol": float,
+    "notes": str,
+    "model_file": str,
+    "files": list,
 }
 STRUCTURES = {"single", "list", "dict"}
 LAYOUTS = {"keras", "directory", "weights_h5", "sharded"}

@@ -23,6 +23,8 @@ def test_runtime_runs_without_optional_packages() -> None:
         "assert y.shape == (2, 1), y.shape\n"
         "print('ok')\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ})
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ}
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
