@@ -297,6 +297,15 @@ FULL: Mapping[str, ClassSpec] = {
         }
     ),
     "Activation": ClassSpec({"activation": _f(_ACTIVATION, required=True)}),
+    # keras/src/layers/activations/prelu.py get_config (same keys in tf_keras).
+    "PReLU": ClassSpec(
+        {
+            **_wbr("alpha"),
+            "shared_axes": _f(_opt(_axes)),
+        }
+    ),
+    # keras/src/layers/normalization/rms_normalization.py get_config (3.9+).
+    "RMSNormalization": ClassSpec({"axis": _f(_axes), "epsilon": _f(_EPS)}),
 }
 
 #: Keys every layer may have (spec §5.9).
