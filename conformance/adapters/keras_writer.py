@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
 
-    import keras
+    import keras  # type: ignore[import-untyped]
 
     with open(args.description, encoding="utf-8") as f:
         model = keras.models.model_from_json(f.read())

@@ -100,12 +100,23 @@ def main(argv: list[str] | None = None) -> int:
         try:
             verdict["decoded"] = decode(args.path, limits=limits)
         except kformat.KFormatError as exc:
+            # The validator passed the file but kformat.read refuses it: kformat as a
+            # reader does not accept the file, so say so.
+            verdict["valid"] = False
+            verdict["issues"].append(
+                {
+                    "code": exc.code or "KF101",
+                    "severity": "error",
+                    "member": exc.member,
+                    "path": exc.path,
+                }
+            )
             verdict["read_error"] = str(exc)
-        if args.inputs and args.outputs:
-            try:
-                _run(args)
-            except Exception as exc:  # reported in the verdict; the harness scores it
-                verdict["runtime_error"] = f"{type(exc).__name__}: {exc}"
+    if verdict["valid"] and args.inputs and args.outputs:
+        try:
+            _run(args)
+        except Exception as exc:  # reported in the verdict; the harness scores it
+            verdict["runtime_error"] = f"{type(exc).__name__}: {exc}"
     print(json.dumps(verdict))
     return 0
 

@@ -227,12 +227,11 @@ def _ln_axis1(K: Any, rng: np.random.Generator) -> Built:
     )
 
 
-@model("rms_normalization", "RMSNormalization(epsilon=1e-5): a built-in kformat does not model")
+@model("rms_normalization", "RMSNormalization(epsilon=1e-5)")
 def _rms(K: Any, rng: np.random.Generator) -> Built:
     built = functional(
         K, {"x": (3, 6)}, lambda x: K.layers.RMSNormalization(epsilon=1e-5, name="rms")(x), rng
     )
-    built.warnings = [("KF310", "config.json", "/config/layers/1")]
     return built
 
 

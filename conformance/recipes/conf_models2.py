@@ -53,14 +53,11 @@ def _relus(K: Any, rng: np.random.Generator) -> Built:
     )
 
 
-@model(
-    "prelu_shared_axes", "PReLU(shared_axes=[1]) on (B, 3, 4): a built-in kformat does not model"
-)
+@model("prelu_shared_axes", "PReLU(shared_axes=[1]) on (B, 3, 4)")
 def _prelu(K: Any, rng: np.random.Generator) -> Built:
     built = functional(
         K, {"x": (3, 4)}, lambda x: K.layers.PReLU(shared_axes=[1], name="prelu")(x), rng
     )
-    built.warnings = [("KF310", "config.json", "/config/layers/1")]
     return built
 
 
@@ -379,6 +376,14 @@ def _f64(K: Any, rng: np.random.Generator) -> Built:
     y = K.layers.Dense(3, dtype="float64", name="d")(
         K.layers.BatchNormalization(dtype="float64", name="bn")(x)
     )
-    # float32-representable inputs: Keras' predict() casts float64 arrays to float32 first.
+    # float32-representable inputs: Keras' predict() casts float64 arrays to float32 first,
+    # and Keras 3.15 returns this model's outputs as float32 (hence the tolerance).
     data = rng.standard_normal((3, 5)).astype("float32").astype("float64")
-    return Built(K.Model(x, y), {"x": data}, exact=True, rtol=1e-12, atol=1e-12)
+    return Built(
+        K.Model(x, y),
+        {"x": data},
+        exact=True,
+        rtol=1e-6,
+        atol=1e-7,
+        notes="Keras 3.15 returns float32 outputs for this float64 model",
+    )

@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="reader: do not score warnings (skip warning-only cases)",
     )
     parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="writer: a validator warning the case does not allow fails it",
+    )
+    parser.add_argument(
         "--no-runtime",
         action="store_true",
         help="reader: do not ask for outputs (structure and validity only)",
@@ -143,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         from kformat.conformance._writer import run_writer
 
-        results = run_writer(command, cases, timeout=args.timeout, jobs=jobs, on_result=show)
+        results = run_writer(
+            command, cases, timeout=args.timeout, jobs=jobs, strict=args.strict, on_result=show
+        )
     render(results, mode=args.mode, command=command, fmt=args.format, out=sys.stdout)
     return 1 if any(r.outcome == "fail" for r in results) else 0

@@ -4,7 +4,8 @@ The command is run once per writer case as ``CMD... --description model.json --w
 weights.npz --out OUT.keras`` (conformance/README.md, "Writer contract"). The file it
 writes must
 
-1. validate with no error and no warning beyond the case's ``allowed_warnings``;
+1. validate with no error (with ``--strict``, also no warning beyond the case's
+   ``allowed_warnings``; other warnings are listed on the PASS line);
 2. hold a config equivalent to the description (:mod:`kformat.conformance._equiv`) and
    exactly the expected weights (paths, dtypes, shapes, SHA-256 of the bytes);
 3. compute the case's expected outputs within tolerance — run here with
@@ -90,21 +91,37 @@ def forward_difference(case: Case, path: Path) -> str | None:
     )
 
 
-def check_written(case: Case, path: Path) -> tuple[str | None, str | None]:
-    """Check a file written for ``case``: ``(failure, note)``; ``note`` says what
-    could not be checked (the forward pass without reference_runtime)."""
-    from kformat import iter_issues, read
-    from kformat.errors import KFormatError
+def check_written(
+    case: Case, path: Path, *, strict: bool = False
+) -> tuple[str | None, str | None, list[str]]:
+    """Check a file written for ``case``: ``(failure, note, warnings)``. ``note`` says what
+    could not be checked (the forward pass without reference_runtime); ``warnings`` are the
+    validator's warnings beyond the case's ``allowed_warnings`` (failures with ``strict``)."""
+    from kformat import iter_issues
 
     assert case.writer is not None
     allowed = set(case.writer.allowed_warnings)
     try:
         issues = list(iter_issues(path))
     except OSError as exc:
-        return f"written file unreadable: {exc}", None
+        return f"written file unreadable: {exc}", None, []
+    warnings = []
     for issue in issues:
-        if issue.severity == "error" or issue.code not in allowed:
-            return f"written file has {issue.severity} {issue.render()}", None
+        if issue.severity == "error":
+            return f"written file has error {issue.render()}", None, []
+        if issue.code not in allowed:
+            if strict:
+                return f"written file has warning {issue.render()} (--strict)", None, []
+            warnings.append(f"{issue.code} at {issue.location}")
+    failure, note = _check_content(case, path)
+    return failure, note, warnings
+
+
+def _check_content(case: Case, path: Path) -> tuple[str | None, str | None]:
+    from kformat import read
+    from kformat.errors import KFormatError
+
+    assert case.writer is not None
     try:
         archive = read(path)
     except KFormatError as exc:
@@ -127,7 +144,7 @@ def check_written(case: Case, path: Path) -> tuple[str | None, str | None]:
         return None, "forward pass not checked (reference_runtime not installed)"
 
 
-def run_one(command: Sequence[str], case: Case, *, timeout: float) -> Result:
+def run_one(command: Sequence[str], case: Case, *, timeout: float, strict: bool = False) -> Result:
     """Run the writer on one case and check what it wrote."""
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kfconf-") as tmp:
@@ -154,13 +171,14 @@ def run_one(command: Sequence[str], case: Case, *, timeout: float) -> Result:
                 f"writer failed ({what}): {_tail(proc.stderr)}",
                 time.monotonic() - start,
             )
-        failure, note = check_written(case, out)
+        failure, note, warnings = check_written(case, out, strict=strict)
     seconds = time.monotonic() - start
     if failure:
         return Result(case.id, "fail", failure, seconds)
     if note:
         return Result(case.id, "skip", note, seconds)
-    return Result(case.id, "pass", "", seconds)
+    extra = f"warnings {', '.join(warnings[:3])}" if warnings else ""
+    return Result(case.id, "pass", extra, seconds)
 
 
 def run_writer(
@@ -169,10 +187,17 @@ def run_writer(
     *,
     timeout: float = 120.0,
     jobs: int = 1,
+    strict: bool = False,
     on_result: Callable[[Result], None] | None = None,
 ) -> list[Result]:
-    """Run ``command`` over the writer cases among ``cases``; results in case order."""
+    """Run ``command`` over the writer cases among ``cases``; results in case order.
+    ``strict``: a validator warning beyond the case's ``allowed_warnings`` fails it."""
     writer_cases = [c for c in cases if c.writer is not None]
     return list(
-        _ordered(lambda c: run_one(command, c, timeout=timeout), writer_cases, jobs, on_result)
+        _ordered(
+            lambda c: run_one(command, c, timeout=timeout, strict=strict),
+            writer_cases,
+            jobs,
+            on_result,
+        )
     )

@@ -1,0 +1,65 @@
+"""The reference writer adapters (reference_runtime and real Keras) pass every writer case."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from kformat.conformance import main
+from kformat.conformance._writer import run_writer
+from tests.conformance._support import (
+    CORPUS,
+    KERAS_WRITER,
+    RUNTIME_WRITER,
+    adapter,
+    cases,
+    in_process,
+)
+
+WRITER_CASES = [c for c in cases() if c.writer is not None]
+
+
+def _all_pass(script: object) -> None:
+    prefix = [sys.executable, str(script)]
+    with in_process(adapter(script).main, prefix):  # type: ignore[arg-type]
+        results = run_writer(prefix, WRITER_CASES, timeout=600)
+    failed = [r.line() for r in results if r.outcome != "pass"]
+    assert not failed, "\n".join(failed)
+    assert len(results) == len(WRITER_CASES) >= 50
+
+
+def test_runtime_writer_passes_every_case() -> None:
+    _all_pass(RUNTIME_WRITER)
+
+
+@pytest.mark.oracle
+def test_keras_writer_passes_every_case() -> None:
+    pytest.importorskip("keras")
+    _all_pass(KERAS_WRITER)
+
+
+@pytest.mark.parametrize("script", [RUNTIME_WRITER, KERAS_WRITER], ids=["runtime", "keras"])
+def test_writer_end_to_end_through_the_cli(
+    script: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if script == KERAS_WRITER:
+        pytest.importorskip("keras")
+    argv = [
+        "writer",
+        "--corpus",
+        str(CORPUS),
+        "-j",
+        "2",
+        "-k",
+        "runtime/mha_value_dim",
+        "-k",
+        "runtime/nested_sequential_in_functional",
+        "--",
+        sys.executable,
+        str(script),
+    ]
+    code = main(argv)
+    out = capsys.readouterr().out.strip().splitlines()
+    assert code == 0, out
+    assert out[-1] == "2 passed, 0 failed"
