@@ -196,6 +196,23 @@ class Model(Layer):
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
+    def export(
+        self,
+        filepath: str | os.PathLike[str],
+        format: str = "tf_saved_model",
+        verbose: bool = True,
+        input_signature: Any = None,
+    ) -> None:
+        """Export a TensorFlow SavedModel with a ``serve`` endpoint (needs the ``tensorflow`` extra).
+
+        Delegates to :func:`reference_runtime.export.export_saved_model`.
+        """
+        if format != "tf_saved_model":
+            raise ValueError(f"unsupported export format {format!r}: only 'tf_saved_model'")
+        from reference_runtime.export import export_saved_model
+
+        export_saved_model(self, filepath, input_signature=input_signature, verbose=verbose)
+
     def to_json(self, **kwargs: Any) -> str:
         """The model's serialized config as a JSON string."""
         from reference_runtime.saving.serialization_lib import serialize_keras_object

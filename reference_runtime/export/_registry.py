@@ -1,0 +1,85 @@
+"""The one table from Keras ``class_name`` to TensorFlow layer translations.
+
+:data:`TF_LAYERS` covers every class of :data:`reference_runtime.layers.LAYERS`
+(a test checks it); :data:`~reference_runtime.export._ops.TF_OPS` every Keras
+operation of :data:`reference_runtime.ops.OPS`. A class is matched only when the
+runtime registers *that* class under the name, so a subclass with its own
+``call`` is never mistaken for its base. Custom layers get a translation through
+:func:`register_tf_layer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from kformat.errors import UnsupportedFeatureError
+from reference_runtime.export._attention import ATTENTION_LAYERS
+from reference_runtime.export._context import TFLayer
+from reference_runtime.export._layers_core import CORE_LAYERS
+from reference_runtime.export._layers_merge import MERGE_LAYERS
+from reference_runtime.export._layers_norm import NORM_LAYERS
+from reference_runtime.export._layers_shape import SHAPE_LAYERS
+from reference_runtime.export._ops import TF_OP_LAMBDA_LAYERS, TF_OPS
+
+__all__ = ["TF_LAYERS", "lookup", "register_tf_layer"]
+
+#: Keras ``class_name`` -> TensorFlow translation. Read-only.
+TF_LAYERS: Mapping[str, TFLayer] = MappingProxyType(
+    {
+        **CORE_LAYERS,
+        **NORM_LAYERS,
+        **MERGE_LAYERS,
+        **SHAPE_LAYERS,
+        **ATTENTION_LAYERS,
+        **TF_OP_LAMBDA_LAYERS,
+        "GlobalAvgPool1D": SHAPE_LAYERS["GlobalAveragePooling1D"],
+    }
+)
+
+_CUSTOM: dict[type, TFLayer] = {}
+
+
+def register_tf_layer(
+    layer_class: type,
+    call: Callable[..., Any],
+    compute_mask: Callable[..., Any] | None = None,
+) -> None:
+    """Give a custom runtime layer class a TensorFlow translation.
+
+    Args:
+        layer_class: the runtime layer class (a ``reference_runtime.layers.Layer`` subclass).
+        call: ``call(ctx, layer, *args, **kwargs)`` taking what the layer's ``call``
+            takes, with TensorFlow tensors; read weights with ``ctx.read(variable, layer)``.
+        compute_mask: optional ``compute_mask(ctx, layer, inputs, previous_mask)``.
+    """
+    if not isinstance(layer_class, type):
+        raise TypeError(f"register_tf_layer needs a class, got {layer_class!r}")
+    _CUSTOM[layer_class] = TFLayer(call, compute_mask)
+
+
+def lookup(layer: Any) -> TFLayer:
+    """The translation of ``layer``'s class.
+
+    Raises:
+        UnsupportedFeatureError: the class has none (custom layers, subclassed models).
+    """
+    from reference_runtime.layers import LAYERS
+    from reference_runtime.ops import OPS, Operation
+
+    cls = type(layer)
+    found = _CUSTOM.get(cls)
+    if found is not None:
+        return found
+    name = cls.__name__
+    if isinstance(layer, Operation):
+        if OPS.get(name) is cls and name in TF_OPS:
+            return TF_OPS[name]
+    elif LAYERS.get(name) is cls and name in TF_LAYERS:
+        return TF_LAYERS[name]
+    raise UnsupportedFeatureError(
+        f"layer {getattr(layer, 'name', '?')!r} of class {name} has no TensorFlow translation: "
+        "only the built-in layers of the NumPy runtime export; give a custom class one with "
+        "reference_runtime.export.register_tf_layer"
+    )

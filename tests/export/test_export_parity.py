@@ -1,0 +1,67 @@
+"""Exported-then-reloaded SavedModel vs the NumPy runtime, for every parity case.
+
+The cases (``reference_runtime/export/_parity.py``): every model of the
+real-Keras corpus ``conformance/keras_files/*/*``, of the recipe-built runtime
+corpus ``conformance/runtime/*`` and the in-code zoo (``_zoo.py``, the options
+the corpora do not reach). float32 at
+``rtol=1e-5, atol=1e-6``; float16 / bfloat16 models at the corpus's looser
+tolerances for those dtypes. The GPU variant runs the same artifacts on
+``/GPU:0`` with TensorFloat-32 off, and skips without a GPU.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from bridge_helpers import PARITY
+
+from reference_runtime.export._parity import all_cases, compare, run_saved_model
+from reference_runtime.export._zoo import zoo_cases
+
+tf = pytest.importorskip("tensorflow", reason="the tensorflow extra is not installed")
+
+pytestmark = pytest.mark.tensorflow
+
+CASES = all_cases()
+IDS = [c.name for c in CASES]
+
+
+def _check(case: Any, exported: Callable[[Any], Any], device: str) -> None:
+    entry = exported(case)
+    if entry is None:
+        pytest.skip(f"{case.name}: refused by the runtime, as by its own writer")
+    loaded, feed, want = entry
+    got = run_saved_model(loaded, feed, device)
+    result = compare(case.name, device, got, want, case.rtol, case.atol)
+    PARITY[f"{case.name} {device}"] = {
+        "max_abs": result.max_abs,
+        "max_rel": result.max_rel,
+        "ok": result.ok,
+    }
+    assert result.ok, (
+        f"{case.name} on {device}: max abs diff {result.max_abs:.3g}, max rel diff "
+        f"{result.max_rel:.3g} (rtol={case.rtol}, atol={case.atol})"
+    )
+
+
+def test_there_are_cases() -> None:
+    assert len(zoo_cases()) >= 10
+    assert CASES
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_cpu_parity(case: Any, exported: Callable[[Any], Any]) -> None:
+    _check(case, exported, "/CPU:0")
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_gpu_parity(case: Any, exported: Callable[[Any], Any]) -> None:
+    if not tf.config.list_physical_devices("GPU"):
+        pytest.skip(
+            "no GPU visible to TensorFlow (tf.config.list_physical_devices('GPU') is empty)"
+        )
+    tf.config.experimental.enable_tensor_float_32_execution(False)
+    _check(case, exported, "/GPU:0")
