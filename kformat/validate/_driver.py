@@ -278,10 +278,16 @@ def check_model(
     if schema or any(i.code == "KF311" for i in semantic):
         return  # weight paths follow from a config the checks above rejected
     bad_layers = {i.path for i in semantic if i.code in _LAYER_ERRORS and i.path is not None}
+    # Only objects the walk rejected (errors) are missing from the index and
+    # would cascade into KF420-KF423; a warning (KF416 chunked, KF417 dtype,
+    # KF428 attribute) leaves the object indexed, so it is still compared.
     broken_h5 = {
         i.path
         for i in ctx.sink.issues
-        if i.member == WEIGHTS and i.code.startswith("KF4") and i.path is not None
+        if i.member == WEIGHTS
+        and i.code.startswith("KF4")
+        and i.severity == "error"
+        and i.path is not None
     }
     version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
     ctx.add(
