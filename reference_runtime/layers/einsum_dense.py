@@ -100,8 +100,18 @@ class EinsumDense(Layer):
         else:
             y = contract(self.equation, x, kernel)
         if self.bias is not None:
-            y = y + self.bias.value
-        return self.activation(y)
+            bias = self.bias.value
+            if (
+                y.flags.writeable
+                and y.flags.owndata
+                and np.result_type(y.dtype, bias.dtype) == y.dtype
+            ):
+                np.add(y, bias, out=y)  # y is a fresh product: add in place
+            else:
+                y = y + bias
+        return (
+            activations.apply_owned(self.activation, y) if y.flags.owndata else self.activation(y)
+        )
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3.15 EinsumDense config."""

@@ -92,7 +92,7 @@ class LayerNormalization(Layer):
     def call(self, inputs: Any) -> Any:
         x = np.asarray(inputs)
         original = x.dtype
-        x = x.astype(np.promote_types(x.dtype, np.float32))
+        x = x.astype(np.promote_types(x.dtype, np.float32), copy=False)
         axes = sorted(
             a % x.ndim for a in (self.axis if isinstance(self.axis, list) else [self.axis])
         )
@@ -121,7 +121,7 @@ class LayerNormalization(Layer):
             if beta is not None:
                 res = res + beta
             out = x * inv + res
-        return out.astype(original).astype(as_dtype(self.compute_dtype))
+        return out.astype(original, copy=False).astype(as_dtype(self.compute_dtype), copy=False)
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3.15 LayerNormalization config."""

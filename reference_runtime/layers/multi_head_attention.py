@@ -328,9 +328,11 @@ class MultiHeadAttention(Layer):
             while mask.ndim < 4:
                 mask = np.expand_dims(mask, -3)
             logits = np.where(mask, logits, _large_negative(logits.dtype))
-        logits = logits.astype(np.float32)
-        e = np.exp(logits - np.max(logits, axis=-1, keepdims=True))
-        probs = (e / np.sum(e, axis=-1, keepdims=True)).astype(original)
+        logits = logits.astype(np.float32, copy=False)
+        # softmax over S, in place on the fresh logits buffer (same arithmetic).
+        e = np.subtract(logits, np.max(logits, axis=-1, keepdims=True), out=logits)
+        np.exp(e, out=e)
+        probs = np.divide(e, np.sum(e, axis=-1, keepdims=True), out=e).astype(original, copy=False)
         if probs.dtype.name == "bfloat16":
             probs, v = probs.astype(np.float32), v.astype(np.float32)
         return contract("BNTS,BSNH->BTNH", probs, v).astype(original, copy=False)
