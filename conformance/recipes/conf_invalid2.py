@@ -35,7 +35,8 @@ def _nested_output(K: Any, rng: np.random.Generator) -> Built:
 def _entry(config: dict[str, Any], name: str) -> dict[str, Any]:
     for entry in config["config"]["layers"]:
         if entry.get("name", entry["config"].get("name")) == name:
-            return entry
+            found: dict[str, Any] = entry
+            return found
     raise KeyError(name)
 
 
@@ -108,8 +109,9 @@ def field_cases() -> list[CaseDef]:
         return with_config(arc, lambda c: _entry(c, layer)["config"].pop(key))
 
     def ptr(model: str, layer: str, key: str | None = None) -> str:
-        arc = base_archive(model, "ptr")
-        names = [e.get("name", e["config"].get("name")) for e in arc.config["config"]["layers"]]
+        config = base_archive(model, "ptr").config
+        assert config is not None
+        names = [e.get("name", e["config"].get("name")) for e in config["config"]["layers"]]
         return f"/config/layers/{names.index(layer)}" + (f"/config/{key}" if key else "")
 
     return [
@@ -364,6 +366,7 @@ def sharded_cases() -> list[CaseDef]:
 
 
 def _pointer(index: dict[str, Any], shard: str) -> str:
+    key: str
     for key, shards in index["weight_map"].items():
         if shard in shards:
             return (

@@ -6,11 +6,13 @@ The models come from conf_models / conf_models2; the transforms from conf_quirks
 from __future__ import annotations
 
 import functools
+from typing import Any
 
+import numpy as np
 from conf_kit import CaseDef
 from conf_models import MODELS
 from conf_quirks import keras2_nodes, keras30, tf_keras, unmarked_bfloat16, without_input_layer
-from conf_runtime import make_runtime_case
+from conf_runtime import Builder, Built, make_runtime_case
 
 KF314_MODULE = ("KF314", "config.json", "/module")
 KWARGS = (
@@ -27,10 +29,10 @@ def _variant(name: str, base: str, description: str, **kw: object) -> CaseDef:
     return make_runtime_case(name, description, builder, **kw)  # type: ignore[arg-type]
 
 
-def _with_warnings(builder: object, warnings: list[tuple[str, str, str]]) -> object:
-    @functools.wraps(builder)  # type: ignore[arg-type]
-    def wrapped(K: object, rng: object) -> object:
-        built = builder(K, rng)  # type: ignore[operator]
+def _with_warnings(builder: Builder, warnings: list[tuple[str, str, str]]) -> Builder:
+    @functools.wraps(builder)
+    def wrapped(K: Any, rng: np.random.Generator) -> Built:
+        built = builder(K, rng)
         built.warnings = list(warnings)
         return built
 
@@ -155,7 +157,7 @@ def runtime_variants() -> list[CaseDef]:
             transform=tf_keras,
             keras_loads=TF_MODULE,
         )
-    )  # type: ignore[arg-type]
+    )
     tfk = _with_warnings(MODELS["activations"][1], [KF314_MODULE])
     out.append(
         make_runtime_case(
@@ -166,7 +168,7 @@ def runtime_variants() -> list[CaseDef]:
             transform=tf_keras,
             keras_loads=TF_MODULE,
         )
-    )  # type: ignore[arg-type]
+    )
     ckpt = _with_warnings(
         MODELS["nested_sequential_in_functional"][1], [("KF314", "config.json", "/module")]
     )
@@ -175,7 +177,7 @@ def runtime_variants() -> list[CaseDef]:
             "tf_keras_layer_checkpoint_dependencies",
             "nested_sequential_in_functional as tf.keras 2.14 writes it: weights under "
             "_layer_checkpoint_dependencies",
-            ckpt,  # type: ignore[arg-type]
+            ckpt,
             transform=functools.partial(tf_keras, version="2.14.1", checkpoint=True),
             keras_loads=TF_MODULE,
         )

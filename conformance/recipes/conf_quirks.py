@@ -150,7 +150,7 @@ def keras30(arc: kformat.KerasArchive) -> kformat.KerasArchive:
     config = _drop_keys(_impl_modules(_policy_names(copy.deepcopy(arc.config))), NEWER_KEYS)
     _wrap_refs(config)
     renamed = _rename_weights(arc, _private_mha)
-    groups = {p: {} for p in renamed["groups"]}
+    groups: dict[str, dict[str, Any]] = {p: {} for p in renamed["groups"]}
     return dataclasses.replace(
         arc,
         config=config,

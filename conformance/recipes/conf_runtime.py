@@ -103,6 +103,10 @@ def leaf_layers(model: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 def seeded(name: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray[Any, Any]:
     """A value shaped by what the variable is (positive variances, gammas near 1)."""
+    return np.asarray(_seeded(name, shape, rng))
+
+
+def _seeded(name: str, shape: tuple[int, ...], rng: np.random.Generator) -> Any:
     if name in ("gamma", "scale"):
         return 1.0 + 0.2 * rng.standard_normal(shape)
     if name == "moving_variance":
@@ -280,7 +284,12 @@ def make_runtime_case(
     if layout in ("weights_h5", "sharded"):
         files["model.keras"] = keras_bytes(arc)
         doc["architecture"] = "model.keras"
-        weights_only = dataclasses.replace(arc, config=None, metadata=None, layout=layout)
+        weights_only = dataclasses.replace(
+            arc,
+            config=None,
+            metadata=None,
+            layout=layout,  # type: ignore[arg-type]
+        )
         kw = {"max_shard_size": 600 / 1024**3} if layout == "sharded" else {}
         files.update(layout_files(weights_only, layout, **kw))
         doc["decoded"] = decoded(weights_only, layout)

@@ -45,9 +45,9 @@ def valid(
     **doc: Any,
 ) -> CaseDef:
     """A valid case: ``files`` (default: ``arc`` written in ``layout``) and its decoded form."""
-    files = files if files is not None else layout_files(arc, layout)
+    written: dict[str, Any] = files if files is not None else dict(layout_files(arc, layout))
     doc.setdefault("decoded", decoded(arc, layout))
-    return CaseDef("valid", area, name, description, files, source_name(layout), layout, doc)
+    return CaseDef("valid", area, name, description, written, source_name(layout), layout, doc)
 
 
 def _members(arc: kformat.KerasArchive) -> dict[str, bytes]:
@@ -209,12 +209,12 @@ def _sharded_keras_quirk() -> CaseDef:
     rng = np.random.default_rng(83)
     k = rng.standard_normal((4, 3)).astype("float32")
     b = rng.standard_normal(3).astype("float32")
-    s0 = h5_bytes(
-        lambda f: (
-            f.create_group("layers/dense/vars").attrs.__setitem__("name", "dense"),
-            f.create_group("vars").attrs.__setitem__("name", "sequential"),
-        )
-    )
+
+    def first(f: Any) -> None:
+        f.create_group("layers/dense/vars").attrs["name"] = "dense"
+        f.create_group("vars").attrs["name"] = "sequential"
+
+    s0 = h5_bytes(first)
     s1 = h5_bytes(h5_tree({"/layers/dense/vars/0": k}, {"/layers/dense/vars": {}}))
     s2 = h5_bytes(h5_tree({"/layers/dense/vars/1": b}, {"/layers/dense/vars": {}}))
     index = {

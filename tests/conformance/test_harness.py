@@ -120,7 +120,7 @@ def test_config_equivalence_normalizes_spelling_not_meaning() -> None:
         },
         "input_layers": [["x", 0, 0]],
     }
-    older = {
+    older: dict[str, Any] = {
         "module": "keras.src.layers.core.dense",
         "class_name": "Dense",
         "registered_name": "Dense",

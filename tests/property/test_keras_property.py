@@ -28,7 +28,10 @@ import kformat
 
 pytestmark = pytest.mark.oracle
 
-CI = os.environ.get("KFORMAT_HYPOTHESIS_PROFILE") == "ci"
+# The profile tests/conftest.py loads: KFORMAT_HYPOTHESIS_PROFILE, else "ci" when CI is set.
+CI = (
+    os.environ.get("KFORMAT_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "")
+) == "ci"
 #: Examples per property: quick by default, more in CI; KFORMAT_PROPERTY_EXAMPLES overrides.
 EXAMPLES = int(os.environ.get("KFORMAT_PROPERTY_EXAMPLES") or (300 if CI else 25))
 SETTINGS = settings(
@@ -69,7 +72,8 @@ def _keras() -> Any:
 
 def _norm_axis(draw: Any, rank: int) -> int:
     """A feature axis of a tensor of ``rank`` (batch included), as Keras writes it."""
-    return draw(st.sampled_from([-1, *range(1, rank)]))
+    axis: int = draw(st.sampled_from([-1, *range(1, rank)]))
+    return axis
 
 
 def _op(
@@ -103,10 +107,10 @@ def _op(
             "epsilon": draw(st.sampled_from([1e-3, 1e-2, 0.1])),
         }, shape
     if kind == "ln":
-        axes = draw(st.sets(st.integers(1, rank - 1), min_size=1, max_size=rank - 1))
+        ln_axes = draw(st.sets(st.integers(1, rank - 1), min_size=1, max_size=rank - 1))
         return {
             "op": kind,
-            "axis": sorted(axes),
+            "axis": sorted(ln_axes),
             "center": draw(st.booleans()),
             "scale": draw(st.booleans()),
             "epsilon": draw(st.sampled_from([1e-3, 1e-5])),
