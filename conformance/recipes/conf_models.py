@@ -193,6 +193,17 @@ def _bn_center(K: Any, rng: np.random.Generator) -> Built:
     )
 
 
+@model("batchnorm_renorm", "BatchNormalization(renorm=True, renorm_clipping): seven variables")
+def _bn_renorm(K: Any, rng: np.random.Generator) -> Built:
+    clip = {"rmax": 3.0, "rmin": 0.3, "dmax": 5.0}
+    return functional(
+        K,
+        {"x": (5,)},
+        lambda x: K.layers.BatchNormalization(renorm=True, renorm_clipping=clip, name="bn")(x),
+        rng,
+    )
+
+
 @model("layernorm_last_axis", "LayerNormalization() on (B, 4, 6)")
 def _ln_last(K: Any, rng: np.random.Generator) -> Built:
     return functional(K, {"x": (4, 6)}, lambda x: K.layers.LayerNormalization(name="ln")(x), rng)

@@ -109,9 +109,9 @@ def seeded(name: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.nd
 def _seeded(name: str, shape: tuple[int, ...], rng: np.random.Generator) -> Any:
     if name in ("gamma", "scale"):
         return 1.0 + 0.2 * rng.standard_normal(shape)
-    if name == "moving_variance":
+    if name in ("moving_variance", "moving_stddev", "renorm_stddev"):
         return rng.uniform(0.5, 2.0, shape)
-    if name in ("beta", "moving_mean", "bias"):
+    if name in ("beta", "moving_mean", "renorm_mean", "bias"):
         return 0.2 * rng.standard_normal(shape)
     if name == "alpha":
         return rng.uniform(0.05, 0.3, shape)
