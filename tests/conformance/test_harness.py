@@ -238,3 +238,75 @@ def test_cli_writer_failure_is_reported(capsys: pytest.CaptureFixture[str]) -> N
         capsys,
     )
     assert code == 1 and "writer failed (exit 3)" in out
+
+
+# --------------------------------------------------------------------------- wrong implementations
+
+WRONG_OUTPUTS = """
+import json, sys
+import numpy as np
+args = sys.argv[1:]
+out = args[args.index("--outputs") + 1]
+np.savez(out, output_0=np.zeros((1, 1), "float32"))
+print(json.dumps({"valid": True}))
+"""
+
+TAMPERING_WRITER = """
+import dataclasses, json, sys
+import numpy as np
+sys.path.insert(0, {adapters!r})
+import kformat, runtime_writer
+runtime_writer.main(sys.argv[1:])
+out = sys.argv[sys.argv.index("--out") + 1]
+arc = kformat.read(out)
+weights, config = dict(arc.weights.materialize()), arc.config
+if {what!r} == "weights":
+    path = sorted(weights)[0]
+    weights[path] = weights[path] + 1
+else:
+    config = json.loads(json.dumps(config).replace('"tanh"', '"relu"'))
+kformat.write(dataclasses.replace(arc, weights=weights, config=config), out + ".tmp.keras")
+import os; os.replace(out + ".tmp.keras", out)
+"""
+
+
+def test_cli_catches_wrong_outputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "reader.py"
+    script.write_text(WRONG_OUTPUTS)
+    code, out = run(
+        [
+            "reader",
+            "--corpus",
+            str(CORPUS),
+            "-k",
+            "runtime/dense_rank3",
+            "--",
+            sys.executable,
+            str(script),
+        ],
+        capsys,
+    )
+    assert code == 1
+    assert "FAIL runtime/dense_rank3: output 'd' has shape (1, 1), expected (3, 4, 5)" in out
+
+
+@pytest.mark.parametrize(("what", "why"), [("weights", "sha256"), ("config", "config differs")])
+def test_cli_catches_a_writer_that_changes_the_model(
+    what: str, why: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "writer.py"
+    script.write_text(TAMPERING_WRITER.format(adapters=str(CORPUS / "adapters"), what=what))
+    code, out = run(
+        [
+            "writer",
+            "--corpus",
+            str(CORPUS),
+            "-k",
+            "runtime/dense_no_bias",
+            "--",
+            sys.executable,
+            str(script),
+        ],
+        capsys,
+    )
+    assert code == 1 and why in out, out
