@@ -78,15 +78,14 @@ def read(
         return _read_sharded(path, limits)
     buf = map_file(path)
     head = bytes(buf[:8])
-    if head[:4] in _ZIP_MAGIC:
-        return _read_zip(buf, limits)
-    if head == _HDF5_MAGIC or name.endswith(".h5") or name.endswith(".hdf5"):
+    if head[:4] not in _ZIP_MAGIC and (
+        head == _HDF5_MAGIC or name.endswith(".h5") or name.endswith(".hdf5")
+    ):
         return _read_weights_h5(buf, limits, member=path.name)
-    raise InvalidArchiveError(
-        "not a .keras zip archive, a .weights.h5 file or a .weights.json index",
-        member=path.name,
-        code="KF101",
-    )
+    # Anything else is read as a zip: the central directory is found from the
+    # end, so bytes before the first local header are allowed (spec §2.6), and
+    # a file that is no zip at all fails there with KF101.
+    return _read_zip(buf, limits)
 
 
 def _scan_h5(

@@ -25,11 +25,7 @@ RUNTIME_WRITER = ADAPTERS / "runtime_writer.py"
 
 #: Cases kformat fails today, with the reason. Tests expect exactly these to fail, so an
 #: entry is removed together with the fix.
-KNOWN_FAILURES = {
-    "valid/container/comment_and_prefix": "kformat.read(path) dispatches on the zip magic at "
-    "offset 0 and refuses bytes before the first local header, which spec 2.6 allows (the "
-    "validator and kformat.read(file object) accept the file)",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def cases() -> list[Case]:
