@@ -115,3 +115,24 @@ def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
 
 def dump_json(results: dict[str, Any]) -> None:
     print(json.dumps(results, indent=2, default=str))
+
+
+def main_for(
+    doc: str | None, run: Callable[[], dict[str, Any]], report: Callable[[dict[str, Any]], None]
+) -> Callable[[list[str] | None], int]:
+    """A ``main(argv)`` for a benchmark module: a table, or ``--json``."""
+
+    def main(argv: list[str] | None = None) -> int:
+        import argparse
+
+        parser = argparse.ArgumentParser(description=doc)
+        parser.add_argument("--json", action="store_true")
+        args = parser.parse_args(argv)
+        results = run()
+        if args.json:
+            dump_json(results)
+        else:
+            report(results)
+        return 0
+
+    return main

@@ -5,7 +5,6 @@ latency <= 1/10 of Keras numpy)."""
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,10 @@ import numpy as np
 from benchmarks._util import (
     CACHE,
     child_time,
-    dump_json,
     fmt_ratio,
     fmt_seconds,
     have,
+    main_for,
     median_time,
     print_table,
 )
@@ -186,13 +185,7 @@ def report(r: dict[str, Any]) -> None:
     print(f"\nOPENBLAS_CORETYPE={r['openblas_coretype']}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    r = run()
-    dump_json(r) if args.json else report(r)
-    return 0
+main = main_for(__doc__, run, report)
 
 
 if __name__ == "__main__":

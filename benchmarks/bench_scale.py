@@ -3,14 +3,13 @@ at least 3 sizes; growth should be linear, with no hidden quadratic step)."""
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 import numpy as np
 
 import kformat
 from benchmarks._models import dense_stack_file
-from benchmarks._util import dump_json, fmt_seconds, median_time, print_table
+from benchmarks._util import fmt_seconds, main_for, median_time, print_table
 
 SIZES_MB = (50, 100, 200, 400)
 LAYER_COUNTS = (6, 12, 24, 48)  # many-layers axis: per-object cost must stay flat
@@ -87,13 +86,7 @@ def report(r: dict[str, Any]) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    r = run()
-    dump_json(r) if args.json else report(r)
-    return 0
+main = main_for(__doc__, run, report)
 
 
 if __name__ == "__main__":
