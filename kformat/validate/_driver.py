@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from kformat import weight_paths
 from kformat._h5 import H5Index
 from kformat._io import Buffer, map_file, read_stream
 from kformat._issues import Issue
@@ -28,7 +29,7 @@ from kformat._rules import RULES, Sink
 from kformat._zip import ZipReader
 from kformat.errors import KFormatError
 from kformat.validate import _documents, _weights
-from kformat.validate._consistency import consistency_issues
+from kformat.validate._consistency import consistency_issues, expected_objects
 from kformat.validate._graph import graph_issues
 from kformat.validate._layers import is_known_layer, layer_entries, layer_issues, tree_issues
 from kformat.validate._safety import safety_issues
@@ -273,11 +274,24 @@ def check_model(
         and not (i.code == "KF310" and any(_under(p, [i.path or ""]) for p in unsafe))
     )
     ctx.add(safety)
-    if index is None or not _is_model(config):
+    if not _is_model(config):
         return
     if schema or any(i.code == "KF311" for i in semantic):
         return  # weight paths follow from a config the checks above rejected
     bad_layers = {i.path for i in semantic if i.code in _LAYER_ERRORS and i.path is not None}
+    version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
+    if index is None:
+        # No readable weights: the config-only findings (KF308 implied size,
+        # KF309 inconsistent shapes) are still computed from the config alone.
+        generation = weight_paths.generation_from_version(
+            version if isinstance(version, str) else None
+        )
+        try:
+            _, found = expected_objects(config, generation, limits, frozenset(bad_layers))
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+            found = []  # the naming rule does not apply to this config
+        ctx.add(i.at(member=CONFIG) for i in found)
+        return
     # Only objects the walk rejected (errors) are missing from the index and
     # would cascade into KF420-KF423; a warning (KF416 chunked, KF417 dtype,
     # KF428 attribute) leaves the object indexed, so it is still compared.
@@ -289,7 +303,6 @@ def check_model(
         and i.severity == "error"
         and i.path is not None
     }
-    version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
     ctx.add(
         consistency_issues(
             config,
