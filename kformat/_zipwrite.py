@@ -23,7 +23,10 @@ from typing import IO, Any
 __all__ = ["ALIGNMENT", "ZipStreamWriter"]
 
 ALIGNMENT = 64
-_ZIP64_LIMIT = 0xFFFFFFFF
+_SENTINEL = 0xFFFFFFFF  # a 32-bit field whose real value is in the ZIP64 extra
+# Values at or above this need ZIP64 (a module constant so tests can lower it).
+_ZIP64_LIMIT = _SENTINEL
+_COUNT_LIMIT = 0xFFFF
 _ALIGN_ID = 0xD935
 _ZIP64_ID = 0x0001
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01
@@ -35,6 +38,11 @@ _CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")
 _END = struct.Struct("<4sHHHHIIH")
 _END64 = struct.Struct("<4sQHHIIQQQQ")
 _LOCATOR64 = struct.Struct("<4sIQI")
+
+
+def _field(value: int) -> int:
+    """A 32-bit size/offset field: the value, or the sentinel when ZIP64 holds it."""
+    return _SENTINEL if value >= _ZIP64_LIMIT else value
 
 
 def _flags(name: bytes) -> int:
@@ -138,7 +146,7 @@ class ZipStreamWriter:
 
     def _local_header(self, name: bytes, crc: int, size: int, extra: bytes) -> bytes:
         version = 45 if size >= _ZIP64_LIMIT else 20
-        field = min(size, _ZIP64_LIMIT)
+        field = _field(size)
         return (
             _LOCAL.pack(
                 b"PK\x03\x04",
@@ -203,11 +211,13 @@ class ZipStreamWriter:
         """Write the central directory (ZIP64 records only when needed)."""
         start = self._f.tell()
         for e in self._entries:
-            needs64 = e.size >= _ZIP64_LIMIT or e.offset >= _ZIP64_LIMIT
+            # The ZIP64 extra holds exactly the fields set to the sentinel, in the
+            # order uncompressed size, compressed size, header offset (APPNOTE 4.5.3).
+            big = [v for v in (e.size, e.size, e.offset) if v >= _ZIP64_LIMIT]
             extra = b""
-            if needs64:
-                extra = struct.pack("<HHQQQ", _ZIP64_ID, 24, e.size, e.size, e.offset)
-            version = 45 if needs64 else 20
+            if big:
+                extra = struct.pack(f"<HH{len(big)}Q", _ZIP64_ID, 8 * len(big), *big)
+            version = 45 if big else 20
             self._f.write(
                 _CENTRAL.pack(
                     b"PK\x01\x02",
@@ -218,22 +228,22 @@ class ZipStreamWriter:
                     _DOS_TIME,
                     _DOS_DATE,
                     e.crc,
-                    min(e.size, _ZIP64_LIMIT),
-                    min(e.size, _ZIP64_LIMIT),
+                    _field(e.size),
+                    _field(e.size),
                     len(e.name),
                     len(extra),
                     0,
                     0,
                     0,
                     _EXTERNAL_ATTR,
-                    min(e.offset, _ZIP64_LIMIT),
+                    _field(e.offset),
                 )
                 + e.name
                 + extra
             )
         end = self._f.tell()
         count, size = len(self._entries), end - start
-        if count >= 0xFFFF or start >= _ZIP64_LIMIT or size >= _ZIP64_LIMIT:
+        if count >= _COUNT_LIMIT or start >= _ZIP64_LIMIT or size >= _ZIP64_LIMIT:
             self._f.write(
                 _END64.pack(b"PK\x06\x06", 44, _VERSION_MADE, 45, 0, 0, count, count, size, start)
             )
@@ -243,10 +253,10 @@ class ZipStreamWriter:
                 b"PK\x05\x06",
                 0,
                 0,
-                min(count, 0xFFFF),
-                min(count, 0xFFFF),
-                min(size, _ZIP64_LIMIT),
-                min(start, _ZIP64_LIMIT),
+                0xFFFF if count >= _COUNT_LIMIT else count,
+                0xFFFF if count >= _COUNT_LIMIT else count,
+                _field(size),
+                _field(start),
                 0,
             )
         )

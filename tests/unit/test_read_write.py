@@ -288,3 +288,23 @@ def test_non_ascii_asset_names(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "m.keras") as zf:
         assert "assets/x/caf\u00e9.txt" in zf.namelist()
     assert list(kformat.read(tmp_path / "m.keras").assets) == ["assets/x/caf\u00e9.txt"]
+
+
+def test_zip64_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A >= 4 GiB member is too large for a test; lowering the threshold makes
+    # the writer emit the same ZIP64 records for small members and offsets.
+    from kformat import _zipwrite
+
+    monkeypatch.setattr(_zipwrite, "_ZIP64_LIMIT", 1000)
+    monkeypatch.setattr(_zipwrite, "_COUNT_LIMIT", 3)
+    a = small_archive(assets=True)
+    dest = tmp_path / "m.keras"
+    kformat.write(a, dest)
+    raw = dest.read_bytes()
+    assert b"PK\x06\x06" in raw and b"PK\x06\x07" in raw  # ZIP64 end records
+    with zipfile.ZipFile(dest) as zf:
+        assert zf.testzip() is None
+        infos = {i.filename: i for i in zf.infolist()}
+    assert infos["model.weights.h5"].file_size > 1000
+    assert infos["assets/layers/vocab/vocabulary.txt"].header_offset > 1000
+    assert_archives_equal(a, kformat.read(dest))
