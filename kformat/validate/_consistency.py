@@ -26,7 +26,7 @@ from kformat._h5 import H5Index
 from kformat._issues import Issue
 from kformat._limits import Limits
 from kformat._rules import RULES
-from kformat.validate._derive import layer_spec, variable_dtype
+from kformat.validate._derive import layer_spec, sequential_shapes, variable_dtype
 from kformat.validate._graph import iter_models
 from kformat.validate._optimizer import optimizer_issue
 from kformat.validate._walk import Parts, ptr
@@ -81,6 +81,7 @@ def expected_objects(
     out: list[Expected] = []
     parents: dict[str, tuple[layer_specs.LayerSpec, Expected]] = {}
     total = 0
+    followed = sequential_shapes(config)
     for obj in weight_paths.object_paths(config, generation):
         if obj.parent is not None:
             out.append(_sublayer(obj, parents.get(obj.parent)))
@@ -98,7 +99,7 @@ def expected_objects(
         if not layer_specs.is_known(cls) or quantized or _under(skip, where):
             out.append(Expected(obj, parts, None))
             continue
-        spec, why = layer_spec(obj.config, cls)
+        spec, why = layer_spec(obj.config, cls, followed.get(id(obj.config)))
         if why is not None:
             issues.append(
                 _issue("KF309", f"layer {obj.name!r} ({cls}): {why}", path=ptr((*parts, "config")))

@@ -7,12 +7,13 @@ variables, and the variable dtype of its dtype policy.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from kformat import layer_specs
 
-__all__ = ["input_shape", "layer_spec", "variable_dtype"]
+__all__ = ["input_shape", "layer_spec", "sequential_shapes", "variable_dtype"]
 
 _MIXED = {"mixed_float16": "float32", "mixed_bfloat16": "float32"}
 
@@ -59,13 +60,119 @@ def input_shape(entry: Mapping[str, Any]) -> Any:
     return None
 
 
+# Layers whose output shape is their input shape (Sequential propagation).
+_SAME_SHAPE = frozenset(
+    {
+        "Activation",
+        "ActivityRegularization",
+        "AlphaDropout",
+        "BatchNormalization",
+        "Dropout",
+        "ELU",
+        "GaussianDropout",
+        "GaussianNoise",
+        "Identity",
+        "LayerNormalization",
+        "LeakyReLU",
+        "PReLU",
+        "ReLU",
+        "RMSNormalization",
+        "Softmax",
+        "SpatialDropout1D",
+        "SpatialDropout2D",
+        "SpatialDropout3D",
+    }
+)
+
+
+def _as_shape(value: Any) -> tuple[int | None, ...] | None:
+    if isinstance(value, list) and all(
+        d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0) for d in value
+    ):
+        return tuple(value)
+    return None
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _output_shape(
+    cls: Any, inner: Mapping[str, Any], shape: tuple[int | None, ...] | None
+) -> tuple[int | None, ...] | None:
+    """The output shape of a layer kformat can follow, else None (propagation stops)."""
+    if shape is None or not shape:
+        return None
+    if cls in _SAME_SHAPE:
+        return shape
+    # A value out of range is its own finding (KF305): follow nothing from it.
+    if cls == "Dense" and _positive(inner.get("units")):
+        return (*shape[:-1], inner["units"])
+    if cls == "Embedding" and _positive(inner.get("output_dim")):
+        return (*shape, inner["output_dim"])
+    if cls == "Flatten" and all(isinstance(d, int) for d in shape[1:]):
+        return (shape[0], math.prod(d for d in shape[1:] if d is not None))
+    target = _as_shape(inner.get("target_shape"))
+    if cls == "Reshape" and target is not None and all(_positive(d) for d in target):
+        return (shape[0], *target)
+    dims = inner.get("dims")
+    if cls == "Permute" and isinstance(dims, list) and sorted(dims) == list(range(1, len(shape))):
+        return (shape[0], *(shape[d] for d in dims))
+    return None
+
+
+def sequential_shapes(config: Any) -> dict[int, tuple[int | None, ...]]:
+    """Input shapes of Sequential layers that record none themselves, followed from
+    the model's InputLayer (or ``build_input_shape``) through layers of known
+    output shape. Keras needs no ``build_config`` to load a Sequential model, so
+    a minimal writer may omit it; keyed by ``id()`` of the layer entry."""
+    out: dict[int, tuple[int | None, ...]] = {}
+    stack: list[Any] = [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            inner = node.get("config")
+            if node.get("class_name") == "Sequential" and isinstance(inner, Mapping):
+                _propagate(inner, out)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return out
+
+
+def _propagate(inner: Mapping[str, Any], out: dict[int, tuple[int | None, ...]]) -> None:
+    layers = inner.get("layers")
+    if not isinstance(layers, list):
+        return
+    shape = _as_shape(inner.get("build_input_shape"))
+    for entry in layers:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("config"), Mapping):
+            shape = None
+            continue
+        cfg = entry["config"]
+        cls = entry.get("class_name")
+        if cls == "InputLayer":
+            shape = _as_shape(cfg.get("batch_shape", cfg.get("batch_input_shape")))
+            continue
+        own = input_shape(entry)
+        if isinstance(own, tuple):
+            shape = own
+        elif shape is not None:
+            out[id(entry)] = shape
+        shape = _output_shape(cls, cfg, shape)
+
+
 def layer_spec(
-    entry: Mapping[str, Any], class_name: str
+    entry: Mapping[str, Any],
+    class_name: str,
+    fallback: tuple[int | None, ...] | None = None,
 ) -> tuple[layer_specs.LayerSpec | None, str | None]:
     inner = entry.get("config")
     if not isinstance(inner, Mapping):
         return None, None
     shape = input_shape(entry)
+    if shape is None:
+        shape = fallback
     try:
         return layer_specs.layer_spec(class_name, inner, shape), None
     except (ValueError, KeyError, TypeError, IndexError, ZeroDivisionError) as exc:
