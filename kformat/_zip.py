@@ -1,4 +1,4 @@
-"""The zip container: safe reading and deterministic writing (spec §2, rules KF1xx).
+"""The zip container: safe reading (spec §2, rules KF1xx); writing is in _zipwrite.py.
 
 Reading checks everything the central directory declares *before* any byte
 is inflated: names, entry types, compression methods, sizes, expansion
@@ -17,14 +17,14 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 from kformat._io import Buffer, Window
 from kformat._limits import Limits
 from kformat._rules import Sink
 from kformat.errors import InvalidArchiveError, UnsafeArchiveError
 
-__all__ = ["ZipMember", "ZipReader", "check_member_name", "write_zip"]
+__all__ = ["ZipMember", "ZipReader", "check_member_name"]
 
 STORED = zipfile.ZIP_STORED
 DEFLATED = zipfile.ZIP_DEFLATED
@@ -32,11 +32,6 @@ DEFLATED = zipfile.ZIP_DEFLATED
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 _LOCAL_SIG = b"PK\x03\x04"
 _DRIVE = re.compile(r"^[A-Za-z]:")
-# Keras' fixed member timestamp (ZipFile.open(name, "w") default), spec §2.
-_EPOCH = (1980, 1, 1, 0, 0, 0)
-# Android zipalign's extra-field ID for alignment padding (spec §10.2).
-_ALIGN_EXTRA_ID = 0xD935
-WEIGHTS_ALIGNMENT = 64
 
 
 @dataclasses.dataclass(frozen=True)
@@ -280,30 +275,3 @@ class ZipReader:
                 "CRC-32 mismatch: the member is corrupt", member=name, code="KF110"
             )
         return data
-
-
-def _align_extra(offset: int, name: str) -> bytes:
-    """Padding so the data of a member whose header starts at ``offset`` begins
-    on a ``WEIGHTS_ALIGNMENT`` boundary (an extra field Keras ignores)."""
-    base = offset + 30 + len(name.encode("utf-8")) + 6  # 6 = extra id, length, alignment
-    pad = (-base) % WEIGHTS_ALIGNMENT
-    return struct.pack("<HHH", _ALIGN_EXTRA_ID, 2 + pad, WEIGHTS_ALIGNMENT) + b"\x00" * pad
-
-
-def write_zip(fileobj: IO[bytes], members: list[tuple[str, bytes]], *, align: set[str]) -> None:
-    """Write ``members`` in order, STORED, with Keras' fixed attributes.
-
-    Every entry gets the 1980-01-01 timestamp, Unix mode 0600 and
-    create_system 3, so the same members give the same bytes (spec §10.1).
-    Members named in ``align`` get their data aligned for memory mapping.
-    """
-    with zipfile.ZipFile(fileobj, "w", compression=STORED, allowZip64=True) as zf:
-        for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.compress_type = STORED
-            info.external_attr = 0o600 << 16  # as Keras writes it (no file-type bits)
-            info.create_system = 3
-            # zipfile adds a ZIP64 extra itself above ~1.9 GiB; align only below that.
-            if name in align and len(data) * 1.05 <= zipfile.ZIP64_LIMIT:
-                info.extra = _align_extra(fileobj.tell(), name)
-            zf.writestr(info, data)
