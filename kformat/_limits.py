@@ -43,5 +43,11 @@ class Limits:
     #: shard files named by one ``.weights.json`` index.
     max_shards: int = 10_000
 
+    # Whole-file budget, container side (zip members, directory entries): spec §12.
+
+    # Whole-file budget, HDF5 side (decoded bytes, objects, links, time): spec §12.
+
+    # Whole-file budget, JSON side (nodes, work): spec §12.
+
 
 DEFAULT_LIMITS = Limits()
