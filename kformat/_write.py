@@ -1,8 +1,9 @@
-"""``kformat.write``: every layout, byte-deterministic and atomic (spec §10).
+"""``kformat.write``: every layout, byte-deterministic and crash-safe (spec §10).
 
-Atomic means a crash or an error mid-write never leaves a partial file at
-``dest`` and never damages an existing one: everything is written to a
-temporary name beside ``dest`` and moved into place with ``os.replace``.
+Crash-safe means an error, a kill or a power loss mid-write leaves at ``dest``
+either the complete old or the complete new content, never a part or a mix:
+everything is written under scratch names beside ``dest`` (kformat._atomic)
+and swapped into place by atomic renames, the index of a sharded write last.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
-from kformat import _h5, _json
+from kformat import _atomic, _h5, _json
 from kformat._archive import LAYOUTS, KerasArchive, Layout
 from kformat._limits import DEFAULT_LIMITS
 from kformat._read import CONFIG, METADATA, WEIGHTS
@@ -83,7 +83,7 @@ def write(
             _write_directory(head, archive, assets, _as_path(dest))
     elif kind == "weights_h5":
         path = _as_path(dest)
-        with _atomic_file(path) as f:
+        with _locked(path), _atomic_file(path) as f:
             _h5.write_h5(f, weights, groups)
     else:
         assert max_shard_size is not None
@@ -175,19 +175,29 @@ def _write_keras_zip(
 
 @contextlib.contextmanager
 def _atomic_file(path: Path) -> Iterator[IO[bytes]]:
-    """A temporary file beside ``path`` that replaces it only on success."""
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    """A scratch file beside ``path`` that replaces it only on success (spec §10.5).
+
+    The data is fsynced before the rename and the folder after it, so once
+    this returns the new file survives a power loss as well as a kill.
+    """
+    tmp = _atomic.temp_path(path)
     try:
-        with os.fdopen(fd, "w+b") as f:
+        with _atomic.new_file(tmp) as f:
             yield f
-            f.flush()
-            os.fsync(f.fileno())
+            _atomic.sync_file(f)
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        _atomic.remove(tmp)
         raise
+    _atomic.fsync_dir(_atomic.folder_of(path))
+
+
+@contextlib.contextmanager
+def _locked(dest: Path) -> Iterator[None]:
+    """Hold ``dest``'s writer lock and clear what killed writers left behind."""
+    with _atomic.destination_lock(dest):
+        _atomic.sweep(dest)
+        yield
 
 
 def _write_zip_dest(
@@ -203,7 +213,8 @@ def _write_zip_dest(
             _write_keras_zip(buf, archive, date_saved)
             fileobj.write(buf.getvalue())
         return
-    with _atomic_file(_as_path(dest)) as f:
+    path = _as_path(dest)
+    with _locked(path), _atomic_file(path) as f:
         _write_keras_zip(f, archive, date_saved)
 
 
@@ -213,32 +224,67 @@ def _write_directory(
     assets: list[tuple[str, bytes]],
     dest: Path,
 ) -> None:
+    """Build the tree under a scratch name, then swap it in (spec §10.5)."""
     if dest.exists() and not dest.is_dir():
         raise ValueError(f"{dest} exists and is not a directory")
-    parent = dest.parent if str(dest.parent) else Path(".")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=parent))
-    try:
-        for name, data in [*head, *assets]:
-            target = tmp / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-        with open(tmp / WEIGHTS, "w+b") as f:
-            _h5.write_h5(f, archive.weights, archive.groups)
-            f.flush()
-            os.fsync(f.fileno())
-        if dest.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".old", dir=parent))
-            os.replace(dest, old / "previous")
-            os.replace(tmp, dest)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with _atomic.destination_lock(dest):
+        _atomic.recover_directory(dest)
+        _atomic.sweep(dest)
+        tmp = _atomic.temp_path(dest)
+        try:
+            os.mkdir(tmp)
+            _fill_directory(tmp, head, archive, assets)
+        except BaseException:
+            _atomic.remove(tmp)
+            raise
+        _swap_in_directory(tmp, dest)
+
+
+def _fill_directory(
+    tmp: Path,
+    head: list[tuple[str, bytes]],
+    archive: KerasArchive,
+    assets: list[tuple[str, bytes]],
+) -> None:
+    folders = {tmp}
+    for name, data in [*head, *assets]:
+        target = tmp / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        folders.update(p for p in target.parents if tmp in p.parents or p == tmp)
+        with _atomic.new_file(target) as f:
+            f.write(data)
+            _atomic.sync_file(f)
+    with _atomic.new_file(tmp / WEIGHTS) as f:
+        _h5.write_h5(f, archive.weights, archive.groups)
+        _atomic.sync_file(f)
+    # Deepest first, so every entry is durable before the name that holds it.
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        _atomic.fsync_dir(folder)
+
+
+def _swap_in_directory(tmp: Path, dest: Path) -> None:
+    """Replace ``dest`` by the finished tree ``tmp`` so that ``dest`` always exists.
+
+    With an atomic exchange (Linux ``renameat2``, macOS ``renamex_np``) the old
+    tree ends up at the scratch name and is removed. Without one, the old tree
+    is renamed aside first; a kill between the two renames leaves ``dest``
+    absent with the complete old tree aside, which the next write to ``dest``
+    puts back before anything else (:func:`kformat._atomic.recover_directory`).
+    """
+    folder = _atomic.folder_of(dest)
+    if not os.path.lexists(dest):
+        os.rename(tmp, dest)
+        _atomic.fsync_dir(folder)
+        return
+    if _atomic.exchange(tmp, dest):
+        _atomic.fsync_dir(folder)
+        _atomic.remove(tmp)
+        return
+    aside = _atomic.aside_path(dest)
+    os.rename(dest, aside)
+    os.rename(tmp, dest)
+    _atomic.fsync_dir(folder)
+    _atomic.remove(aside)
 
 
 def _write_sharded(
@@ -247,26 +293,91 @@ def _write_sharded(
     dest: Path,
     max_shard_size: float,
 ) -> None:
+    """Write shards and index so that a kill never mixes two generations (spec §10.5).
+
+    1. the new shards under interim names no index lists, fsynced;
+    2. an interim index naming them replaces the old index (atomic rename);
+    3. the old generation's shards go; each shard gets its Keras name
+       ``<base>_NNNNN.weights.h5`` as a hard link (or a copy) of its interim file;
+    4. the final index, naming those, replaces the interim one; the interim
+       files go.
+    At every point the index on disk lists a complete set of shards of one
+    generation, and a finished write is byte-identical to a first write.
+    """
     base = (
         dest.name[: -len(".weights.json")]
         if dest.name.lower().endswith(".weights.json")
         else dest.stem
     )
     plan = plan_shards(weights, groups, base=base, max_shard_size=max_shard_size)
-    folder = dest.parent if str(dest.parent) else Path(".")
-    stale = _previous_shards(dest)
-    written: list[str] = []
-    for i, (shard_weights, shard_groups) in enumerate(plan.shards):
-        name = f"{base}_{i:05}.weights.h5"
-        with _atomic_file(folder / name) as f:
-            _h5.write_h5(f, shard_weights, shard_groups)
-        written.append(name)
+    folder = _atomic.folder_of(dest)
+    final = [f"{base}_{i:05}.weights.h5" for i in range(len(plan.shards))]
+    with _atomic.destination_lock(dest):
+        old = _previous_shards(dest)
+        _atomic.sweep(dest, keep=old)
+        stem = _atomic.temp_path(dest).name
+        interim = [f"{stem}_{i:05}.weights.h5" for i in range(len(plan.shards))]
+        try:
+            for name, (shard_weights, shard_groups) in zip(interim, plan.shards, strict=True):
+                with _atomic.new_file(folder / name) as f:
+                    _h5.write_h5(f, shard_weights, shard_groups)
+                    _atomic.sync_file(f)
+            _atomic.fsync_dir(folder)
+            _write_index(dest, _renamed(plan.index, dict(zip(final, interim, strict=True))))
+        except BaseException:
+            for name in interim:
+                _atomic.remove(folder / name)
+            raise
+        # The interim generation is now the live one; old names are free.
+        leftovers = old | (_keras_named(folder, base) if old and _all_interim(dest, old) else set())
+        for name in sorted(leftovers - set(interim)):
+            _atomic.remove(folder / name)
+        for name, target in zip(interim, final, strict=True):
+            _link_or_copy(folder / name, folder / target, dest)
+        _atomic.fsync_dir(folder)
+        _write_index(dest, plan.index)
+        for name in interim:
+            _atomic.remove(folder / name)
+
+
+def _write_index(dest: Path, index: Mapping[str, Any]) -> None:
     # Keras writes the index with indent=4 (saving_lib.py ShardedH5IOStore).
     with _atomic_file(dest) as f:
-        f.write(json.dumps(plan.index, indent=4).encode("ascii"))
-    for name in stale - set(written):
-        with contextlib.suppress(OSError):
-            (folder / name).unlink()
+        f.write(json.dumps(index, indent=4).encode("ascii"))
+
+
+def _renamed(index: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    weight_map = {k: [names[s] for s in v] for k, v in index["weight_map"].items()}
+    return {**index, "weight_map": weight_map}
+
+
+def _link_or_copy(src: Path, target: Path, dest: Path) -> None:
+    """Give ``src`` the second name ``target``, replacing whatever is there."""
+    tmp = _atomic.temp_path(dest)
+    try:
+        try:
+            os.link(src, tmp)
+        except OSError:  # no hard links on this file system (FAT, some shares)
+            with open(src, "rb") as f, _atomic.new_file(tmp) as g:
+                shutil.copyfileobj(f, g)
+                _atomic.sync_file(g)
+        os.replace(tmp, target)
+    except BaseException:
+        _atomic.remove(tmp)
+        raise
+
+
+def _all_interim(dest: Path, names: set[str]) -> bool:
+    prefix = f".{dest.name}.kformat-tmp-"
+    return all(n.startswith(prefix) for n in names)
+
+
+def _keras_named(folder: Path, base: str) -> set[str]:
+    """Files named as Keras names this index's shards. Removed only after an
+    interrupted write, whose index lists interim names: then these are the
+    generation that write had already begun to replace."""
+    pattern = re.compile(re.escape(base) + r"_\d{5,}\.weights\.h5")
+    return {n for n in os.listdir(folder) if pattern.fullmatch(n)}
 
 
 def _previous_shards(dest: Path) -> set[str]:
