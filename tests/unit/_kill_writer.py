@@ -177,15 +177,25 @@ def campaign(layout: str, kills: int, seed: int, root: Path) -> dict[str, Any]:
     folder.mkdir()
     dest = folder / LAYOUTS[layout]
     write(vs[0], dest, layout, 0)
-    # Dry run: how many events a rewrite takes, and where its renames are.
-    _, total, marks = run_child(vs[1], dest, layout, 1, 0)
-    write(vs[0], dest, layout, 0)
+    # Dry runs, one per direction, from the state a campaign step starts in:
+    # how many events a rewrite takes and where its file-system calls are.
+    dry = {}
+    for source in (0, 1):
+        write(vs[source], dest, layout, source)
+        _, total, marks = run_child(vs[1 - source], dest, layout, 1 - source, 0)
+        dry[source] = (total, marks)
     rng = np.random.default_rng(seed)
-    # Right after every call that changes the file system, then random points.
-    points = sorted({m + 1 for m in marks}) + [int(x) for x in rng.integers(1, total + 1, kills)]
+    # Right after every call that changes the file system, in both directions;
+    # then random points over a whole write.
+    points = [(src, m + 1) for src, (_, marks) in dry.items() for m in sorted(set(marks))]
+    points += [(-1, int(x)) for x in rng.integers(1, dry[0][0] + 1, kills)]
+    write(vs[0], dest, layout, 0)
     current = 0
     records = []
-    for point in points:
+    for source, point in points:
+        if source not in (-1, current):
+            write(vs[source], dest, layout, source)
+            current = source
         target = 1 - current
         ended, _, _ = run_child(vs[target], dest, layout, target, point)
         after_kill = classify(dest, vs)
@@ -219,7 +229,11 @@ def campaign(layout: str, kills: int, seed: int, root: Path) -> dict[str, Any]:
             }
         )
         current = target
-    return {"events_per_write": total, "fs_calls": len(marks), "records": records}
+    return {
+        "events_per_write": dry[0][0],
+        "fs_calls": sum(len(set(marks)) for _, marks in dry.values()),
+        "records": records,
+    }
 
 
 def main() -> None:
