@@ -46,6 +46,10 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 
+# flock's answers where the file system has no locks.
+_NO_LOCKS = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL, errno.ENOSYS}
+
+
 def folder_of(dest: Path) -> Path:
     return dest.parent if str(dest.parent) else Path(".")
 
@@ -81,8 +85,12 @@ def _flock(fd: int) -> None:
 
 
 @contextlib.contextmanager
-def destination_lock(dest: Path) -> Iterator[None]:
+def destination_lock(dest: Path) -> Iterator[bool]:
     """Hold the writer lock of ``dest``: writers of one destination run one at a time.
+
+    Yields ``True``, or ``False`` where the file system refuses locks (some
+    network file systems): the write then goes ahead unlocked and must not
+    touch scratch names, which may belong to a live writer.
 
     The lock file is removed on release, so a kill leaves at most that empty
     file, which the next writer removes. Removing a lock file races with a
@@ -90,6 +98,23 @@ def destination_lock(dest: Path) -> Iterator[None]:
     once it holds the lock, that the name still refers to the file it locked.
     """
     path = folder_of(dest) / f".{dest.name}.kformat-lock"
+    fd = _take_lock(path)
+    if fd is None:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with contextlib.suppress(OSError):  # Windows: an open file cannot be removed
+            os.unlink(path)
+        os.close(fd)
+
+
+def _take_lock(path: Path) -> int | None:
+    """An open, locked descriptor of the lock file at ``path``, or ``None``
+    where the file system has no locks."""
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
     while True:
         fd = os.open(path, flags, 0o600)
@@ -100,17 +125,16 @@ def destination_lock(dest: Path) -> Iterator[None]:
         except FileNotFoundError:
             os.close(fd)
             continue
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in _NO_LOCKS:
+                return None
+            raise
         except BaseException:
             os.close(fd)
             raise
         if (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
-            break
-        os.close(fd)
-    try:
-        yield
-    finally:
-        with contextlib.suppress(OSError):  # Windows: an open file cannot be removed
-            os.unlink(path)
+            return fd
         os.close(fd)
 
 

@@ -195,8 +195,9 @@ def _atomic_file(path: Path) -> Iterator[IO[bytes]]:
 @contextlib.contextmanager
 def _locked(dest: Path) -> Iterator[None]:
     """Hold ``dest``'s writer lock and clear what killed writers left behind."""
-    with _atomic.destination_lock(dest):
-        _atomic.sweep(dest)
+    with _atomic.destination_lock(dest) as exclusive:
+        if exclusive:
+            _atomic.sweep(dest)
         yield
 
 
@@ -227,9 +228,10 @@ def _write_directory(
     """Build the tree under a scratch name, then swap it in (spec §10.5)."""
     if dest.exists() and not dest.is_dir():
         raise ValueError(f"{dest} exists and is not a directory")
-    with _atomic.destination_lock(dest):
-        _atomic.recover_directory(dest)
-        _atomic.sweep(dest)
+    with _atomic.destination_lock(dest) as exclusive:
+        if exclusive:
+            _atomic.recover_directory(dest)
+            _atomic.sweep(dest)
         tmp = _atomic.temp_path(dest)
         try:
             os.mkdir(tmp)
@@ -312,9 +314,10 @@ def _write_sharded(
     plan = plan_shards(weights, groups, base=base, max_shard_size=max_shard_size)
     folder = _atomic.folder_of(dest)
     final = [f"{base}_{i:05}.weights.h5" for i in range(len(plan.shards))]
-    with _atomic.destination_lock(dest):
+    with _atomic.destination_lock(dest) as exclusive:
         old = _previous_shards(dest)
-        _atomic.sweep(dest, keep=old)
+        if exclusive:
+            _atomic.sweep(dest, keep=old)
         stem = _atomic.temp_path(dest).name
         interim = [f"{stem}_{i:05}.weights.h5" for i in range(len(plan.shards))]
         try:

@@ -227,3 +227,23 @@ def test_directory_recovered_from_its_aside_copy(tmp_path: Path) -> None:
     kformat.write(small_archive(), dest)
     assert _names(tmp_path) == ["model"]
     assert not kformat.read(dest).assets
+
+
+def test_without_file_locks_writes_but_leaves_scratch_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where flock fails (some network file systems) a write still succeeds,
+    but cannot tell a killed writer's scratch file from a live one's."""
+
+    def no_locks(fd: int) -> None:
+        raise OSError(errno.ENOLCK, "no locks available")
+
+    dest = tmp_path / "m.keras"
+    stale = tmp_path / f".m.keras.kformat-tmp-{HEX}"
+    stale.write_bytes(b"x")
+    monkeypatch.setattr(_atomic, "_flock", no_locks)
+    kformat.write(small_archive(), dest)
+    assert _names(tmp_path) == sorted([stale.name, "m.keras"])
+    monkeypatch.undo()
+    kformat.write(small_archive(), dest)
+    assert _names(tmp_path) == ["m.keras"]
