@@ -82,7 +82,7 @@ class InvalidArchiveError(KFormatError, ValueError):
 
 
 class UnsafeArchiveError(InvalidArchiveError):
-    """The file tries something a safe reader refuses (SECURITY-NOTES rows):
+    """The file tries something a safe reader refuses (spec §14.4):
     code, links or paths outside the archive, bombs, policy changes."""
 
 

@@ -1,4 +1,4 @@
-"""Per-layer weight facts implied by a config (FORMAT-NOTES §4.3, §5.2, §5.4, §5.6, §5.7).
+"""Per-layer weight facts implied by a config (spec §6.8, §5.9).
 
 One explicit, read-only table keyed by Keras ``class_name`` says, for a layer
 config and its build input shape(s):
@@ -13,7 +13,7 @@ Pure data in, tuples out: no h5py, no NumPy. ``kformat.validate`` checks files
 against it, ``reference_runtime`` builds layers from it, ``kformat.weight_paths``
 derives sub-layer paths from it.
 
-Input shapes follow ``build_config`` (FORMAT-NOTES §3.3): a list/tuple of ints
+Input shapes follow ``build_config`` (spec §4.4): a list/tuple of ints
 or ``None`` for single-input layers (``{"input_shape": [...]}``), and a mapping
 ``{"query_shape", "value_shape"[, "key_shape"]}`` for MultiHeadAttention
 (``{"shapes_dict": {...}}``).

@@ -1,4 +1,4 @@
-"""Where each object of a model keeps its weights in the H5 tree (FORMAT-NOTES §4.2, §4.5, §8).
+"""Where each object of a model keeps its weights in the H5 tree (spec §6.5, §6.7, §13).
 
 Pure functions over plain data: a serialized model config goes in, HDF5 group
 paths come out. No h5py, no NumPy. The validator and ``reference_runtime`` both
@@ -94,7 +94,7 @@ PYTHON_CLASS_NAMES: Mapping[str, str] = MappingProxyType(
 
 # Keras 3 operations (``keras.ops.add`` on symbolic tensors) appear in a
 # Functional config's ``layers`` but are not in ``model.layers`` and own no H5
-# group (FORMAT-NOTES §3.6).
+# group (spec §5.3).
 _OPERATION_MODULE_PREFIXES = ("keras.src.ops", "keras.ops")
 
 

@@ -1,4 +1,4 @@
-"""Every Keras activation by name, in NumPy (FORMAT-NOTES §5.5).
+"""Every Keras activation by name, in NumPy (spec §5.10).
 
 Formulas follow ``keras-team/keras: keras/src/activations/activations.py`` (the
 public defaults) and ``keras/src/backend/numpy/nn.py`` (the math, computed in

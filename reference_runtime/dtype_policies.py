@@ -1,4 +1,4 @@
-"""Keras dtype policies: compute and variable dtypes of a layer (FORMAT-NOTES §3.7).
+"""Keras dtype policies: compute and variable dtypes of a layer (spec §5.8).
 
 A policy name is a float dtype (``"float32"``, ``"float16"``, ``"bfloat16"``;
 compute and variables alike) or ``"mixed_float16"`` / ``"mixed_bfloat16"``

@@ -1,6 +1,6 @@
 """Metrics as config objects (``keras-team/keras: keras/src/metrics/``).
 
-Metric state is never saved (FORMAT-NOTES §4.2), so a metric only needs its
+Metric state is never saved (spec §6.5), so a metric only needs its
 config for ``compile_config``.
 """
 

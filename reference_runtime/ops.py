@@ -1,4 +1,4 @@
-"""Keras 3 operations recorded in Functional configs (FORMAT-NOTES §3.6).
+"""Keras 3 operations recorded in Functional configs (spec §5.3).
 
 ``keras.ops.add(x, 1.0)`` on symbolic tensors puts an *operation* entry in a
 Functional config (``{"module": "keras.src.ops.numpy", "class_name": "Add"}``).

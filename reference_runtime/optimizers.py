@@ -2,7 +2,7 @@
 
 The runtime never trains. An optimizer here carries the config Keras writes in
 ``compile_config`` and, for a model read from a file, the saved optimizer
-variables, which are written back unchanged (FORMAT-NOTES §4.3: ``iterations``,
+variables, which are written back unchanged (spec §6.8: ``iterations``,
 ``learning_rate``, then slot variables). A freshly compiled optimizer saves what
 an unbuilt Keras optimizer saves: ``iterations`` (int32 0) and, when the
 learning rate is a number, ``learning_rate`` (float32).

@@ -487,5 +487,5 @@ def typespec() -> Case:
         "__typespec__ naming a TensorFlow module",
         cfg_bytes(with_layer(base_config(), layer)),
         expect("KF508", C, "/config/layers/4/config/spec"),
-        advisory="FORMAT-NOTES §7 requirement 1",
+        advisory="spec §9.2: nothing resolved outside the allow-list",
     )

@@ -54,7 +54,7 @@ class Case:
 
 CASES: dict[str, Case] = {}
 
-# Attention/normalisation blocks: ORACLES.md says XLA/jax versions differ by ~1e-5 relative.
+# Attention/normalisation blocks: XLA/jax versions differ by up to ~1e-5 relative.
 ATTN_TOL = {"rtol": 1e-5, "atol": 1e-5}
 
 

@@ -203,11 +203,11 @@ STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"builtins", "__main__"}
 #: Python's builtin functions. ``{"module": "builtins", "class_name": "function",
 #: "config": "exec"}`` is what Keras 3.0-3.8 resolved by importing ``builtins``
 #: (CVE-2025-1550): kformat reports it as KF502, not as a mere custom object
-#: (spec/validator-rules-proposed.md, P2).
+#: (spec §9.2).
 PYTHON_BUILTINS = frozenset(dir(builtins))
 
 #: tf.keras ``TFOpLambda`` calls ``tf.<function>`` by name. Namespaces that do
-#: file or Python I/O are refused (KF507, spec/validator-rules-proposed.md P3).
+#: file or Python I/O are refused (KF507, spec §9.6).
 TF_OP_DENIED = frozenset(
     {
         "io",

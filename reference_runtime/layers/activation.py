@@ -1,4 +1,4 @@
-"""``Activation`` (FORMAT-NOTES §5.5; ``keras/src/layers/activations/activation.py``)."""
+"""``Activation`` (spec §5.10; ``keras/src/layers/activations/activation.py``)."""
 
 from __future__ import annotations
 

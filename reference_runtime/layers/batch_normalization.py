@@ -1,4 +1,4 @@
-"""``BatchNormalization`` at inference (FORMAT-NOTES §5.4; ``keras/src/layers/normalization/batch_normalization.py``).
+"""``BatchNormalization`` at inference (spec §5.9; ``keras/src/layers/normalization/batch_normalization.py``).
 
 Always the moving statistics: ``inv = 1/sqrt(moving_variance + epsilon)``,
 ``inv *= gamma`` when ``scale``, ``out = x*inv + (beta - moving_mean*inv)``

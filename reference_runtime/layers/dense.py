@@ -1,4 +1,4 @@
-"""``Dense`` (FORMAT-NOTES §5.2; ``keras/src/layers/core/dense.py``).
+"""``Dense`` (spec §5.9; ``keras/src/layers/core/dense.py``).
 
 ``y = activation(x @ kernel + bias)``; for inputs of rank > 2 the matmul
 contracts the last axis. Weights: ``kernel (input_dim, units)``, ``bias (units,)``.
@@ -60,7 +60,7 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        # LoRA factors are never saved: the file holds the merged kernel (FORMAT-NOTES §4.3).
+        # LoRA factors are never saved: the file holds the merged kernel (spec §6.8).
         self.lora_rank = lora_rank
         self.lora_alpha = lora_alpha
         self.supports_masking = True

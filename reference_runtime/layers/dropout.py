@@ -1,4 +1,4 @@
-"""``Dropout`` (FORMAT-NOTES §5.3; ``keras/src/layers/regularization/dropout.py``).
+"""``Dropout`` (spec §5.9; ``keras/src/layers/regularization/dropout.py``).
 
 Inference is the identity (the input object itself is returned, so its mask
 stays attached).

@@ -1,4 +1,4 @@
-"""``EinsumDense`` (FORMAT-NOTES §5.6; ``keras/src/layers/core/einsum_dense.py``).
+"""``EinsumDense`` (spec §5.9; ``keras/src/layers/core/einsum_dense.py``).
 
 ``y = activation(einsum(equation, x, kernel) + bias)``. Kernel and bias shapes
 come from :func:`kformat.layer_specs.einsum_weight_shapes`, the same rule the

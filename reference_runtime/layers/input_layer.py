@@ -1,4 +1,4 @@
-"""``InputLayer`` and ``Input`` (FORMAT-NOTES §5.1; ``keras/src/layers/core/input_layer.py``).
+"""``InputLayer`` and ``Input`` (spec §5.9; ``keras/src/layers/core/input_layer.py``).
 
 No computation and no weights. Its config keeps ``dtype`` a plain string in
 every Keras version; Keras 2 files spell the shape ``batch_input_shape``.

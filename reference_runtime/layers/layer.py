@@ -256,7 +256,7 @@ class Layer(WeightsMixin):
     def _fast_call(self, x: np.ndarray[Any, Any], kwargs: dict[str, Any]) -> Any:
         """``__call__`` for the common case: one built array argument without a
         mask, into a layer whose mask logic is the default. Same semantics as
-        the general path, minus the structure walks (issue 6: per-call cost)."""
+        the general path, minus the structure walks (per-call cost)."""
         _, names = self._call_signature()
         if "training" in kwargs and "training" not in names:
             kwargs = {}

@@ -1,4 +1,4 @@
-"""``MultiHeadAttention`` (FORMAT-NOTES §5.7; ``keras/src/layers/attention/multi_head_attention.py``).
+"""``MultiHeadAttention`` (spec §5.9; ``keras/src/layers/attention/multi_head_attention.py``).
 
 The projections are :class:`EinsumDense` sub-layers built from
 :mod:`kformat.layer_specs` (the same table the validator uses): ``query``,

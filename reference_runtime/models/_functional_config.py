@@ -1,4 +1,4 @@
-"""Functional model configs: writing and replaying nodes (FORMAT-NOTES §3.6).
+"""Functional model configs: writing and replaying nodes (spec §5.3).
 
 Writing follows ``keras/src/models/functional.py`` ``get_config`` /
 ``serialize_node``; reading follows ``functional_from_config`` /

@@ -260,7 +260,7 @@ class Functional(Model):
             return values[id(v)] if isinstance(v, KerasTensor) else v
 
         # The plan (nodes in execution order, with their argument ids) is built
-        # once per model; calls no longer walk or sort the graph (issue 6).
+        # once per model; calls no longer walk or sort the graph.
         for node, arg_ids, single, out_ids in self._execution_plan():
             if any(a not in values for a in arg_ids):
                 continue

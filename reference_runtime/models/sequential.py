@@ -1,4 +1,4 @@
-"""``Sequential`` (FORMAT-NOTES §3.5; ``keras/src/models/sequential.py``).
+"""``Sequential`` (spec §5.2; ``keras/src/models/sequential.py``).
 
 A stack of layers. Its config lists the InputLayer first, while ``layers``
 (and therefore the H5 file) omits it. Once the input shape is known the stack

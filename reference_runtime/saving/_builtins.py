@@ -2,7 +2,7 @@
 
 A config's ``module`` only chooses which table to look in first
 (``keras.layers`` -> layers, ``keras.optimizers`` -> optimizers, ...);
-nothing is imported by name (FORMAT-NOTES §7, requirement 1).
+nothing is imported by name (spec §9.1, §9.2).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reading files written by other Keras generations (FORMAT-NOTES §8).
+"""Reading files written by other Keras generations (spec §13).
 
 Keras 2 / tf-keras files differ in ways the loader must absorb:
 ``batch_input_shape`` on the first layer instead of an InputLayer, mixed

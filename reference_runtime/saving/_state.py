@@ -1,4 +1,4 @@
-"""Walking a live model to the H5 paths of its objects (FORMAT-NOTES §4.2-§4.4).
+"""Walking a live model to the H5 paths of its objects (spec §6.5-§6.8).
 
 This is Keras's ``_save_state`` / ``_load_state`` walk
 (``keras-team/keras: keras/src/saving/saving_lib.py``) applied to runtime
@@ -314,7 +314,7 @@ def _load_optimizer(
     opt: Optimizer, candidates: list[str], weights: Mapping[str, Any], groups: Mapping[str, Any]
 ) -> None:
     # Optimizer state is never used for inference; keep it verbatim so a
-    # re-save writes it back unchanged (FORMAT-NOTES §4.3, §6.6).
+    # re-save writes it back unchanged (spec §6.8, §6.10).
     for path in candidates:
         prefix = path + "/"
         saved_w = {

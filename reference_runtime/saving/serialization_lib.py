@@ -1,4 +1,4 @@
-"""``serialize_keras_object`` / ``deserialize_keras_object`` (FORMAT-NOTES §3.1-§3.4, §6.3-§6.4).
+"""``serialize_keras_object`` / ``deserialize_keras_object`` (spec §4).
 
 Mirrors ``keras-team/keras: keras/src/saving/serialization_lib.py`` with one
 rule changed for safety: classes and functions resolve **only** through

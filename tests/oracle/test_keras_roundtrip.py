@@ -100,7 +100,7 @@ def test_rewritten_file_loads_in_keras(case: Path, tmp_path: Path) -> None:
     made = _made(case)
     if made["writer"] != "keras":
         pytest.skip(
-            f"Keras 3 cannot load files written by {made['writer']} {made['version']} (ORACLES.md)"
+            f"Keras 3 cannot load files written by {made['writer']} {made['version']} (\"Could not locate class 'Functional'\"; see spec §13.2)"
         )
     if made["layout"] not in ("keras", "directory"):
         pytest.skip("weights-only layout: covered through the runtime tests")

@@ -1,4 +1,4 @@
-"""Activation layer and every Keras activation by name, against real Keras (FORMAT-NOTES §5.5)."""
+"""Activation layer and every Keras activation by name, against real Keras (spec §5.10)."""
 
 from __future__ import annotations
 

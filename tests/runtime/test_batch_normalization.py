@@ -1,4 +1,4 @@
-"""BatchNormalization against real Keras (FORMAT-NOTES §5.4): axis, center/scale off, epsilon."""
+"""BatchNormalization against real Keras (spec §5.9): axis, center/scale off, epsilon."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Dense against real Keras (FORMAT-NOTES §5.2): any input rank, bias on/off, activations."""
+"""Dense against real Keras (spec §5.9): any input rank, bias on/off, activations."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Dropout against real Keras (FORMAT-NOTES §5.3): the identity at inference."""
+"""Dropout against real Keras (spec §5.9): the identity at inference."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Dtype policies against real Keras: float16/bfloat16 and mixed_* (FORMAT-NOTES §3.7).
+"""Dtype policies against real Keras: float16/bfloat16 and mixed_* (spec §5.8).
 
 Half-precision results are compared with looser tolerances (stated per
 case): float16 rtol/atol 1e-2, bfloat16 5e-2 — the two implementations round

@@ -1,4 +1,4 @@
-"""EinsumDense against real Keras (FORMAT-NOTES §5.6): equations, ellipses, bias axes."""
+"""EinsumDense against real Keras (spec §5.9): equations, ellipses, bias axes."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The Keras saving guide's examples, run with ``import reference_runtime as keras``.
 
-Source: ../shared/seed/keras-guide-serialization-and-saving.md. Training
+Source: the Keras guide "Save, serialize, and export models" (keras.io/guides/serialization_and_saving). Training
 lines (``model.fit``) are dropped, TensorFlow calls become NumPy
 (``tf.ones`` -> ``np.ones``, ``tf.matmul`` -> ``np.matmul``); the export
 section needs TensorFlow and is out of scope. Everything else is the guide's

@@ -1,4 +1,4 @@
-"""The runtime imports and runs with only numpy, h5py and jsonschema (issue 4)."""
+"""The runtime imports and runs with only numpy, h5py and jsonschema."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sequential and Functional models against real Keras (FORMAT-NOTES §3.5, §3.6, §4.2).
+"""Sequential and Functional models against real Keras (spec §5.2, §5.3, §6.5).
 
 Several inputs/outputs, dict inputs and outputs, nested models, shared
 layers called several times; the runtime's object walk gives the same H5

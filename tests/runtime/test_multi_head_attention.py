@@ -1,4 +1,4 @@
-"""MultiHeadAttention against real Keras (FORMAT-NOTES §5.7).
+"""MultiHeadAttention against real Keras (spec §5.9).
 
 Self and cross attention, a separate key, value_dim != key_dim, output_shape,
 use_bias off, attention over several axes, the causal mask, query/value

@@ -1,4 +1,4 @@
-"""Clear refusals: unknown classes, Lambda bytecode, nothing imported (FORMAT-NOTES §7)."""
+"""Clear refusals: unknown classes, Lambda bytecode, nothing imported (spec §9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for kformat.layer_specs: variable order and shapes from configs (FORMAT-NOTES §4.3, §5)."""
+"""Tests for kformat.layer_specs: variable order and shapes from configs (spec §6.8, §5.9)."""
 
 from __future__ import annotations
 

@@ -84,7 +84,7 @@ def test_everything_kformat_writes_validates_clean(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_400_mb_model_validates_fast_without_reading_weights(tmp_path: Path) -> None:
-    """Issue 3: a valid 400 MB model validates in < 0.2 s (shapes and layout only)."""
+    """A valid 400 MB model validates in < 0.2 s (shapes and layout only)."""
     units = 10_000
     layers = [
         {

@@ -1,4 +1,4 @@
-"""Tests for kformat.weight_paths: the H5 naming rule (FORMAT-NOTES §4.2)."""
+"""Tests for kformat.weight_paths: the H5 naming rule (spec §6.5)."""
 
 from __future__ import annotations
 
