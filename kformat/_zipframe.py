@@ -128,11 +128,14 @@ def find_end(buf: Buffer, sink: Sink, max_members: int) -> EndRecord | None:
         )
         return None
     start_dir = cd_offset + shift
-    if start_dir < 0:
-        return None  # zipfile: "Bad offset for central directory" (KF101)
-    walked = _walk(buf, start_dir, cd_size, max_members)
+    walked = _walk(buf, start_dir, cd_size, max_members) if start_dir >= 0 else None
     if walked is None:
-        return None  # a broken directory: zipfile reports it (KF101)
+        sink.report(
+            "KF101",
+            "not a readable zip archive: the central directory's entries do not fill the "
+            "range its end record declares",
+        )
+        return None
     if walked > max_members:
         sink.report(
             "KF108",
