@@ -114,6 +114,8 @@ class ZipReader:
         self._limits = limits
         self._sink = sink or Sink()
         self.budget = Budget(limits.max_inflated_bytes)
+        #: the members' declared sizes alone exceed the budget (reported as KF108)
+        self.over_budget = False
         self.members: dict[str, ZipMember] = {}
         self.rejected: set[str] = set()
         self.readable = False
@@ -163,7 +165,8 @@ class ZipReader:
             for m in self.members.values()
             if not (m.name == MAPPED and m.compress_type == STORED)
         )
-        if copied > self.budget.limit:
+        self.over_budget = copied > self.budget.limit
+        if self.over_budget:
             self._sink.report(
                 "KF108",
                 f"members other than a STORED weights member expand to {copied} bytes, "

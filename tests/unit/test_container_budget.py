@@ -10,18 +10,21 @@ each is read and validated in a fresh child process whose peak resident memory
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import mmap
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 import kformat
 from kformat._archive import AssetMap
+from kformat._io import read_stream
 from kformat._rules import Sink
 from kformat._zip import ZipReader
 from tests.unit import container_bombs as cb
@@ -164,7 +167,9 @@ def test_entry_flood_refused_before_parsing(
         kformat.read(src)
     assert err.value.code == "KF108"
     issues = list(kformat.iter_issues(src))
-    assert [i.code for i in issues if i.severity == "error"] == ["KF108"]
+    # One KF108, from the declared sizes; no member was inflated to find more.
+    container = [i for i in issues if i.code.startswith("KF1") and i.severity == "error"]
+    assert [(i.code, i.member) for i in container] == [("KF108", None)]
 
 
 def test_sparse_directory_assets(tmp_path: Path) -> None:
@@ -191,3 +196,39 @@ def test_directory_asset_grown_after_listing(tmp_path: Path) -> None:
     with pytest.raises(kformat.UnsafeArchiveError) as err:
         archive.assets["assets/sparse0.bin"]
     assert err.value.code == "KF108"
+
+
+class _Pipe(io.RawIOBase):
+    """A binary stream with no file descriptor (a socket or pipe wrapper)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        return self._data.readinto(b)
+
+
+def test_large_stream_spooled_not_held(tmp_path: Path) -> None:
+    src = tmp_path / "assets.keras"
+    cb.many_assets(src, n=40)  # ~1 MB compressed, far below the spool threshold
+    small = read_stream(_Pipe(src.read_bytes()), 1 << 30)
+    assert isinstance(small, bytes)
+    big_data = src.read_bytes() * 40  # > 16 MiB: spooled to an anonymous file
+    big = read_stream(_Pipe(big_data), 1 << 30)
+    assert isinstance(big, mmap.mmap) and big[:] == big_data
+    with pytest.raises(ValueError, match="larger than the limit"):
+        read_stream(_Pipe(big_data), 20 * MiB)
+
+
+def test_deep_validation_does_not_inflate_past_the_budget(tmp_path: Path) -> None:
+    src = tmp_path / "assets.keras"
+    cb.many_assets(src, n=8)
+    limits = dataclasses.replace(kformat.DEFAULT_LIMITS, max_inflated_bytes=4 * MiB)
+    issues = list(kformat.iter_issues(src, limits=limits, deep=True))
+    # One KF108, from the declared sizes; no member was inflated to find more.
+    container = [i for i in issues if i.code.startswith("KF1") and i.severity == "error"]
+    assert [(i.code, i.member) for i in container] == [("KF108", None)]
