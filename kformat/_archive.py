@@ -1,11 +1,11 @@
-"""``KerasArchive`` and its lazily mapped weights (spec §1.1, §10.2)."""
+"""``KerasArchive``, its lazily mapped weights and its lazily read assets (spec §1.1, §2.7, §10.2)."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import mmap
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -13,7 +13,7 @@ import numpy as np
 from kformat._h5 import DatasetInfo, H5Index
 from kformat._io import Buffer
 
-__all__ = ["KerasArchive", "Layout", "WeightInfo", "WeightMap"]
+__all__ = ["AssetMap", "KerasArchive", "Layout", "WeightInfo", "WeightMap"]
 
 Layout = Literal["keras", "directory", "weights_h5", "sharded"]
 LAYOUTS: tuple[str, ...] = ("keras", "directory", "weights_h5", "sharded")
@@ -118,6 +118,41 @@ def _release(mm: mmap.mmap, start: int, length: int) -> None:
         mm.madvise(advice, lo, hi - lo)
 
 
+class AssetMap(Mapping[str, bytes]):
+    """Read-only mapping from asset member name to bytes, read when a value is
+    asked for (spec §2.7): opening an archive lists its assets but inflates
+    none, so a file of many large assets costs nothing until they are used.
+
+    Each access reads (and, for a zip member, inflates and CRC-checks) the
+    asset again, nothing is cached; the first full read of each asset is
+    charged to the archive's ``max_inflated_bytes`` budget. A corrupt asset
+    raises ``KFormatError`` on access. Iteration is in sorted name order and
+    equality with any mapping compares contents, like a dict.
+    """
+
+    def __init__(self, names: Iterable[str], load: Callable[[str], bytes]) -> None:
+        self._names = sorted(names)
+        self._known = frozenset(self._names)
+        self._load = load
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self._known:
+            raise KeyError(name)
+        return self._load(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._known
+
+    def __repr__(self) -> str:
+        return f"<AssetMap {len(self)} assets, read on access>"
+
+
 def weight_map_from_index(
     index: H5Index, buf: Buffer, base: int, loaded: Mapping[str, np.ndarray[Any, Any]]
 ) -> dict[str, _Source]:
@@ -139,7 +174,8 @@ class KerasArchive:
         groups: every HDF5 group path (``/layers/dense/vars``) to its
             attributes (Keras writes ``{"name": <layer name>}`` on ``vars``
             groups); empty groups included, so a round trip loses nothing.
-        assets: ``assets/...`` member name to bytes.
+        assets: ``assets/...`` member name to bytes (from ``kformat.read``: an
+            :class:`AssetMap` that reads each asset when it is accessed).
         layout: the layout it was read from: ``"keras"`` (zip),
             ``"directory"``, ``"weights_h5"`` or ``"sharded"``.
     """
@@ -164,11 +200,13 @@ class KerasArchive:
         for path in self.groups:
             if not isinstance(path, str) or not path.startswith("/"):
                 raise ValueError(f"group path must be an absolute HDF5 path, got {path!r}")
-        for name, data in self.assets.items():
+        for name in self.assets:
             if not isinstance(name, str) or not name.startswith("assets/"):
                 raise ValueError(f"asset names must start with 'assets/', got {name!r}")
-            if not isinstance(data, (bytes, bytearray, memoryview)):
-                raise TypeError(f"asset {name!r} must be bytes, not {type(data).__name__}")
+        if not isinstance(self.assets, AssetMap):  # a reader's assets are bytes by construction
+            for name, data in self.assets.items():
+                if not isinstance(data, (bytes, bytearray, memoryview)):
+                    raise TypeError(f"asset {name!r} must be bytes, not {type(data).__name__}")
 
     def __repr__(self) -> str:
         cls = None

@@ -1,8 +1,10 @@
-"""Byte sources: a whole file mapped read-only, and file-like windows into it.
+"""Byte sources: a whole file mapped read-only, file-like windows into it,
+anonymous spool files, and the budget of bytes a reader may copy out (spec §2.5, §12).
 
 Weights are served as NumPy views into one read-only buffer (an ``mmap`` of
-the file, or the bytes of an in-memory source), so no weight is copied twice
-(spec §10.2).
+the file, of an anonymous temporary file that a stream or a DEFLATED member
+was spooled to, or the bytes of a small in-memory source), so no weight is
+copied twice (spec §10.2) and memory stays bounded whatever the file holds.
 """
 
 from __future__ import annotations
@@ -10,13 +12,52 @@ from __future__ import annotations
 import io
 import mmap
 import os
+import tempfile
+from collections.abc import Iterable
 from typing import IO, Any
 
-__all__ = ["Buffer", "Window", "map_file", "read_stream"]
+from kformat.errors import UnsafeArchiveError
+
+__all__ = ["Budget", "Buffer", "Window", "map_file", "read_stream", "spool"]
 
 Buffer = bytes | mmap.mmap
 
 _CHUNK = 1 << 20
+#: A stream up to this size is kept in memory; a larger one is spooled to disk.
+_IN_MEMORY = 16 << 20
+
+
+class Budget:
+    """The bytes one archive may still produce when inflated or copied out
+    (``Limits.max_inflated_bytes``, spec §2.5): charged as the bytes appear,
+    whatever sizes the file declares.
+
+    A member is charged once: re-reading an asset that already inflated to
+    its declared size with a matching CRC costs the caller's loop, not the
+    file's budget.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self._done: set[str] = set()
+
+    def charged(self, member: str) -> bool:
+        """Whether ``member`` was already produced in full once."""
+        return member in self._done
+
+    def charge(self, nbytes: int, member: str | None) -> None:
+        """Count ``nbytes`` more; past the limit raise ``UnsafeArchiveError`` (KF108)."""
+        self.used += nbytes
+        if self.used > self.limit:
+            raise UnsafeArchiveError(
+                f"the archive's members inflate to more than max_inflated_bytes={self.limit}",
+                member=member,
+                code="KF108",
+            )
+
+    def done(self, member: str) -> None:
+        self._done.add(member)
 
 
 def map_file(path: str | os.PathLike[str]) -> Buffer:
@@ -28,9 +69,27 @@ def map_file(path: str | os.PathLike[str]) -> Buffer:
         return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
 
 
+def spool(chunks: Iterable[bytes | memoryview]) -> Buffer:
+    """Write ``chunks`` to an anonymous temporary file and map it read-only.
+
+    The file has no name once created (it vanishes with the last reference
+    to the map), and only one chunk is in memory at a time; the mapped pages
+    are file-backed, so the kernel can drop them under memory pressure.
+    """
+    with tempfile.TemporaryFile() as f:
+        for chunk in chunks:
+            f.write(chunk)
+        f.flush()
+        if f.tell() == 0:
+            return b""
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
 def read_stream(fileobj: IO[bytes], max_bytes: int) -> Buffer:
-    """Map a binary file object when it is a real file, else read it whole
-    (at most ``max_bytes``; more raises ``ValueError``)."""
+    """Map a binary file object when it is a real file, else read it (at most
+    ``max_bytes``; more raises ``ValueError``): in memory up to 16 MiB,
+    spooled to an anonymous temporary file beyond, so a large stream is never
+    held in memory."""
     try:
         fd = fileobj.fileno()
     except (AttributeError, OSError, io.UnsupportedOperation):
@@ -43,19 +102,34 @@ def read_stream(fileobj: IO[bytes], max_bytes: int) -> Buffer:
             return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
             pass  # a pipe or special file: fall back to reading.
-    chunks: list[bytes] = []
+    head: list[bytes] = []
+    total = 0
+    for chunk in _chunks(fileobj, max_bytes):
+        head.append(chunk)
+        total += len(chunk)
+        if total > _IN_MEMORY:
+            return spool(_chain(head, _chunks(fileobj, max_bytes - total)))
+    return b"".join(head)
+
+
+def _chunks(fileobj: IO[bytes], max_bytes: int) -> Iterable[bytes]:
     total = 0
     while True:
         chunk = fileobj.read(_CHUNK)
         if not chunk:
-            break
+            return
         if not isinstance(chunk, bytes):
             raise TypeError("source must be a binary file object (read() returned str)")
         total += len(chunk)
         if total > max_bytes:
             raise ValueError(f"stream is larger than the limit of {max_bytes} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        yield chunk
+
+
+def _chain(head: list[bytes], rest: Iterable[bytes]) -> Iterable[bytes]:
+    while head:
+        yield head.pop(0)
+    yield from rest
 
 
 class Window(io.RawIOBase):

@@ -44,6 +44,12 @@ class Limits:
     max_shards: int = 10_000
 
     # Whole-file budget, container side (zip members, directory entries): spec §12.
+    #: bytes inflated or copied out of one archive, all members together: the
+    #: JSON documents, every asset, and a DEFLATED weights member (spooled to
+    #: an anonymous temporary file). Counted as the bytes are produced, and
+    #: checked first against what the central directory (or ``lstat``)
+    #: declares. A STORED weights member is mapped, not copied, and not counted.
+    max_inflated_bytes: int = 512 * MiB
 
     # Whole-file budget, HDF5 side (decoded bytes, objects, links, time): spec §12.
 

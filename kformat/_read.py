@@ -9,16 +9,16 @@ directory and sharded layouts, outside the folder that was given).
 from __future__ import annotations
 
 import os
-import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
 from kformat import _h5, _json
-from kformat._archive import KerasArchive, WeightMap, _Source, weight_map_from_index
-from kformat._io import Buffer, Window, map_file, read_stream
+from kformat._archive import AssetMap, KerasArchive, WeightMap, _Source, weight_map_from_index
+from kformat._files import read_small, regular_file, scan_asset_tree
+from kformat._io import Budget, Buffer, Window, map_file, read_stream
 from kformat._limits import DEFAULT_LIMITS, Limits
 from kformat._rules import Sink
 from kformat._sharded import parse_index
@@ -230,39 +230,24 @@ def _read_zip(buf: Buffer, limits: Limits) -> KerasArchive:
     if stored is not None:
         weights, groups = _weights_from(buf, stored[0], stored[1], WEIGHTS, limits)
     else:
-        # A DEFLATED weights member (not written by Keras) is inflated once, capped.
-        data = zr.read(WEIGHTS, max_bytes=limits.max_total_bytes)
+        # A DEFLATED weights member (not written by Keras) is inflated once into
+        # an anonymous temporary file, charged to the inflate budget, and mapped:
+        # never whole in memory (spec §2.5).
+        data = zr.spool(WEIGHTS)
         weights, groups = _weights_from(data, 0, len(data), WEIGHTS, limits)
-    assets = {
-        m.name: zr.read(m.name, max_bytes=limits.max_asset_bytes)
-        for m in zr
-        if m.name.startswith(ASSETS) and not m.is_dir
-    }
+    names = []
+    for m in zr:
+        if m.name.startswith(ASSETS) and not m.is_dir:
+            if m.file_size > limits.max_asset_bytes:
+                raise UnsafeArchiveError(
+                    f"asset is {m.file_size} bytes, above the limit of {limits.max_asset_bytes}",
+                    member=m.name,
+                    code="KF108",
+                )
+            names.append(m.name)
+    # Assets are inflated when accessed, one at a time (spec §2.7).
+    assets = AssetMap(names, lambda name: zr.read(name, max_bytes=limits.max_asset_bytes))
     return KerasArchive(config, metadata, weights, groups, assets, layout="keras")
-
-
-def _regular_file(path: Path, member: str, code: str = "KF105") -> os.stat_result:
-    """lstat ``path`` and refuse anything but a regular file (no symlinks)."""
-    st = path.lstat()
-    if stat.S_ISLNK(st.st_mode):
-        raise UnsafeArchiveError(
-            "symbolic link (links may point outside the model)", member=member, code=code
-        )
-    if not stat.S_ISREG(st.st_mode):
-        raise UnsafeArchiveError("not a regular file", member=member, code=code)
-    return st
-
-
-def _read_small(path: Path, member: str, max_bytes: int) -> bytes:
-    st = _regular_file(path, member)
-    if st.st_size > max_bytes:
-        raise UnsafeArchiveError(
-            f"file is {st.st_size} bytes, above the limit of {max_bytes}",
-            member=member,
-            code="KF108",
-        )
-    with open(path, "rb") as f:
-        return f.read(max_bytes + 1)
 
 
 def _read_directory(root: Path, limits: Limits) -> KerasArchive:
@@ -272,55 +257,37 @@ def _read_directory(root: Path, limits: Limits) -> KerasArchive:
         Sink(),
         directory=True,
     )
-    config = _parse_config(_read_small(root / CONFIG, CONFIG, limits.max_config_bytes), limits)
+    budget = Budget(limits.max_inflated_bytes)
+    config = _parse_config(
+        read_small(root / CONFIG, CONFIG, limits.max_config_bytes, budget, single_link=True),
+        limits,
+    )
     metadata = None
     if METADATA in entries:
         metadata = _parse_metadata(
-            _read_small(root / METADATA, METADATA, limits.max_metadata_bytes), limits
+            read_small(
+                root / METADATA, METADATA, limits.max_metadata_bytes, budget, single_link=True
+            ),
+            limits,
         )
-    _regular_file(root / WEIGHTS, WEIGHTS)
+    regular_file(root / WEIGHTS, WEIGHTS, single_link=True)
     buf = map_file(root / WEIGHTS)
     weights, groups = _weights_from(buf, 0, len(buf), WEIGHTS, limits)
-    assets = _read_asset_tree(root, limits) if "assets" in entries else {}
-    return KerasArchive(config, metadata, weights, groups, assets, layout="directory")
-
-
-def _read_asset_tree(root: Path, limits: Limits) -> dict[str, bytes]:
-    top = root / "assets"
-    st = top.lstat()
-    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
-        raise UnsafeArchiveError(
-            "assets must be a real directory, not a link or file", member="assets/", code="KF105"
+    assets: Mapping[str, bytes] = {}
+    if "assets" in entries:
+        files = scan_asset_tree(root, limits, budget)
+        assets = AssetMap(
+            files,
+            lambda name: read_small(
+                files[name], name, limits.max_asset_bytes, budget, single_link=True
+            ),
         )
-    assets: dict[str, bytes] = {}
-    total = 0
-    stack = [(top, "assets/")]
-    while stack:
-        folder, prefix = stack.pop()
-        for entry in os.scandir(folder):
-            member = prefix + entry.name
-            if entry.is_symlink():
-                raise UnsafeArchiveError(
-                    "symbolic link inside assets/", member=member, code="KF105"
-                )
-            if entry.is_dir(follow_symlinks=False):
-                if member.count("/") > limits.max_h5_depth:
-                    raise UnsafeArchiveError("assets nested too deep", member=member, code="KF108")
-                stack.append((Path(entry.path), member + "/"))
-                continue
-            data = _read_small(Path(entry.path), member, limits.max_asset_bytes)
-            total += len(data)
-            if total > limits.max_total_bytes or len(assets) >= limits.max_members:
-                raise UnsafeArchiveError(
-                    "assets exceed the archive limits", member=member, code="KF108"
-                )
-            assets[member] = data
-    return dict(sorted(assets.items()))
+    return KerasArchive(config, metadata, weights, groups, assets, layout="directory")
 
 
 def _read_sharded(index_path: Path, limits: Limits) -> KerasArchive:
     member = index_path.name
-    data = _read_small(index_path, member, limits.max_config_bytes)
+    data = read_small(index_path, member, limits.max_config_bytes)
     index = parse_index(data, member=member, limits=limits)
     folder = index_path.parent
     sources: dict[str, _Source] = {}
@@ -328,7 +295,7 @@ def _read_sharded(index_path: Path, limits: Limits) -> KerasArchive:
     owner: dict[str, str] = {}
     for shard in index.shard_names:
         try:
-            _regular_file(folder / shard, shard, code="KF603")
+            regular_file(folder / shard, shard, code="KF603")
         except FileNotFoundError as exc:
             raise InvalidArchiveError(
                 "shard file named by the index does not exist", member=shard, code="KF602"

@@ -1,10 +1,13 @@
 """The zip container: safe reading (spec §2, rules KF1xx); writing is in _zipwrite.py.
 
 Reading checks everything the central directory declares *before* any byte
-is inflated: names, entry types, compression methods, sizes, expansion
-ratios, and that every member's data lies inside the file without
-overlapping another member. STORED members are then served as byte ranges
-of the mapped file so the weights member can be opened and viewed in place.
+is inflated: the end records and entry count (``_zipframe``), names, entry
+types, compression methods, sizes, expansion ratios, that each local header
+agrees with its directory entry, and that every member's data lies inside
+the file without overlapping another member or hiding records between them.
+STORED members are then served as byte ranges of the mapped file so the
+weights member can be opened and viewed in place; every other member is
+streamed in bounded chunks, charged to the archive's inflate budget.
 """
 
 from __future__ import annotations
@@ -13,13 +16,13 @@ import dataclasses
 import itertools
 import re
 import stat
-import struct
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import Any
 
-from kformat._io import Buffer, Window
+from kformat import _zipframe
+from kformat._io import Budget, Buffer, Window, spool
 from kformat._limits import Limits
 from kformat._rules import Sink
 from kformat.errors import InvalidArchiveError, UnsafeArchiveError
@@ -29,9 +32,14 @@ __all__ = ["ZipMember", "ZipReader", "check_member_name"]
 STORED = zipfile.ZIP_STORED
 DEFLATED = zipfile.ZIP_DEFLATED
 
-_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
-_LOCAL_SIG = b"PK\x03\x04"
 _DRIVE = re.compile(r"^[A-Za-z]:")
+#: The member a reader maps in place when STORED (spec §2.1); every other
+#: member is copied or inflated, and charged to ``max_inflated_bytes``.
+MAPPED = "model.weights.h5"
+_CHUNK = 1 << 20
+#: Bidirectional overrides and isolates, and the Unicode line and paragraph
+#: separators: not C0/C1 controls, but they reorder or break a printed name.
+_FORMAT_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,15 +54,32 @@ class ZipMember:
     header_offset: int
     data_offset: int
     is_dir: bool
+    end: int  # first byte after the data and any data descriptor
 
 
 def check_member_name(name: str) -> str | None:
-    """Return why ``name`` is not a safe member name, or ``None`` (rule KF103)."""
+    """Return why ``name`` is not a safe member name, or ``None`` (rule KF103).
+
+    The name is checked as stored and after NFKC normalisation: fullwidth
+    dots and solidus (U+FF0E, U+FF0F) become ``../`` wherever a tool or file
+    system normalises names (spec §2.3)."""
+    why = _check_name(name)
+    if why is not None:
+        return why
+    folded = unicodedata.normalize("NFKC", name)
+    if folded != name:
+        why = _check_name(folded)
+        if why is not None:
+            return f"{why} after Unicode NFKC normalisation"
+    return None
+
+
+def _check_name(name: str) -> str | None:
     if name == "":
         return "empty member name"
     if "\x00" in name:
         return "member name contains a NUL byte"
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+    if any(unicodedata.category(c) == "Cc" or c in _FORMAT_CONTROLS for c in name):
         return "member name contains a control character"
     if "\\" in name:
         return "member name contains a backslash"
@@ -80,47 +105,77 @@ class ZipReader:
 
     Raises:
         InvalidArchiveError: not a zip, or a broken/forbidden entry.
-        UnsafeArchiveError: traversal names, links, bombs, overlapping data.
+        UnsafeArchiveError: traversal names, links, bombs, overlapping data,
+            records another zip reader would read differently.
     """
 
     def __init__(self, buf: Buffer, *, limits: Limits, sink: Sink | None = None) -> None:
         self._buf = buf
         self._limits = limits
         self._sink = sink or Sink()
+        self.budget = Budget(limits.max_inflated_bytes)
+        #: the members' declared sizes alone exceed the budget (reported as KF108)
+        self.over_budget = False
         self.members: dict[str, ZipMember] = {}
         self.rejected: set[str] = set()
         self.readable = False
+        # The end records and the entry count first, from the raw bytes: a
+        # flood of entries is refused before zipfile parses any of them.
+        before = len(self._sink.issues)
+        end = _zipframe.find_end(buf, self._sink, limits.max_members)
+        if end is None and len(self._sink.issues) > before:
+            return
         try:
             with zipfile.ZipFile(Window(buf)) as zf:
                 infos = zf.infolist()
-                self._directory_start = int(getattr(zf, "start_dir", len(buf)))
         except Exception as exc:  # zipfile raises many types on bad bytes
             self._sink.report("KF101", f"not a readable zip archive: {exc}")
             return
-        self.readable = True
-        if len(infos) > limits.max_members:
-            self._sink.report(
-                "KF108",
-                f"archive has {len(infos)} members, above the limit of {limits.max_members}",
-            )
-            self.readable = False
+        if end is None:  # zipfile read what find_end could not place
+            self._sink.report("KF101", "not a readable zip archive: no end record")
             return
-        total = 0
+        self.readable = True
+        self._directory_start = end.start_dir
+        spans: list[tuple[int, int]] = []
+        names: dict[str, str] = {}
         for info in infos:
-            member = self._check(info)
+            member = self._check(info, spans, names)
             if member is None:
                 self.rejected.add(info.filename)
+                # Its bytes are still covered by an entry: not "hidden" (no cascade).
+                local = _zipframe.local_record(buf, info, Sink(collect=True))
+                spans.append((info.header_offset, local.end if local else info.header_offset + 4))
                 continue
-            total += member.file_size
             self.members[member.name] = member
-        if total > limits.max_total_bytes:
+        self._check_totals()
+        self._check_overlaps()
+        _zipframe.hidden_records(buf, spans, end, self._sink)
+
+    def _check_totals(self) -> None:
+        declared = sum(m.file_size for m in self.members.values())
+        if declared > self._limits.max_total_bytes:
             self._sink.report(
                 "KF108",
-                f"members expand to {total} bytes, above the limit of {limits.max_total_bytes}",
+                f"members expand to {declared} bytes, above the limit of "
+                f"{self._limits.max_total_bytes}",
             )
-        self._check_overlaps()
+        # What read() would copy or inflate if every member were read once.
+        copied = sum(
+            m.file_size
+            for m in self.members.values()
+            if not (m.name == MAPPED and m.compress_type == STORED)
+        )
+        self.over_budget = copied > self.budget.limit
+        if self.over_budget:
+            self._sink.report(
+                "KF108",
+                f"members other than a STORED weights member expand to {copied} bytes, "
+                f"above max_inflated_bytes={self.budget.limit}",
+            )
 
-    def _check(self, info: zipfile.ZipInfo) -> ZipMember | None:
+    def _check(
+        self, info: zipfile.ZipInfo, spans: list[tuple[int, int]], names: dict[str, str]
+    ) -> ZipMember | None:
         name = info.filename
         report = self._sink.report
         # zipfile cuts names at a NUL byte; check the name as stored.
@@ -128,9 +183,11 @@ class ZipReader:
         if why is not None:
             report("KF103", why, member=name)
             return None
-        if name in self.members or name in self.rejected:
-            report("KF104", "duplicate member name", member=name)
+        folded = unicodedata.normalize("NFKC", name)
+        if name in self.members or name in self.rejected or folded in names:
+            report("KF104", "duplicate member name (after NFKC normalisation)", member=name)
             return None
+        names[folded] = name
         mode = info.external_attr >> 16
         kind = stat.S_IFMT(mode)
         if kind == stat.S_IFLNK:
@@ -168,12 +225,10 @@ class ZipReader:
                 member=name,
             )
             return None
-        data_offset = self._data_offset(info)
-        if data_offset is None:
+        local = _zipframe.local_record(self._buf, info, self._sink)
+        if local is None:
             return None
-        if data_offset + info.compress_size > len(self._buf):
-            report("KF110", "member data runs past the end of the file", member=name)
-            return None
+        spans.append((info.header_offset, local.end))
         return ZipMember(
             name=name,
             compress_type=info.compress_type,
@@ -181,37 +236,13 @@ class ZipReader:
             file_size=info.file_size,
             crc=info.CRC,
             header_offset=info.header_offset,
-            data_offset=data_offset,
+            data_offset=local.data_offset,
             is_dir=name.endswith("/"),
+            end=local.end,
         )
-
-    def _data_offset(self, info: zipfile.ZipInfo) -> int | None:
-        start = info.header_offset
-        header = bytes(self._buf[start : start + _LOCAL_HEADER.size])
-        if len(header) < _LOCAL_HEADER.size:
-            self._sink.report("KF110", "local header runs past the end", member=info.filename)
-            return None
-        fields: tuple[Any, ...] = _LOCAL_HEADER.unpack(header)
-        if fields[0] != _LOCAL_SIG:
-            self._sink.report("KF110", "bad local header signature", member=info.filename)
-            return None
-        name_len, extra_len = int(fields[9]), int(fields[10])
-        raw_name = bytes(self._buf[start + 30 : start + 30 + name_len])
-        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
-        if raw_name.decode(encoding, errors="replace") != info.orig_filename:
-            self._sink.report(
-                "KF111",
-                "local header names a different file than the central directory",
-                member=info.filename,
-            )
-            return None
-        return start + 30 + name_len + extra_len
 
     def _check_overlaps(self) -> None:
-        spans = sorted(
-            (m.header_offset, m.data_offset + m.compressed_size, m.name)
-            for m in self.members.values()
-        )
+        spans = sorted((m.header_offset, m.end, m.name) for m in self.members.values())
         bad: set[str] = set()
         for (_, end, _name), (start, _, name) in itertools.pairwise(spans):
             if start < end:
@@ -237,14 +268,49 @@ class ZipReader:
             return None
         return m.data_offset, m.file_size
 
+    def chunks(self, name: str, *, verify_crc: bool = True) -> Iterator[bytes]:
+        """The member's bytes in chunks of at most 1 MiB, inflated with the
+        declared size as a hard stop, charged to the inflate budget (unless
+        this member was already produced in full once), CRC-checked at the end.
+
+        Raises:
+            InvalidArchiveError: corrupt data, wrong size or CRC (KF110).
+            UnsafeArchiveError: the archive's inflate budget is spent (KF108).
+        """
+        m = self.members[name]
+        charge = not self.budget.charged(name)
+        raw = memoryview(self._buf)[m.data_offset : m.data_offset + m.compressed_size]
+        crc = total = 0
+        try:
+            for piece in _pieces(raw, m.compress_type == DEFLATED, m.file_size, name):
+                total += len(piece)
+                if charge:
+                    self.budget.charge(len(piece), name)
+                crc = zlib.crc32(piece, crc)
+                yield piece
+        finally:
+            raw.release()
+        if total != m.file_size:
+            raise InvalidArchiveError(
+                f"member inflates to {total} bytes, not the declared {m.file_size}",
+                member=name,
+                code="KF110",
+            )
+        if verify_crc and crc != m.crc:
+            raise InvalidArchiveError(
+                "CRC-32 mismatch: the member is corrupt", member=name, code="KF110"
+            )
+        self.budget.done(name)
+
     def read(
         self, name: str, *, max_bytes: int, verify_crc: bool = True, code: str = "KF108"
     ) -> bytes:
-        """The member's bytes, inflated with a cap, CRC-checked; ``code`` is the
-        rule a member above ``max_bytes`` breaks (KF204 for JSON documents).
+        """The member's bytes (see :meth:`chunks`); ``code`` is the rule a member
+        above ``max_bytes`` breaks (KF204 for JSON documents).
 
         Raises:
-            InvalidArchiveError: too large, corrupt data, or CRC mismatch.
+            InvalidArchiveError: corrupt data, or CRC mismatch.
+            UnsafeArchiveError: too large, or the inflate budget is spent.
         """
         m = self.members[name]
         if m.file_size > max_bytes:
@@ -253,25 +319,41 @@ class ZipReader:
                 member=name,
                 code=code,
             )
-        raw = self._buf[m.data_offset : m.data_offset + m.compressed_size]
-        if m.compress_type == STORED:
-            data = bytes(raw)
-        else:
-            inflater = zlib.decompressobj(-15)
-            try:
-                data = inflater.decompress(raw, m.file_size + 1)
-            except zlib.error as exc:
-                raise InvalidArchiveError(
-                    f"corrupt DEFLATE data: {exc}", member=name, code="KF110"
-                ) from exc
-            if len(data) != m.file_size or inflater.unconsumed_tail:
-                raise InvalidArchiveError(
-                    f"member inflates to a size other than the declared {m.file_size} bytes",
-                    member=name,
-                    code="KF110",
-                )
-        if verify_crc and zlib.crc32(data) != m.crc:
-            raise InvalidArchiveError(
-                "CRC-32 mismatch: the member is corrupt", member=name, code="KF110"
-            )
-        return data
+        return b"".join(self.chunks(name, verify_crc=verify_crc))
+
+    def spool(self, name: str) -> Buffer:
+        """The member inflated into an anonymous temporary file, mapped read-only:
+        memory stays at one chunk however large the member (a DEFLATED weights
+        member, which Keras never writes, spec §2.4)."""
+        return spool(self.chunks(name))
+
+
+def _pieces(raw: memoryview, deflated: bool, size: int, name: str) -> Iterator[bytes]:
+    """Stored bytes copied, or inflated, ``_CHUNK`` at a time; an inflater is
+    never asked for more than one byte past the declared size."""
+    if not deflated:
+        for lo in range(0, len(raw), _CHUNK):
+            yield bytes(raw[lo : lo + _CHUNK])
+        return
+    inflater = zlib.decompressobj(-15)
+    total = 0
+    pos = 0
+    pending: bytes | memoryview = b""
+    try:
+        while total <= size:
+            if not pending:
+                if pos >= len(raw):
+                    break
+                pending = raw[pos : pos + _CHUNK]
+                pos += _CHUNK
+            out = inflater.decompress(pending, min(_CHUNK, size + 1 - total))
+            pending = inflater.unconsumed_tail
+            total += len(out)
+            if out:
+                yield out
+            elif inflater.eof or (not pending and pos >= len(raw)):
+                break
+    except zlib.error as exc:
+        raise InvalidArchiveError(
+            f"corrupt DEFLATE data: {exc}", member=name, code="KF110"
+        ) from exc

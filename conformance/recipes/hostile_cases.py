@@ -12,3 +12,4 @@ from __future__ import annotations
 import hostile_config  # noqa: F401
 import hostile_container  # noqa: F401
 import hostile_weights  # noqa: F401
+import hostile_zip  # noqa: F401

@@ -1,8 +1,11 @@
 """The unzipped model directory (``model.save(path, zipped=False)``; spec/format.md §2.8).
 
 The same member rules as the zip, with "member" meaning "file": nothing is
-followed through a symbolic link, every file is size-checked by ``lstat``
-before it is read, and ``assets/`` is walked with the archive's limits.
+followed through a symbolic link, no file may have a second hard link (its
+other name may be outside the model), every file is size-checked by ``lstat``
+before it is read, and ``assets/`` is walked with the archive's limits, its
+names checked like member names, and its declared sizes against the inflate
+budget (the assets themselves are never read).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING
 from kformat._h5 import H5Index
 from kformat._io import Buffer, map_file
 from kformat._read import CONFIG, METADATA, WEIGHTS, check_members
+from kformat._zip import check_member_name
 from kformat.validate import _weights
 from kformat.validate._driver import check_model
 
@@ -34,6 +38,9 @@ def _read_file(ctx: _Context, path: Path, member: str, cap: int) -> bytes | None
         return None
     if not stat.S_ISREG(st.st_mode):
         ctx.sink.report("KF105", "not a regular file", member=member)
+        return None
+    if st.st_nlink > 1:
+        ctx.sink.report("KF105", _hard_link(st), member=member)
         return None
     if st.st_size > cap:
         ctx.sink.report(
@@ -68,6 +75,8 @@ def validate_directory(ctx: _Context, root: Path) -> None:
         st = (root / WEIGHTS).lstat()
         if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
             ctx.sink.report("KF105", "weights must be a regular file, not a link", member=WEIGHTS)
+        elif st.st_nlink > 1:
+            ctx.sink.report("KF105", _hard_link(st), member=WEIGHTS)
         else:
             buf = map_file(root / WEIGHTS)
             index = ctx.scan(buf, 0, len(buf), WEIGHTS)
@@ -78,6 +87,10 @@ def validate_directory(ctx: _Context, root: Path) -> None:
         ctx.add(_weights.nonfinite_issues(buf, 0, len(buf), index, member=WEIGHTS))
 
 
+def _hard_link(st: os.stat_result) -> str:
+    return f"file has {st.st_nlink} hard links (another name may be outside the model)"
+
+
 def _check_asset_tree(ctx: _Context, top: Path) -> None:
     st = top.lstat()
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
@@ -85,30 +98,46 @@ def _check_asset_tree(ctx: _Context, top: Path) -> None:
             "KF105", "assets must be a real directory, not a link or file", member="assets/"
         )
         return
-    count = 0
+    limits = ctx.limits
+    count = total = 0
     stack = [(top, "assets/", 1)]
     while stack:
         folder, prefix, depth = stack.pop()
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
             member = prefix + entry.name
             count += 1
-            if count > ctx.limits.max_members:
+            if count > limits.max_members:
                 ctx.sink.report(
-                    "KF108", f"more than {ctx.limits.max_members} asset files", member="assets/"
+                    "KF108", f"more than {limits.max_members} asset files", member="assets/"
                 )
                 return
-            if entry.is_symlink():
+            why = check_member_name(member)
+            if why is not None:
+                # The name is reported escaped by the reporters; the entry is not followed.
+                ctx.sink.report("KF103", why, member=member)
+            elif entry.is_symlink():
                 ctx.sink.report("KF105", "symbolic link inside assets/", member=member)
             elif entry.is_dir(follow_symlinks=False):
-                if depth >= ctx.limits.max_h5_depth:
+                if depth >= limits.max_h5_depth:
                     ctx.sink.report("KF108", "assets nested too deep", member=member)
                 else:
                     stack.append((Path(entry.path), member + "/", depth + 1))
             elif not entry.is_file(follow_symlinks=False):
                 ctx.sink.report("KF105", "not a regular file", member=member)
-            elif entry.stat(follow_symlinks=False).st_size > ctx.limits.max_asset_bytes:
-                ctx.sink.report(
-                    "KF108",
-                    f"asset is above the limit of {ctx.limits.max_asset_bytes} bytes",
-                    member=member,
-                )
+            else:
+                st = entry.stat(follow_symlinks=False)
+                total += st.st_size
+                if st.st_nlink > 1:
+                    ctx.sink.report("KF105", _hard_link(st), member=member)
+                elif st.st_size > limits.max_asset_bytes:
+                    ctx.sink.report(
+                        "KF108",
+                        f"asset is above the limit of {limits.max_asset_bytes} bytes",
+                        member=member,
+                    )
+    if total > limits.max_inflated_bytes:
+        ctx.sink.report(
+            "KF108",
+            f"assets hold {total} bytes, above max_inflated_bytes={limits.max_inflated_bytes}",
+            member="assets/",
+        )

@@ -208,22 +208,37 @@ def _validate_zip(ctx: _Context, buf: Buffer) -> None:
         if stored is not None:
             base, length = stored
         else:
-            data = member_bytes(WEIGHTS, limits.max_total_bytes)
-            if data is not None:
-                weights_buf, base, length = data, 0, len(data)
+            # Inflated into an anonymous temporary file, never whole in memory.
+            try:
+                weights_buf = zr.spool(WEIGHTS)
+                base, length = 0, len(weights_buf)
+            except KFormatError as exc:
+                sink.report(exc.code or "KF110", exc.message, member=WEIGHTS, path=exc.path)
         if stored is not None or weights_buf is not buf:
             index = ctx.scan(weights_buf, base, length, WEIGHTS)
     check_model(ctx, config_data, metadata_data, index)
     if ctx.deep:
         for m in zr:
-            if m.name in (CONFIG, METADATA) or m.is_dir:
+            if m.name in (CONFIG, METADATA) or m.is_dir or zr.budget.charged(m.name):
                 continue  # already read and CRC-checked
-            raw = memoryview(buf)[m.data_offset : m.data_offset + m.compressed_size]
-            found = _weights.crc_issue(
-                raw, m.crc, member=m.name, compressed=m.compress_type != 0, size=m.file_size
-            )
-            if found is not None:
-                sink.issues.append(found)
+            if m.name == WEIGHTS and m.compress_type == 0:
+                # Mapped, not copied: its CRC is streamed outside the inflate budget.
+                raw = memoryview(buf)[m.data_offset : m.data_offset + m.compressed_size]
+                found = _weights.crc_issue(
+                    raw, m.crc, member=m.name, compressed=False, size=m.file_size
+                )
+                if found is not None:
+                    sink.issues.append(found)
+                continue
+            if zr.over_budget:
+                continue  # KF108 already: inflating up to the budget would prove nothing
+            try:
+                for _ in zr.chunks(m.name):
+                    pass  # streamed through the CRC, charged to the budget
+            except KFormatError as exc:
+                sink.report(exc.code or "KF110", exc.message, member=m.name, path=exc.path)
+                if exc.code == "KF108":
+                    break  # the budget is spent: no other member is inflated
         if index is not None:
             ctx.add(_weights.nonfinite_issues(weights_buf, base, length, index, member=WEIGHTS))
 
