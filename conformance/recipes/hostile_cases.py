@@ -3,7 +3,7 @@
 Grouped by area like spec/format.md: container (KF1xx), JSON documents (KF2xx),
 config semantics (KF3xx), weights (KF4xx), safety (KF5xx), sharded (KF6xx).
 ``advisory`` names the CVE / GHSA / Keras change a case reproduces, or the
-SECURITY-NOTES row when there is no identifier.
+attack row of spec §14.4 when there is no identifier.
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ from make_hostile import (
     keras_zip,
 )
 
-ZIP_NOTES = "SECURITY-NOTES: zip path traversal / absolute / backslash / symlink members"
+ZIP_NOTES = "spec §14.4: zip path traversal / absolute / backslash / symlink members"
 BOMB_NOTES = "keras-team/keras#23010, #23101 (zip decompression bombs)"
-JSON_NOTES = "SECURITY-NOTES: JSON recursion bombs, huge configs, non-UTF-8, duplicate keys"
-GRAPH_NOTES = "SECURITY-NOTES: cyclic or dangling inbound_nodes"
+JSON_NOTES = "spec §14.4: JSON recursion bombs, huge configs, non-UTF-8, duplicate keys"
+GRAPH_NOTES = "spec §14.4: cyclic or dangling inbound_nodes"
 W = "model.weights.h5"
 C = "config.json"
 

@@ -135,7 +135,7 @@ def layer_units_absurd() -> Case:
         "Dense(units=10**12): 12 TB of implied kernel",
         cfg_bytes(bad),
         expect("KF308", C, "/config/layers/3/config"),
-        advisory="SECURITY-NOTES: absurd declared sizes (units = 10**12)",
+        advisory="spec §14.4: absurd declared sizes (units = 10**12)",
     )
 
 
@@ -463,7 +463,7 @@ def npz_weights() -> Case:
         "model.weights.npz holding a pickled object array",
         data,
         expect("KF506", "model.weights.npz"),
-        advisory="SECURITY-NOTES: npz weights holding pickled object arrays",
+        advisory="spec §14.4: npz weights holding pickled object arrays",
     )
 
 

@@ -236,7 +236,7 @@ def member_count_over_limit() -> Case:
 
 @case
 def zip_bomb_declared() -> Case:
-    """A 600 MiB DEFLATED config.json that stores a few bytes (SECURITY-NOTES: Keras
+    """A 600 MiB DEFLATED config.json that stores a few bytes (§14.4: Keras
     3.15.1 inflates such a member to 1.4 GB resident)."""
     raw = zlib.compress(b"{}", 9)[2:-4]
     data = zip_bytes(

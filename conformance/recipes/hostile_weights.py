@@ -126,7 +126,7 @@ def h5_filter_plugin() -> Case:
         "filter 32001 (a plugin loaded as a shared library)",
         _extra(build),
         expect("KF407", W, "/layers/blosc/vars/0"),
-        advisory="SECURITY-NOTES: filter plugins beyond the built-ins",
+        advisory="spec §14.4: filter plugins beyond the built-ins",
     )
 
 
@@ -151,7 +151,7 @@ def h5_object_reference() -> Case:
         "object references (the HDF5 analogue of pickled object arrays)",
         _extra(build),
         expect("KF408", W, "/layers/refs/vars/0"),
-        advisory="SECURITY-NOTES: object dtypes",
+        advisory="spec §14.4: object dtypes",
     )
 
 
@@ -281,7 +281,7 @@ def dir_config_symlink() -> Case:
             "model/model.weights.h5": base_weights(),
         },
         source="model",
-        advisory="SECURITY-NOTES: symlink members",
+        advisory="spec §14.4: symlink members",
     )
 
 
@@ -340,7 +340,7 @@ def _sharded(
     )
 
 
-SHARD = "SECURITY-NOTES: sharded weight index naming files outside its folder"
+SHARD = "spec §14.4: sharded weight index naming files outside its folder"
 S0 = "model_00000.weights.h5"
 DENSE = {"/layers/dense/vars/0": (4, 4)}
 
