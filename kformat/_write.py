@@ -149,14 +149,15 @@ def _format_date(value: str | _dt.datetime) -> str:
 
 def _model_members(
     archive: KerasArchive, date_saved: str | _dt.datetime | None
-) -> tuple[list[tuple[str, bytes]], list[tuple[str, bytes]]]:
-    """The JSON members and the asset members, in Keras' order (spec §2.2)."""
+) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The JSON members and the asset member names, in Keras' order (spec §2.2)."""
     head = [
         (METADATA, _json.dump(_metadata(archive, date_saved))),
         (CONFIG, _json.dump(archive.config)),
     ]
-    assets = [(name, bytes(data)) for name, data in sorted(archive.assets.items())]
-    return head, assets
+    # Names only: a read archive's assets are inflated on access (spec §2.6), so
+    # each is fetched as it is written and never all of them at once.
+    return head, sorted(archive.assets)
 
 
 def _write_keras_zip(
@@ -168,8 +169,8 @@ def _write_keras_zip(
     for name, data in head:
         zw.add(name, data)
     zw.add_streamed(WEIGHTS, lambda region: _h5.write_h5(region, archive.weights, archive.groups))
-    for name, data in assets:
-        zw.add(name, data)
+    for name in assets:
+        zw.add(name, bytes(archive.assets[name]))
     zw.close()
 
 
@@ -222,7 +223,7 @@ def _write_zip_dest(
 def _write_directory(
     head: list[tuple[str, bytes]],
     archive: KerasArchive,
-    assets: list[tuple[str, bytes]],
+    assets: list[str],
     dest: Path,
 ) -> None:
     """Build the tree under a scratch name, then swap it in (spec §10.5)."""
@@ -246,16 +247,22 @@ def _fill_directory(
     tmp: Path,
     head: list[tuple[str, bytes]],
     archive: KerasArchive,
-    assets: list[tuple[str, bytes]],
+    assets: list[str],
 ) -> None:
     folders = {tmp}
-    for name, data in [*head, *assets]:
+
+    def put(name: str, data: bytes) -> None:
         target = tmp / name
         target.parent.mkdir(parents=True, exist_ok=True)
         folders.update(p for p in target.parents if tmp in p.parents or p == tmp)
         with _atomic.new_file(target) as f:
             f.write(data)
             _atomic.sync_file(f)
+
+    for name, data in head:
+        put(name, data)
+    for name in assets:
+        put(name, bytes(archive.assets[name]))
     with _atomic.new_file(tmp / WEIGHTS) as f:
         _h5.write_h5(f, archive.weights, archive.groups)
         _atomic.sync_file(f)
