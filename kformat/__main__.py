@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kformat._display import clean, emit
+from kformat._display import PATH_CHARS, clean, emit
 
 __all__ = ["main"]
 
@@ -24,10 +24,10 @@ def _info(args: argparse.Namespace) -> int:
     try:
         archive = read(sys.stdin.buffer if args.file == "-" else args.file)
     except KFormatError as exc:
-        print(f"{clean(name)}: {clean(str(exc), 400)}", file=sys.stderr)
+        print(f"{clean(name, PATH_CHARS)}: {clean(str(exc), 400)}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"{clean(name)}: {clean(exc.strerror or str(exc))}", file=sys.stderr)
+        print(f"{clean(name, PATH_CHARS)}: {clean(exc.strerror or str(exc))}", file=sys.stderr)
         return 2
     emit(render_info(summary(archive, name), args.format))  # a closed pipe is no failure
     return 0

@@ -16,10 +16,13 @@ import re
 import sys
 from typing import TextIO
 
-__all__ = ["MAX_CHARS", "clean", "emit"]
+__all__ = ["MAX_CHARS", "PATH_CHARS", "clean", "emit"]
 
 #: the longest string a report prints of one name, path or message
 MAX_CHARS = 200
+#: file names given on the command line or found in a directory are escaped
+#: but cut only past the longest path an operating system takes (Linux PATH_MAX)
+PATH_CHARS = 4096
 
 # C0 controls, DEL, C1 controls; the Arabic letter mark, LRM/RLM, the line and
 # paragraph separators, the bidi embeddings/overrides U+202A-U+202E and

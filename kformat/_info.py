@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kformat._archive import KerasArchive, WeightInfo, WeightMap
-from kformat._display import clean
+from kformat._display import PATH_CHARS, clean
 
 __all__ = ["natural_key", "render_info", "summary"]
 
@@ -87,7 +87,7 @@ def summary(archive: KerasArchive, file: str) -> dict[str, Any]:
         layers.append(entry)
     config = archive.config or {}
     return {
-        "file": clean(file),
+        "file": clean(file, PATH_CHARS),
         "layout": archive.layout,
         "metadata": archive.metadata,
         "class_name": clean(str(config["class_name"])) if "class_name" in config else None,

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from kformat._display import clean, emit
+from kformat._display import PATH_CHARS, clean, emit
 from kformat._issues import Issue
 from kformat._limits import DEFAULT_LIMITS, Limits
 from kformat._rules import RULES
@@ -295,7 +295,7 @@ def _command(args: argparse.Namespace) -> int:
     for report in reports:
         if report.unreadable is not None:
             print(
-                f"kformat validate: {clean(report.name)}: {clean(report.unreadable)}",
+                f"kformat validate: {clean(report.name, PATH_CHARS)}: {clean(report.unreadable)}",
                 file=sys.stderr,
             )
     if any(r.unreadable is not None for r in reports):

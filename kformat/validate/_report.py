@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from kformat._display import MAX_CHARS, clean
+from kformat._display import MAX_CHARS, PATH_CHARS, clean
 from kformat._issues import Issue
 
 __all__ = ["MAX_ISSUES", "MESSAGE_CHARS", "REPORT_VERSION", "FileReport", "render"]
@@ -99,7 +99,7 @@ def _text(reports: list[FileReport], *, strict: bool, quiet: bool, color: bool, 
     for report in reports:
         if report.unreadable is not None:
             continue  # said on stderr
-        name = clean(report.name)
+        name = clean(report.name, PATH_CHARS)
         shown, hidden = listed(report, strict=strict, quiet=quiet, cap=cap)
         lines.extend(_line(name, issue, color) for issue in shown)
         if hidden:
@@ -137,7 +137,7 @@ def _json(reports: list[FileReport], *, strict: bool, cap: int) -> str:
     for report in reports:
         shown, hidden = listed(report, strict=strict, quiet=False, cap=cap)
         entry: dict[str, object] = {
-            "file": clean(report.name),
+            "file": clean(report.name, PATH_CHARS),
             "valid": report.valid(strict=strict),
             "layout": report.layout,
             "errors": report.errors,
@@ -181,7 +181,7 @@ def _escape_property(text: str) -> str:
 def _github(reports: list[FileReport], *, strict: bool, quiet: bool, cap: int) -> str:
     lines: list[str] = []
     for report in reports:
-        name = _escape_property(clean(report.name))
+        name = _escape_property(clean(report.name, PATH_CHARS))
         if report.unreadable is not None:
             lines.append(
                 f"::error file={name},title=unreadable::"

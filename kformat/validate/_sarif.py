@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
-from kformat._display import clean
+from kformat._display import PATH_CHARS, clean
 from kformat._issues import Issue
 from kformat._rules import RULES
 from kformat.validate._report import MESSAGE_CHARS, FileReport, listed
@@ -94,7 +94,7 @@ def sarif(reports: list[FileReport], *, strict: bool, cap: int) -> str:
     results: list[dict[str, object]] = []
     notes: list[dict[str, object]] = []
     for report in reports:
-        name = clean(report.name)
+        name = clean(report.name, PATH_CHARS)
         if report.unreadable is not None:
             notes.append(
                 _notification(

@@ -145,3 +145,19 @@ def test_emit_escapes_what_the_stream_cannot_encode() -> None:
     stream = io.TextIOWrapper(raw, encoding="ascii")
     assert emit("Ünï …\n", stream)
     assert raw.getvalue() == b"\\xdcn\\xef \\u2026\n"
+
+
+def test_file_names_are_escaped_but_long_paths_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / ("d" * 150)
+    folder.mkdir()
+    kformat.write(clean_archive(), folder / ("f" * 150 + ".keras"))
+    kformat.write(clean_archive(), folder / "a\x1b[2J\rb.keras")  # found by the directory walk
+    for fmt in ("text", "github", "json", "sarif"):
+        assert main(["--format", fmt, str(folder)]) == 0
+        out = capsys.readouterr().out
+        assert not UNSAFE.search(out)
+        if fmt == "text":
+            assert f"{folder / ('f' * 150 + '.keras')}: valid" in out  # > MAX_CHARS, kept whole
+            assert f"{folder}/a\\x1b[2J\\rb.keras: valid" in out
