@@ -279,3 +279,19 @@ def test_validation_imports_only_what_a_file_needs(validation_imports: set[str])
 def test_float32_validation_does_not_import_ml_dtypes(validation_imports: set[str]) -> None:
     """ml_dtypes (about a second to import) is for bfloat16/float8 weights only."""
     assert not {m for m in validation_imports if m.split(".")[0] == "ml_dtypes"}
+
+
+def test_sarif_for_the_hostile_corpus_is_schema_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    cases = [
+        json.loads(p.read_text()) | {"dir": p.parent}
+        for p in sorted((ROOT / "conformance" / "hostile").glob("*/case.json"))
+    ]
+    sources = [str(c["dir"] / c["source"]) for c in cases if not c.get("limits")]
+    assert main(["--format", "sarif", *sources]) == 1
+    log = json.loads(capsys.readouterr().out)
+    Draft4Validator(json.loads(SARIF_SCHEMA.read_text())).validate(log)
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    }
+    assert len(uris) == len(set(sources))  # every file has a result: all are invalid
