@@ -64,14 +64,19 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert re.fullmatch(r"kformat \S+\n", capsys.readouterr().out)
 
 
-def test_stdin_dash(good: Path) -> None:
+def test_stdin_dash(
+    good: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a real pipe (its fstat size is 0, which must not read as an empty file)
     proc = _run("-m", "kformat.validate", "-", stdin=good.read_bytes())
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == b"<stdin>: valid\n"
-    proc = _run("-m", "kformat.validate", "-", stdin=b"not a zip")
-    assert proc.returncode == 1 and b"<stdin>: KF101 " in proc.stdout
-    proc = _run("-m", "kformat", "info", "--format", "json", "-", stdin=good.read_bytes())
-    assert proc.returncode == 0 and json.loads(proc.stdout)["file"] == "<stdin>"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"not a zip")))
+    assert main(["-"]) == 1
+    assert capsys.readouterr().out.startswith("<stdin>: KF101 ")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(good.read_bytes())))
+    assert kformat_main(["info", "--format", "json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["file"] == "<stdin>"
 
 
 def test_sarif_validates_against_the_sarif_schema(
@@ -169,27 +174,27 @@ def _many_weights(path: Path, n: int) -> None:
     "args",
     [
         ["-m", "kformat", "info", "--format", "json"],
-        ["-m", "kformat.validate", "--format", "sarif", "--max-issues", "0"],
+        ["-m", "kformat.validate", "--format", "sarif"],
     ],
 )
 def test_closed_pipe_exits_quietly(tmp_path: Path, args: list[str]) -> None:
+    """The reader is gone before the output comes (``| head -0``; a write into a
+    pipe that is closed only while it is being filled may go unnoticed)."""
     path = tmp_path / "many.weights.h5"
-    _many_weights(path, 1500)
-    files = [str(path)] * (1 if "info" in args else 6)  # well past a 64 KiB pipe buffer
+    _many_weights(path, 20)
     proc = subprocess.Popen(
-        [sys.executable, *args, *files],
+        [sys.executable, *args, str(path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=ROOT,
     )
     assert proc.stdout is not None and proc.stderr is not None
-    assert proc.stdout.readline().strip() == b"{"
-    proc.stdout.close()  # like `| head -1`
+    proc.stdout.close()
     err = proc.stderr.read()
     status = proc.wait(timeout=120)
     assert b"Traceback" not in err and b"BrokenPipe" not in err and b"Exception" not in err
     assert err == b""
-    assert status == 0  # info read the file; the weights files are valid (warnings only)
+    assert status == 0  # info read the file; the weights file is valid (warnings only)
 
 
 def test_info_natural_order_and_parameter_counts(
