@@ -279,7 +279,7 @@ def _command(args: argparse.Namespace) -> int:
         for name, problem in _discover(arg):
             if problem is not None:
                 reports.append(FileReport(name, unreadable=problem))
-            elif name == STDIN:
+            elif arg == "-":  # a file called "-" is ./-
                 reports.append(_validate(name, limits, args, stdin=sys.stdin.buffer))
             else:
                 reports.append(_validate(name, limits, args))
