@@ -2,24 +2,37 @@
 
 The format is specified in ``spec/format.md``; this package is its reference
 implementation (numpy + h5py + jsonschema only).
+
+The public names are imported on first use (PEP 562): ``import kformat`` costs
+almost nothing, so the command line (``python -m kformat.validate``) pays only
+for the modules a file needs — numpy and h5py for a weights file, jsonschema
+for a config — not for the writer or the whole package.
 """
 
 from __future__ import annotations
 
-from kformat._archive import KerasArchive, Layout, WeightInfo, WeightMap
-from kformat._issues import Issue
-from kformat._limits import DEFAULT_LIMITS, Limits
-from kformat._read import read
-from kformat._write import KERAS_VERSION, write
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from kformat.errors import (
     InvalidArchiveError,
     KFormatError,
     UnsafeArchiveError,
     UnsupportedFeatureError,
 )
+
+# Bound eagerly (the package itself is light): the submodule of the same name
+# must not replace the function as an attribute of this package.
 from kformat.validate import iter_issues, validate
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from kformat._archive import KerasArchive, Layout, WeightInfo, WeightMap
+    from kformat._issues import Issue
+    from kformat._limits import DEFAULT_LIMITS, Limits
+    from kformat._read import read
+    from kformat._write import KERAS_VERSION, write
+
+    __version__: str
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -39,3 +52,43 @@ __all__ = [
     "validate",
     "write",
 ]
+
+# public name -> the module that defines it
+_LAZY = {
+    "KerasArchive": "kformat._archive",
+    "Layout": "kformat._archive",
+    "WeightInfo": "kformat._archive",
+    "WeightMap": "kformat._archive",
+    "Issue": "kformat._issues",
+    "DEFAULT_LIMITS": "kformat._limits",
+    "Limits": "kformat._limits",
+    "read": "kformat._read",
+    "KERAS_VERSION": "kformat._write",
+    "write": "kformat._write",
+}
+
+
+def _version() -> str:
+    # One version source: the distribution's metadata (pyproject.toml). A
+    # checkout that was never installed has none.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kformat")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    else:
+        raise AttributeError(f"module 'kformat' has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__, "__version__"})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import mmap
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from typing import IO, Any
@@ -95,8 +96,8 @@ def read_stream(fileobj: IO[bytes], max_bytes: int) -> Buffer:
     except (AttributeError, OSError, io.UnsupportedOperation):
         fd = -1
     if fd >= 0:
-        size = os.fstat(fd).st_size
-        if size == 0:
+        st = os.fstat(fd)
+        if st.st_size == 0 and stat.S_ISREG(st.st_mode):  # a pipe also says 0: read it
             return b""
         try:
             return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)

@@ -24,6 +24,7 @@ from kformat._rules import Sink
 from kformat._sharded import parse_index
 from kformat._zip import ZipReader
 from kformat.errors import InvalidArchiveError, UnsafeArchiveError, UnsupportedFeatureError
+from kformat.validate._weights_layout import root_problem
 
 __all__ = ["read"]
 
@@ -125,6 +126,9 @@ def _weights_from(
 
 def _read_weights_h5(buf: Buffer, limits: Limits, *, member: str) -> KerasArchive:
     weights, groups = _weights_from(buf, 0, len(buf), member, limits)
+    problem = root_problem(groups, weights)  # spec §7: Keras' root groups (KF437)
+    if problem is not None:
+        raise InvalidArchiveError(problem, member=member, path="/", code="KF437")
     return KerasArchive(
         config=None, metadata=None, weights=weights, groups=groups, layout="weights_h5"
     )

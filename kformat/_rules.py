@@ -126,6 +126,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
             _r("KF426", W, "invalid", "Optimizer state does not match"),
             _r("KF427", W, "invalid", "Variable dtype differs from the dtype policy"),
             _r("KF428", W, "invalid", "Unexpected attribute"),
+            _r("KF437", E, "invalid", "Not the layout of a Keras weights file"),
             _r("KF501", E, "unsafe", "Bytecode in the config"),
             _r("KF502", E, "unsafe", "Module outside the allow-list"),
             _r("KF503", E, "unsafe", "Non-modelling API referenced"),

@@ -17,7 +17,7 @@ from typing import Any
 import h5py
 import numpy as np
 from conf_invalid import C, W, invalid, keras_file, seq, with_config, with_weights
-from conf_kit import CaseDef, issue, layout_files
+from conf_kit import CaseDef, h5_bytes, issue, layout_files
 from conf_quirks import keras2_nodes, keras30, tf_keras
 from conf_runtime import Built, base_archive, prepare
 
@@ -292,6 +292,15 @@ def weight_cases() -> list[CaseDef]:
             "KF404",
             {"model.weights.h5": _slash_link()},
             [issue("KF404", "model.weights.h5", "/layers/extra/z/")],
+            layout="weights_h5",
+        ),
+        invalid(
+            "weights",
+            "not_keras_layout",
+            "an arbitrary HDF5 file as .weights.h5: one dataset /x, no /layers or /vars group",
+            "KF437",
+            {"model.weights.h5": h5_bytes(lambda f: f.create_dataset("x", data=np.arange(3.0)))},
+            [issue("KF437", "model.weights.h5", "/")],
             layout="weights_h5",
         ),
     ]

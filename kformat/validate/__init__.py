@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 from kformat._issues import Issue
 from kformat._limits import Limits
 from kformat._rules import RULES, Rule
 from kformat.errors import InvalidArchiveError, UnsafeArchiveError
-from kformat.validate._driver import Result, run
+
+if TYPE_CHECKING:
+    from kformat.validate._driver import Result
 
 __all__ = ["RULES", "Issue", "Result", "Rule", "iter_issues", "validate"]
 
@@ -39,7 +41,19 @@ def iter_issues(
         OSError: the path does not exist or cannot be opened.
         TypeError: ``source`` is neither a path nor a binary file object.
     """
+    # The driver (numpy, h5py, the schemas) is imported on first use, so that
+    # ``import kformat`` stays cheap.
+    from kformat.validate._driver import run
+
     yield from run(source, limits=limits, deep=deep).issues
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Result":
+        from kformat.validate._driver import Result
+
+        return Result
+    raise AttributeError(f"module 'kformat.validate' has no attribute {name!r}")
 
 
 def validate(source: Source, *, limits: Limits | None = None, deep: bool = False) -> None:

@@ -33,6 +33,7 @@ from kformat.validate._consistency import consistency_issues, expected_objects
 from kformat.validate._graph import graph_issues
 from kformat.validate._layers import is_known_layer, layer_entries, layer_issues, tree_issues
 from kformat.validate._safety import safety_issues
+from kformat.validate._weights_layout import root_issues
 
 __all__ = ["Result", "run"]
 
@@ -112,6 +113,8 @@ def run(
     elif head == _HDF5_MAGIC or name.endswith((".h5", ".hdf5")):
         ctx.result.layout = "weights_h5"
         index = ctx.scan(buf, 0, len(buf), path.name)
+        if index is not None:  # spec §7: the root must look like Keras' (KF437)
+            ctx.add(root_issues(index.groups, index.datasets, member=path.name))
         if index is not None and deep:
             ctx.add(_weights.nonfinite_issues(buf, 0, len(buf), index, member=path.name))
     else:

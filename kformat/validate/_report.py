@@ -3,7 +3,10 @@
 Text lines are ``<file>::<member>#<path>: <code> <message>``; warnings carry
 ``(warning)`` after the code, like the rule headings of spec/format.md. The
 JSON report validates against ``spec/schemas/report.schema.json``; the GitHub
-format prints workflow commands (``::error file=…::…``) that annotate a run.
+format prints workflow commands (``::error …::…``) that annotate a run; SARIF
+is in ``_sarif.py``. Every string that came from a file (names, paths,
+messages) is made printable by :func:`kformat._display.clean` first, and at
+most ``max_issues`` issues of a file are listed (spec/format.md §11.3).
 """
 
 from __future__ import annotations
@@ -11,34 +14,62 @@ from __future__ import annotations
 import dataclasses
 import json
 
+from kformat._display import MAX_CHARS, PATH_CHARS, clean
 from kformat._issues import Issue
-from kformat.validate._driver import Result
 
-__all__ = ["REPORT_VERSION", "FileReport", "render"]
+__all__ = ["MAX_ISSUES", "MESSAGE_CHARS", "REPORT_VERSION", "FileReport", "render"]
 
 REPORT_VERSION = 1
+#: issues listed per file unless ``--max-issues`` says otherwise
+MAX_ISSUES = 200
+#: a message embeds names, so it may be longer than one name
+MESSAGE_CHARS = 2 * MAX_CHARS
 
 
 @dataclasses.dataclass
 class FileReport:
-    """One validated file (or an argument that could not be opened)."""
+    """One validated file (or an argument that could not be opened).
+
+    ``issues`` are those left after ``--select``/``--ignore``; the verdict and
+    the counts follow them.
+    """
 
     name: str
-    result: Result
+    issues: list[Issue] = dataclasses.field(default_factory=list)
+    layout: str | None = None
+    custom_objects: list[str] = dataclasses.field(default_factory=list)
     unreadable: str | None = None
 
     @property
     def errors(self) -> int:
-        return sum(1 for i in self.result.issues if i.severity == "error")
+        return sum(1 for i in self.issues if i.severity == "error")
 
     @property
     def warnings(self) -> int:
-        return sum(1 for i in self.result.issues if i.severity == "warning")
+        return sum(1 for i in self.issues if i.severity == "warning")
 
     def valid(self, *, strict: bool) -> bool:
         if self.unreadable is not None:
             return False
         return self.errors == 0 and (not strict or self.warnings == 0)
+
+
+def printable(issue: Issue) -> Issue:
+    """``issue`` with its member, path and message made safe to print."""
+    return dataclasses.replace(
+        issue,
+        message=clean(issue.message, MESSAGE_CHARS),
+        member=None if issue.member is None else clean(issue.member),
+        path=None if issue.path is None else clean(issue.path),
+        schema_path=None if issue.schema_path is None else clean(issue.schema_path),
+    )
+
+
+def listed(report: FileReport, *, strict: bool, quiet: bool, cap: int) -> tuple[list[Issue], int]:
+    """The printable issues a report lists, and how many more it leaves out."""
+    issues = [i for i in report.issues if not quiet or _fails(i, strict)]
+    shown = issues if cap <= 0 else issues[:cap]
+    return [printable(i) for i in shown], len(issues) - len(shown)
 
 
 def _fails(issue: Issue, strict: bool) -> bool:
@@ -59,14 +90,20 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _text(reports: list[FileReport], *, strict: bool, quiet: bool, color: bool) -> str:
+def _more(n: int) -> str:
+    return f"{_plural(n, 'more issue')} not listed (--max-issues)"
+
+
+def _text(reports: list[FileReport], *, strict: bool, quiet: bool, color: bool, cap: int) -> str:
     lines: list[str] = []
     for report in reports:
         if report.unreadable is not None:
             continue  # said on stderr
-        for issue in report.result.issues:
-            if not quiet or _fails(issue, strict):
-                lines.append(_line(report.name, issue, color))
+        name = clean(report.name, PATH_CHARS)
+        shown, hidden = listed(report, strict=strict, quiet=quiet, cap=cap)
+        lines.extend(_line(name, issue, color) for issue in shown)
+        if hidden:
+            lines.append(f"{name}: ... and {_more(hidden)}")
         if quiet:
             continue
         counts = []
@@ -76,10 +113,9 @@ def _text(reports: list[FileReport], *, strict: bool, quiet: bool, color: bool) 
             counts.append(_plural(report.warnings, "warning"))
         verdict = "valid" if report.valid(strict=strict) else "invalid"
         extra = f" ({', '.join(counts)})" if counts else ""
-        needs = report.result.custom_objects
-        if needs:
-            extra += f"; needs custom objects: {', '.join(needs)}"
-        lines.append(f"{report.name}: {verdict}{extra}")
+        if report.custom_objects:
+            extra += f"; needs custom objects: {', '.join(map(clean, report.custom_objects))}"
+        lines.append(f"{name}: {verdict}{extra}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -94,22 +130,25 @@ def _issue_json(issue: Issue) -> dict[str, object]:
     }
 
 
-def _json(reports: list[FileReport], *, strict: bool) -> str:
+def _json(reports: list[FileReport], *, strict: bool, cap: int) -> str:
     from kformat import __version__
 
     files = []
     for report in reports:
+        shown, hidden = listed(report, strict=strict, quiet=False, cap=cap)
         entry: dict[str, object] = {
-            "file": report.name,
+            "file": clean(report.name, PATH_CHARS),
             "valid": report.valid(strict=strict),
-            "layout": report.result.layout,
+            "layout": report.layout,
             "errors": report.errors,
             "warnings": report.warnings,
-            "custom_objects": list(report.result.custom_objects),
-            "issues": [_issue_json(i) for i in report.result.issues],
+            "custom_objects": list(dict.fromkeys(map(clean, report.custom_objects))),
+            "issues": [_issue_json(i) for i in shown],
         }
+        if hidden:
+            entry["issues_not_listed"] = hidden
         if report.unreadable is not None:
-            entry["unreadable"] = report.unreadable
+            entry["unreadable"] = clean(report.unreadable, MESSAGE_CHARS)
         files.append(entry)
     document = {
         "report_version": REPORT_VERSION,
@@ -128,6 +167,9 @@ def _json(reports: list[FileReport], *, strict: bool) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
+# GitHub workflow commands (actions/toolkit: packages/core/src/command.ts):
+# data escapes %, CR and LF; property values also ':' and ','. clean() has
+# already turned CR/LF into visible text, so these only guard the syntax.
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
@@ -136,34 +178,47 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _github(reports: list[FileReport], *, strict: bool, quiet: bool) -> str:
+def _github(reports: list[FileReport], *, strict: bool, quiet: bool, cap: int) -> str:
     lines: list[str] = []
     for report in reports:
+        name = _escape_property(clean(report.name, PATH_CHARS))
         if report.unreadable is not None:
             lines.append(
-                f"::error file={_escape_property(report.name)},title=unreadable::"
-                f"{_escape_data(report.unreadable)}"
+                f"::error file={name},title=unreadable::"
+                f"{_escape_data(clean(report.unreadable, MESSAGE_CHARS))}"
             )
             continue
-        for issue in report.result.issues:
-            if quiet and not _fails(issue, strict):
-                continue
+        shown, hidden = listed(report, strict=strict, quiet=quiet, cap=cap)
+        for issue in shown:
             level = "error" if issue.severity == "error" else "warning"
             where = issue.location
             message = f"{where}: {issue.message}" if where else issue.message
             lines.append(
-                f"::{level} file={_escape_property(report.name)},"
+                f"::{level} file={name},"
                 f"title={_escape_property(issue.code)}::{_escape_data(issue.code + ' ' + message)}"
             )
+        if hidden:
+            lines.append(f"::notice file={name}::{_escape_data(_more(hidden))}")
     return "".join(line + "\n" for line in lines)
 
 
 def render(
-    reports: list[FileReport], *, fmt: str, strict: bool, quiet: bool, color: bool = False
+    reports: list[FileReport],
+    *,
+    fmt: str,
+    strict: bool,
+    quiet: bool,
+    color: bool = False,
+    max_issues: int = MAX_ISSUES,
 ) -> str:
-    """The report in ``fmt`` (``text``, ``json`` or ``github``)."""
+    """The report in ``fmt`` (``text``, ``json``, ``github`` or ``sarif``);
+    ``max_issues`` <= 0 lists every issue."""
     if fmt == "json":
-        return _json(reports, strict=strict)
+        return _json(reports, strict=strict, cap=max_issues)
+    if fmt == "sarif":
+        from kformat.validate._sarif import sarif
+
+        return sarif(reports, strict=strict, cap=max_issues)
     if fmt == "github":
-        return _github(reports, strict=strict, quiet=quiet)
-    return _text(reports, strict=strict, quiet=quiet, color=color)
+        return _github(reports, strict=strict, quiet=quiet, cap=max_issues)
+    return _text(reports, strict=strict, quiet=quiet, color=color, cap=max_issues)

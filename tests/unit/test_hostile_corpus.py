@@ -22,6 +22,7 @@ import pytest
 
 import kformat
 from kformat import serialization
+from kformat._display import clean
 from kformat._rules import RULES
 from kformat.validate import _cli
 from kformat.validate._driver import run
@@ -86,7 +87,7 @@ def test_cli_exits_1_and_names_the_place(name: str, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "Traceback" not in out
     first = case["expect"][0]
-    where = f"::{first['member']}" if first["member"] else ""
+    where = f"::{clean(first['member'])}" if first["member"] else ""  # printed escaped
     assert f"{source}{where}" in out and f": {first['code']} " in out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -242,4 +243,8 @@ def test_pre_commit_hook_definition() -> None:
     text = (ROOT / ".pre-commit-hooks.yaml").read_text()
     assert "id: kformat-validate" in text
     assert "entry: kformat validate" in text or "entry: python -m kformat.validate" in text
-    assert "\\.keras$" in text
+    files = re.search(r"^  files: (.+)$", text, re.M)
+    assert files is not None
+    pattern = re.compile(files.group(1))
+    assert pattern.search("models/a.keras") and pattern.search("w/model.weights.h5")
+    assert not pattern.search("notes.txt") and not pattern.search("a.keras.bak")

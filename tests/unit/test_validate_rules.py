@@ -256,6 +256,13 @@ def _kf428() -> list[Issue]:
     )
 
 
+def _kf437(tmp_path: Path) -> list[Issue]:
+    path = tmp_path / "model.weights.h5"  # an arbitrary HDF5 file, one dataset /x
+    with h5py.File(path, "w") as f:
+        f["x"] = np.arange(3.0)
+    return issues_of(path)
+
+
 def _kf509() -> list[Issue]:
     holder = {
         "module": "my_pkg",
@@ -318,6 +325,7 @@ INLINE: list[tuple[str, str | None, str | None, Callable[..., list[Issue]]]] = [
     ("KF426", W, "/optimizer/vars", _kf426),
     ("KF427", W, "/layers/dense/vars/1", _kf427),
     ("KF428", W, "/layers/dense", _kf428),
+    ("KF437", W, "/", _kf437),
     ("KF509", C, "/config/layers/4/config/where", _kf509),
     ("KF601", "m.weights.json", "", _kf601),
     ("KF607", "m.weights.json", "/weight_map/~1layers~1d~1vars/0", _kf607),
