@@ -14,6 +14,7 @@ import numpy as np
 from kformat.errors import UnsupportedFeatureError
 from kformat.layer_specs import einsum_weight_shapes
 from reference_runtime import activations, constraints, initializers, regularizers
+from reference_runtime._einsum import contract
 from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.variable import Variable
 
@@ -92,17 +93,12 @@ class EinsumDense(Layer):
     def call(self, inputs: Any, training: Any = None) -> Any:
         kernel = self.kernel.value
         x = np.asarray(inputs)
-        # The numpy backend's ops.einsum (keras/src/backend/numpy/numpy.py):
-        # np.einsum in the operands' result type, bfloat16 computed in float32.
-        # Not a BLAS product: the summation order must be Keras' own, because a
-        # following LayerNormalization over a few near-equal values (variance as
-        # E[x^2] - E[x]^2) turns a one-ulp difference here into ~1e-4 there.
-        out_dtype = np.result_type(x.dtype, kernel.dtype)
-        compute = np.dtype(np.float32) if out_dtype.name == "bfloat16" else out_dtype
-        y = np.einsum(
-            self.equation, x.astype(compute, copy=False), kernel.astype(compute, copy=False)
-        )
-        y = y.astype(out_dtype, copy=False)
+        if x.dtype.name == "bfloat16":  # np.einsum has no bfloat16 kernels
+            y = contract(self.equation, x.astype(np.float32), kernel.astype(np.float32)).astype(
+                x.dtype
+            )
+        else:
+            y = contract(self.equation, x, kernel)
         if self.bias is not None:
             bias = self.bias.value
             if (
