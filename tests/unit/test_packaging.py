@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 import kformat
 import reference_runtime
 from kformat.conformance import find_corpus, load_cases
