@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 import kformat
 
@@ -35,11 +36,18 @@ settings.register_profile(
     "long",
     max_examples=10 * _BASE_EXAMPLES,
     derandomize=False,
+    database=DirectoryBasedExampleDatabase(
+        Path(__file__).resolve().parents[1] / ".hypothesis" / "examples"
+    ),
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-settings.load_profile(os.environ.get("KFORMAT_HYPOTHESIS_PROFILE") or "kformat")
+# Only while hypothesis' own profiles are loaded: this file is imported a second time
+# as ``tests.conftest`` by the modules that use its helpers, after
+# ``--hypothesis-profile`` has been applied, and must not undo that choice.
+if settings.get_current_profile_name() in ("default", "ci"):
+    settings.load_profile(os.environ.get("KFORMAT_HYPOTHESIS_PROFILE") or "kformat")
 
 
 def budget(examples: int) -> int:
