@@ -20,7 +20,7 @@ def _read(data: bytes) -> None:
         kformat.read(io.BytesIO(data))
 
 
-_settings = settings(max_examples=budget(150))
+_settings = settings(max_examples=budget(100))
 
 
 @_settings
