@@ -11,10 +11,14 @@ import kformat
 from benchmarks._util import CACHE
 
 
-def dense_stack_archive(total_mb: int, width: int = 2048) -> kformat.KerasArchive:
-    """A Keras-3.15-style Sequential of Dense(width) layers of about ``total_mb`` MB."""
+def dense_stack_archive(
+    total_mb: float, width: int = 2048, *, depth: int | None = None
+) -> kformat.KerasArchive:
+    """A Keras-3.15-style Sequential of Dense(width) layers of about ``total_mb`` MB
+    (or exactly ``depth`` layers)."""
     per_layer = (width * width + width) * 4
-    depth = max(1, round(total_mb * 1e6 / per_layer))
+    if depth is None:
+        depth = max(1, round(total_mb * 1e6 / per_layer))
     rng = np.random.default_rng(0)
     dtype = {
         "module": "keras",
@@ -86,4 +90,14 @@ def dense_stack_file(total_mb: int) -> Path:
     path = CACHE / f"dense_stack_{total_mb}mb.keras"
     if not path.exists():
         kformat.write(dense_stack_archive(total_mb), path)
+    return path
+
+
+def many_layers_file(depth: int) -> Path:
+    """Path of the cached ``.keras`` file of ``depth`` Dense(4) layers: a large config,
+    thousands of HDF5 objects and almost no weight bytes."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"many_layers_{depth}.keras"
+    if not path.exists():
+        kformat.write(dense_stack_archive(0, width=4, depth=depth), path)
     return path

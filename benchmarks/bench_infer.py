@@ -1,6 +1,6 @@
 """Inference: a BERT-base encoder block and a small MLP, reference_runtime side by side
 with Keras' NumPy backend, TensorFlow (tf.function) and the machine's float32 GEMM peak
-(issue 6 targets: BERT block >= 3x Keras numpy and within 1.3x of TensorFlow; MLP call
+(targets: BERT block >= 3x Keras numpy and within 1.3x of TensorFlow; MLP call
 latency <= 1/10 of Keras numpy)."""
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def report(r: dict[str, Any]) -> None:
     print_table(
         "3-layer MLP, width 32, batch 1, per call", ["implementation", "median", "ratio"], rows
     )
-    print(f"\nOPENBLAS_CORETYPE={r['openblas_coretype']}")
+    print(f"\n(OpenBLAS core type: {r['openblas_coretype'] or 'auto-detected'})")
 
 
 main = main_for(__doc__, run, report)

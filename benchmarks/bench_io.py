@@ -1,5 +1,5 @@
 """Reading, writing and validating a large .keras file, side by side with raw file
-I/O and Keras (issue 6 targets: open lazily < 30 ms; load fully <= 1.3x raw read and
+I/O and Keras (targets: open lazily < 30 ms; load fully <= 1.3x raw read and
 >= 5x faster than keras.saving.load_model; peak RSS <= 1.2x weight bytes; write
 <= 1.5x a plain write(); validate < 0.2 s)."""
 

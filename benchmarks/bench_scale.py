@@ -1,5 +1,5 @@
-"""How open, load, validate and inference time grow with model size (issue 6:
-at least 3 sizes; growth should be linear, with no hidden quadratic step)."""
+"""How open, load, validate and inference time grow with model size: several sizes
+each, with the fitted growth exponent (1.0 = linear; no hidden quadratic step)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 
 import kformat
-from benchmarks._models import dense_stack_file
+from benchmarks._models import dense_stack_file, many_layers_file
 from benchmarks._util import fmt_seconds, main_for, median_time, print_table
 
 SIZES_MB = (50, 100, 200, 400)
 LAYER_COUNTS = (6, 12, 24, 48)  # many-layers axis: per-object cost must stay flat
+CONFIG_LAYERS = (250, 500, 1000, 2000)  # config size axis for validation
 
 
 def _io_row(size_mb: int) -> dict[str, Any]:
@@ -43,8 +44,17 @@ def _infer_row(depth: int) -> dict[str, Any]:
     return {"layers": depth, "infer_s": median_time(lambda: model(x), repeat=20, warmup=3)}
 
 
+def _config_row(depth: int) -> dict[str, Any]:
+    path = many_layers_file(depth)
+    return {"layers": depth, "validate_s": median_time(lambda: list(kformat.iter_issues(path)))}
+
+
 def run() -> dict[str, Any]:
-    return {"io": [_io_row(s) for s in SIZES_MB], "infer": [_infer_row(d) for d in LAYER_COUNTS]}
+    return {
+        "io": [_io_row(s) for s in SIZES_MB],
+        "infer": [_infer_row(d) for d in LAYER_COUNTS],
+        "config": [_config_row(d) for d in CONFIG_LAYERS],
+    }
 
 
 def _growth(values: list[float], sizes: tuple[int, ...]) -> str:
@@ -80,6 +90,13 @@ def report(r: dict[str, Any]) -> None:
     rows = [[str(row["layers"]), fmt_seconds(row["infer_s"])] for row in r["infer"]]
     rows.append(["growth exponent", _growth([x["infer_s"] for x in r["infer"]], LAYER_COUNTS)])
     print_table("Inference scaling with depth (Dense 256, batch 64)", ["layers", "call"], rows)
+    rows = [[str(row["layers"]), fmt_seconds(row["validate_s"])] for row in r["config"]]
+    rows.append(["growth exponent", _growth([x["validate_s"] for x in r["config"]], CONFIG_LAYERS)])
+    print_table(
+        "Validation scaling with config size (Dense(4) layers, 4 HDF5 objects each)",
+        ["layers", "validate"],
+        rows,
+    )
     print(
         "\n(growth exponent 1.0 = linear; open and validate read no weight bytes, so they grow with "
         "the number of layers, not the bytes)"

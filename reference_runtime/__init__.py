@@ -8,6 +8,8 @@ there is no training. Files are read and written through :mod:`kformat`.
 
 from __future__ import annotations
 
+# One distribution, one version: pyproject.toml reads kformat.__version__.
+from kformat import __version__ as __version__
 from reference_runtime import (
     activations,
     constraints,
@@ -26,8 +28,6 @@ from reference_runtime.dtype_policies import DTypePolicy
 from reference_runtime.layers import Input, Layer
 from reference_runtime.models import Model, Sequential
 from reference_runtime.saving import load_model, save_model
-
-__version__ = "0.1.0"
 
 __all__ = [
     "DTypePolicy",

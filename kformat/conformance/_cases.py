@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -121,14 +122,21 @@ class Case:
 
 
 def find_corpus(start: Path | None = None) -> Path:
-    """The ``conformance/`` folder: ``./conformance`` or the one beside this checkout."""
+    """The corpus: ``start``, else ``./conformance``, the checkout's ``conformance/``, or
+    the copy an installed package carries (the wheel ships it as
+    ``kformat/conformance/corpus/``)."""
     candidates = [Path.cwd() / "conformance", Path(__file__).resolve().parents[2] / "conformance"]
     if start is not None:
         candidates.insert(0, start)
+    packaged = resources.files("kformat.conformance").joinpath("corpus")
+    if isinstance(packaged, Path):  # an ordinary install, not a zip import
+        candidates.append(packaged)
     for c in candidates:
         if (c / "runtime").is_dir() or (c / "valid").is_dir() or (c / "keras_files").is_dir():
             return c
-    raise CorpusError("no conformance corpus found: pass --corpus DIR (the repo's conformance/)")
+    raise CorpusError(
+        "no conformance corpus found: pass --corpus DIR (the repository's conformance/)"
+    )
 
 
 def _severity(code: str) -> str:

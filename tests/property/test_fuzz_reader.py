@@ -6,11 +6,11 @@ import contextlib
 import io
 import zipfile
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kformat
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, budget
 
 SEED = EXAMPLE.read_bytes()
 
@@ -20,7 +20,7 @@ def _read(data: bytes) -> None:
         kformat.read(io.BytesIO(data))
 
 
-_settings = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_settings = settings(max_examples=budget(100))
 
 
 @_settings

@@ -19,10 +19,11 @@ from typing import Any
 
 import h5py
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kformat
+from tests.conftest import budget
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = [
@@ -38,12 +39,9 @@ SEEDS = [
 ]
 SEED_BYTES = [p.read_bytes() for p in SEEDS]
 
-# KFORMAT_FUZZ_EXAMPLES=5000 for a longer campaign.
-_settings = settings(
-    max_examples=int(os.environ.get("KFORMAT_FUZZ_EXAMPLES", "120")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+# The loaded hypothesis profile scales the budget (--hypothesis-profile=long: ten
+# times); KFORMAT_FUZZ_EXAMPLES=5000 sets it outright for a longer campaign.
+_settings = settings(max_examples=int(os.environ.get("KFORMAT_FUZZ_EXAMPLES") or budget(60)))
 
 
 def members(data: bytes) -> list[tuple[str, bytes]]:

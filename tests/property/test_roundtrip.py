@@ -7,12 +7,12 @@ from typing import Any
 
 import ml_dtypes
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import kformat
-from tests.conftest import assert_archives_equal
+from tests.conftest import assert_archives_equal, budget
 
 _DTYPES = [
     np.dtype("float32"),
@@ -81,7 +81,7 @@ def archives(draw: st.DrawFn) -> kformat.KerasArchive:
     return kformat.KerasArchive(config, meta, weights, groups, assets)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(60))
 @given(archives())
 def test_write_read_round_trip(a: kformat.KerasArchive) -> None:
     buf = io.BytesIO()

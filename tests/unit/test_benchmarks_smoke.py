@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import kformat
 from benchmarks import _models, bench_infer
 from benchmarks._util import child_peak_rss, median_time
@@ -24,3 +26,13 @@ def test_flop_count_and_helpers() -> None:
     assert median_time(lambda: None, repeat=3) >= 0
     grown = child_peak_rss("import numpy as np", "a = np.ones(50_000_000, dtype=np.uint8)")
     assert grown is not None and grown >= 40_000_000
+
+
+def test_many_layers_input_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_models, "CACHE", tmp_path)
+    path = _models.many_layers_file(3)
+    assert path.parent == tmp_path
+    assert list(kformat.iter_issues(path)) == []
+    archive = kformat.read(path)
+    assert len(archive.config["config"]["layers"]) == 4  # InputLayer + 3 Dense
+    assert len(archive.weights) == 6
