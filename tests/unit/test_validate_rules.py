@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import kformat
-from kformat import _h5
+from kformat import _h5, _h5_walk
 from kformat._issues import Issue
 from kformat._rules import RULES, Sink
 from kformat.validate._driver import run
@@ -159,7 +159,8 @@ def _kf404(monkeypatch: pytest.MonkeyPatch) -> list[Issue]:
 
     group = type("G", (), {"id": type("I", (), {"links": Links()})()})()
     sink = Sink(collect=True)
-    assert list(_h5._children(group, W, "/", sink)) == []
+    walk = _h5_walk._Walk(W, kformat.DEFAULT_LIMITS, sink, 0)
+    assert list(walk.children(group, "/")) == []
     return sink.issues
 
 
