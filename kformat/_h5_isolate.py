@@ -25,6 +25,8 @@ macOS, where it is unsafe with system frameworks) or the caller passes
 from __future__ import annotations
 
 import contextlib
+import faulthandler
+import gc
 import os
 import pickle
 import select
@@ -160,6 +162,11 @@ def _fork() -> int:
 def _child(work: Work, wfd: int, *, collect: bool, limits: Limits) -> None:  # pragma: no cover
     code = 0
     try:
+        # A collection would touch every inherited object and copy their pages;
+        # the child is short-lived and its garbage dies with it.
+        gc.disable()
+        # A crash is reported as KF430; no traceback on the caller's stderr.
+        faulthandler.disable()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         _cap_memory(limits)
         rec = _Recorder(collect=collect)
