@@ -83,6 +83,7 @@ def _load_here(
             return
         for path, info in index.datasets.items():
             if info.offset is None and info.nbytes:
+                _h5_isolate.progress()
                 try:
                     arr = _decode(f, path, info)
                 except Exception as exc:
@@ -160,6 +161,7 @@ def read_datasets(
     def work(s: Sink) -> Iterator[Any]:
         with h5py.File(fileobj, "r") as f:
             for path, info in wanted:
+                _h5_isolate.progress()
                 try:
                     yield path, _decode(f, path, info)
                 except Exception as exc:

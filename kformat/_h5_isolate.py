@@ -9,10 +9,11 @@ h5py 3.14). A crash there would take the caller's process with it.
 So the walk runs in a child forked from the caller, which inherits the
 mapped file (no copy) and the imported modules (no start-up), and sends its
 results back through a pipe: pickled metadata plus raw array bytes, one item
-at a time, read straight into their final buffers. The parent waits at most
-``Limits.h5_deadline_ms`` in all; on expiry it kills the child (KF429), and a
-child that dies without answering is a crash (KF430). Reports the child's
-sink received are replayed, in order, into the caller's sink.
+at a time, read straight into their final buffers. The child sends a tick
+as objects finish; the parent kills it after ``Limits.h5_stall_ms`` without
+one, or ``h5_deadline_ms`` in all (KF429), and a child that dies without
+answering is a crash (KF430). Reports the child's sink received are
+replayed, in order, into the caller's sink.
 
 ``fork`` after threads is safe here because the child touches only h5py and
 NumPy: h5py's global lock is held across the fork (so no other thread owns
@@ -101,7 +102,9 @@ def run(work: Work, *, sink: Sink, limits: Limits, member: str) -> list[Any] | N
     """
     if limits.h5_in_process or not CAN_ISOLATE:
         return list(work(sink))
-    deadline = time.monotonic() + limits.h5_deadline_ms / 1000
+    start = time.monotonic()
+    deadline = start + limits.h5_deadline_ms / 1000
+    stall = start + limits.h5_stall_ms / 1000
     rfd, wfd = os.pipe()
     pid = _fork()
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
@@ -111,16 +114,22 @@ def run(work: Work, *, sink: Sink, limits: Limits, member: str) -> list[Any] | N
     items: list[Any] = []
     try:
         while not items or items[-1][0] == "item":
-            item = _receive(rfd, deadline)
+            item = _receive(rfd, min(deadline, stall))
             if item is None:
                 break
+            if item[0] == "tick":
+                stall = time.monotonic() + limits.h5_stall_ms / 1000
+                continue
             items.append(item)
     except EOFError:
         pass  # the child died mid-item: reported as a crash below
     except TimeoutError:
+        late = time.monotonic() >= deadline
         sink.report(
             "KF429",
-            f"the HDF5 library did not finish within {limits.h5_deadline_ms} ms "
+            f"the HDF5 library did not finish within {limits.h5_deadline_ms} ms"
+            if late
+            else f"the HDF5 library made no progress for {limits.h5_stall_ms} ms "
             "(corrupted metadata can make it loop)",
             member=member,
         )
@@ -148,6 +157,23 @@ def run(work: Work, *, sink: Sink, limits: Limits, member: str) -> list[Any] | N
     return [item[1] for item in items[:-1]]
 
 
+def progress() -> None:
+    """Tell the parent the walk is moving (at most every 100 ms); a no-op
+    outside the child. A loop inside one libhdf5 call sends nothing, so the
+    parent's stall timer (``h5_stall_ms``) catches it."""
+    global _last_tick
+    if _tick_fd is None:
+        return
+    now = time.monotonic()
+    if now - _last_tick >= 0.1:
+        _last_tick = now
+        _send(_tick_fd, ("tick",))
+
+
+_tick_fd: int | None = None
+_last_tick = 0.0
+
+
 def _fork() -> int:
     # h5py's lock, held across fork: no other thread can be inside h5py at the
     # moment of the fork, so the child never finds it taken by a thread it
@@ -169,6 +195,8 @@ def _child(work: Work, wfd: int, *, collect: bool, limits: Limits) -> None:  # p
         faulthandler.disable()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         _cap_memory(limits)
+        global _tick_fd
+        _tick_fd = wfd
         rec = _Recorder(collect=collect)
         try:
             for item in work(rec):

@@ -1,11 +1,12 @@
 """HDF5 dataset and attribute types: what a weight may be (spec §6.3, rule KF408).
 
-h5py maps an HDF5 type to a NumPy dtype by class and size alone, so a type
-whose bits do not sit where NumPy expects them (a bit offset, a shorter
-precision, a non-IEEE float layout) decodes silently to other numbers: an
-int16 with ``offset=8`` reads ``[1, 2, 3]`` as ``[256, 512, 768]``. The checks
-here therefore ask the low-level type API (``h5py.h5t``) for the class, bit
-layout and byte order before trusting h5py's dtype.
+h5py names a NumPy dtype for an HDF5 type by class and size alone, and kformat
+memory-maps contiguous data with that dtype, so a type whose bits do not sit
+where NumPy expects them (a bit offset, a shorter precision, a non-IEEE float
+layout) would read as other numbers: an int16 with ``offset=8`` holding
+``[1, 2, 3, -4]`` maps to ``[256, 512, 768, -1024]``. The checks here therefore
+ask the low-level type API (``h5py.h5t``) for the class, bit layout and byte
+order before trusting that dtype.
 
 The extended dtypes (bfloat16, float8, int4) come from ``ml_dtypes``, whose
 import costs about a second; it is imported only when a file or an array

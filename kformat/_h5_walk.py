@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 import h5py
 import numpy as np
 
+from kformat import _h5_isolate
 from kformat._h5_types import EXTENDED_NAMES, check_layout, extended_dtypes
 from kformat._limits import DEFAULT_LIMITS, Limits
 from kformat._rules import Sink
@@ -123,6 +124,8 @@ class _Walk:
     def attrs(self, obj: Any, path: str) -> dict[str, Any]:
         attrs: dict[str, Any] = {}
         count = len(obj.attrs)  # from the object header, without listing names
+        if count == 0:
+            return attrs
         if count > _MAX_ATTRS:
             self.fail("KF414", f"{count} attributes, above {_MAX_ATTRS}", path)
         for key in list(obj.attrs):
@@ -257,15 +260,17 @@ class _Walk:
     def children(self, group: Any, path: str) -> Iterator[tuple[str, str]]:
         """``(name, child path)`` of the hard links of ``group`` not seen before;
         every other link is reported (and skipped when the sink collects)."""
-        names: list[bytes] = []
+        names: list[tuple[bytes, int, int]] = []
         room = self.limits.max_h5_objects - self.links
 
-        def take(name: bytes) -> bool | None:
-            names.append(name)
+        def take(name: bytes, info: Any) -> bool | None:
+            # h5py reuses one LinkInfo for the whole iteration: copy its fields.
+            names.append((name, info.type, info.u))
             return True if len(names) > room else None  # a value stops the iteration
 
-        group.id.links.iterate(take)
-        for raw_name in names:
+        # One pass yields each link with its type and target (no lookup per name).
+        group.id.links.iterate(take, info=True)
+        for raw_name, kind, target in names:
             self.links += 1
             if self.links > self.limits.max_h5_objects:
                 self.sink.report(
@@ -280,25 +285,25 @@ class _Walk:
             try:
                 if "/" in name or name in ("", ".", ".."):
                     self.fail("KF404", f"invalid link name {name!r}", child)
-                info = group.id.links.get_info(raw_name)
-                if info.type == h5py.h5l.TYPE_SOFT:
+                if kind == h5py.h5l.TYPE_SOFT:
                     self.fail("KF402", "soft link (only hard links are allowed)", child)
-                if info.type == h5py.h5l.TYPE_EXTERNAL:
+                if kind == h5py.h5l.TYPE_EXTERNAL:
                     self.fail("KF403", "external link to another file", child)
-                if info.type != h5py.h5l.TYPE_HARD:
-                    self.fail("KF404", f"user-defined link type {info.type}", child)
-                if info.u in self.seen:
+                if kind != h5py.h5l.TYPE_HARD:
+                    self.fail("KF404", f"user-defined link type {kind}", child)
+                if target in self.seen:
                     # One report per aliased object, however many links lead to it.
-                    if info.u not in self.reported_alias:
-                        self.reported_alias.add(info.u)
+                    if target not in self.reported_alias:
+                        self.reported_alias.add(target)
                         self.fail("KF412", "object is linked from more than one path", child)
                     raise _Skip
-                self.seen.add(info.u)
+                self.seen.add(target)
             except _Skip:
                 continue
             yield name, child
 
     def visit(self, group: Any, name: str, path: str, depth: int, stack: list[Any]) -> None:
+        _h5_isolate.progress()
         obj = group[name]
         if isinstance(obj, h5py.Group):
             if depth + 1 > self.limits.max_h5_depth:

@@ -54,7 +54,10 @@ class Limits:
     max_h5_attr_bytes: int = 8 * MiB
     #: milliseconds libhdf5 may spend on one weights file (walk and decoding),
     #: in a child process that is killed at the deadline.
-    h5_deadline_ms: int = 20_000
+    h5_deadline_ms: int = 120_000
+    #: milliseconds the walk may go without progress (no object finished): a
+    #: loop inside one libhdf5 call is caught after this long.
+    h5_stall_ms: int = 5_000
     #: trusted input only: run libhdf5 in the caller's process (no deadline,
     #: and a libhdf5 crash takes the caller down).
     h5_in_process: bool = False

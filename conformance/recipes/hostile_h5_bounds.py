@@ -179,9 +179,9 @@ def h5_heap_hang() -> Case:
     return _weights_case(
         "h5_heap_hang",
         "global-heap object size changed from 5 to 255: libhdf5 loops reading the vars name attribute "
-        "(h5_deadline_ms lowered to 1 s)",
+        "(h5_stall_ms lowered to 1 s)",
         heap_hang_weights(),
         expect("KF429", W),
         advisory="libhdf5 loops on corrupted heap metadata",
-        limits={"h5_deadline_ms": 1000},
+        limits={"h5_stall_ms": 1000},
     )

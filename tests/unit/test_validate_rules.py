@@ -152,12 +152,10 @@ def _kf404(monkeypatch: pytest.MonkeyPatch) -> list[Issue]:
     """HDF5 refuses to create such links; feed the walk a group that lists one."""
 
     class Links:
-        def iterate(self, fn: Callable[[bytes], None]) -> None:
-            fn(b"..")
-            fn(b"udlink")
-
-        def get_info(self, name: bytes) -> Any:
-            return type("Info", (), {"type": 64})()
+        def iterate(self, fn: Callable[[bytes, Any], None], info: bool = False) -> None:
+            user_defined = type("Info", (), {"type": 64, "u": 0})()
+            fn(b"..", user_defined)
+            fn(b"udlink", user_defined)
 
     group = type("G", (), {"id": type("I", (), {"links": Links()})()})()
     sink = Sink(collect=True)
