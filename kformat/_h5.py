@@ -91,6 +91,24 @@ def _load_here(
                 yield path, arr
 
 
+_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _has_signature(fileobj: Any) -> bool:
+    """Whether the superblock signature is where HDF5 looks for it: at 0 or at
+    512, 1024, 2048, ... bytes (after a user block; H5FD_locate_signature)."""
+    size = fileobj.seek(0, io.SEEK_END)
+    offset = 0
+    while offset + len(_SIGNATURE) <= size:
+        fileobj.seek(offset)
+        if fileobj.read(len(_SIGNATURE)) == _SIGNATURE:
+            fileobj.seek(0)
+            return True
+        offset = max(512, offset * 2)
+    fileobj.seek(0)
+    return False
+
+
 def load(
     fileobj: IO[bytes] | io.RawIOBase,
     *,
@@ -110,6 +128,10 @@ def load(
             libhdf5 misses the deadline, KF430 when it crashes).
     """
     sink = sink or Sink()
+    if not _has_signature(fileobj):
+        # Nothing for libhdf5 to parse: no need for a child process.
+        sink.report("KF401", "not a readable HDF5 file: no HDF5 format signature", member=member)
+        return H5Index(groups={}, datasets={}, readable=False, limits=limits), {}
 
     def work(s: Sink) -> Iterator[Any]:
         return _load_here(fileobj, member, limits, s, decode, decoded_before)
