@@ -181,7 +181,10 @@ def _fork() -> int:
     from h5py._objects import phil
 
     with phil, warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: fork with threads
+        # Python 3.12+ (DeprecationWarning) and JAX's at-fork hook (RuntimeWarning)
+        # warn about forking with threads; the child here runs only h5py/NumPy.
+        warnings.filterwarnings("ignore", message=r".*fork", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=r".*fork", category=RuntimeWarning)
         return os.fork()
 
 

@@ -30,11 +30,25 @@ _FLOAT_NAMES = ("float", "bfloat")
 
 
 def scan_weights(
-    buf: Buffer, base: int, length: int, *, member: str, limits: Limits, sink: Sink
+    buf: Buffer,
+    base: int,
+    length: int,
+    *,
+    member: str,
+    limits: Limits,
+    sink: Sink,
+    decoded_before: int = 0,
 ) -> H5Index | None:
     """Index one HDF5 image at ``buf[base:base+length]``; ``None`` when nothing
-    can be checked against it (unreadable, or a legacy full-model file)."""
-    index = _h5.scan(Window(buf, base, length), member=member, limits=limits, sink=sink)
+    can be checked against it (unreadable, or a legacy full-model file).
+    ``decoded_before``: what earlier shards of the same model would decode."""
+    index, _ = _h5.load(
+        Window(buf, base, length),
+        member=member,
+        limits=limits,
+        sink=sink,
+        decoded_before=decoded_before,
+    )
     if not index.readable:
         return None
     root = index.groups.get("/", {})

@@ -288,6 +288,25 @@ def test_chunked_data_within_the_budget_reads_exactly(tmp_path: Path) -> None:
     assert err.value.code == "KF431"
 
 
+def test_shards_of_one_model_share_the_decoded_budget(tmp_path: Path) -> None:
+    weight_map = {}
+    for i in range(2):
+        name = f"m_{i:05}.weights.h5"
+        with h5py.File(tmp_path / name, "w") as f:
+            f.create_dataset(f"layers/d{i}/vars/0", data=np.ones(4096, "f4"), chunks=(512,))
+        weight_map[f"/layers/d{i}/vars"] = [name]
+    index = tmp_path / "m.weights.json"
+    index.write_text(json.dumps({"weight_map": weight_map}))
+    # Each shard decodes 16 KiB: one fits the budget, both together do not.
+    limits = dataclasses.replace(kformat.DEFAULT_LIMITS, max_h5_decoded_bytes=24 * 1024)
+    with pytest.raises(kformat.UnsafeArchiveError) as err:
+        kformat.read(index, limits=limits)
+    assert err.value.code == "KF431" and err.value.member == "m_00001.weights.h5"
+    issues = [(i.code, i.member) for i in kformat.iter_issues(index, limits=limits)]
+    assert ("KF431", "m_00001.weights.h5") in issues
+    assert len(kformat.read(index).weights) == 2
+
+
 def test_deep_check_decodes_chunked_data_in_the_child(tmp_path: Path) -> None:
     data = np.ones((64, 8), "f4")
     data[3, 2] = np.nan

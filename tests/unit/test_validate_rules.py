@@ -171,7 +171,7 @@ def _kf415(monkeypatch: pytest.MonkeyPatch) -> list[Issue]:
 
     info = _h5.DatasetInfo((64,), np.dtype("f4"), 1000, "contiguous", 256, {})
     index = _h5.H5Index(groups={"/layers/dense/vars": {}}, datasets={"/layers/dense/vars/0": info})
-    monkeypatch.setattr(_h5, "scan", lambda *a, **k: index)
+    monkeypatch.setattr(_h5, "load", lambda *a, **k: (index, {}))
     sink = Sink(collect=True)
     _weights.scan_weights(b"\0" * 1100, 0, 1100, member=W, limits=kformat.DEFAULT_LIMITS, sink=sink)
     return sink.issues
