@@ -258,9 +258,13 @@ def _read_exact(fd: int, size: int, deadline: float, *, eof_ok: bool = False) ->
     buf = bytearray(size)
     view = memoryview(buf)
     got = 0
+    # poll, not select: a process holding many mapped shards has descriptors
+    # above select's FD_SETSIZE.
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
     while got < size:
         left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
+        if left <= 0 or not poller.poll(left * 1000):
             raise TimeoutError
         n = os.readv(fd, [view[got:]])
         if n == 0:

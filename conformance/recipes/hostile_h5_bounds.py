@@ -185,3 +185,32 @@ def h5_heap_hang() -> Case:
         advisory="libhdf5 loops on corrupted heap metadata",
         limits={"h5_stall_ms": 1000},
     )
+
+
+def crash_weights() -> bytes:
+    """Keras-like weights whose first ``name`` attribute has a mangled type.
+
+    An attribute message holds the padded name, then the datatype message:
+    version/class byte ``0x19`` (version 1, variable-length) and three bytes
+    of class bit fields (string, padding, character set). Setting the first
+    bit-field byte to 0xFF makes HDF5 1.14.6 dereference garbage and die of
+    SIGSEGV reading the attribute (found by mutating single bytes of the file
+    in forked children).
+    """
+    data = bytearray(base_weights())
+    at = data.find(b"name\x00\x00\x00\x00\x19")
+    assert at > 0, "h5py wrote no vlen 'name' attribute"
+    data[at + 9] = 0xFF
+    return bytes(data)
+
+
+@case
+def h5_libhdf5_crash() -> Case:
+    return _weights_case(
+        "h5_libhdf5_crash",
+        "vars name attribute's variable-length type bits set to 0xFF: libhdf5 dies of SIGSEGV "
+        "reading it",
+        crash_weights(),
+        expect("KF430", W),
+        advisory="libhdf5 crashes on corrupted attribute metadata",
+    )

@@ -8,9 +8,7 @@ import dataclasses
 import importlib.util
 import io
 import json
-import os
 import re
-import signal
 import sys
 import zipfile
 from collections.abc import Callable
@@ -23,7 +21,7 @@ import numpy as np
 import pytest
 
 import kformat
-from kformat import _h5, _h5_isolate, _h5_walk
+from kformat import _h5, _h5_walk
 from kformat._issues import Issue
 from kformat._rules import RULES, Sink
 from kformat.validate._driver import run
@@ -300,19 +298,6 @@ def _kf608(tmp_path: Path) -> list[Issue]:
     return _sharded(tmp_path, index, {"m_00000.weights.h5": _shard()})
 
 
-def _kf430(monkeypatch: pytest.MonkeyPatch) -> list[Issue]:
-    """No file is known that crashes libhdf5 1.14.6; a walk that dies of SIGSEGV
-    in the isolated child stands in for one (the child inherits the patch)."""
-    if not _h5_isolate.CAN_ISOLATE:
-        pytest.skip("the HDF5 library runs in-process on this platform")
-
-    def crash(*args: Any, **kwargs: Any) -> Any:
-        os.kill(os.getpid(), signal.SIGSEGV)
-
-    monkeypatch.setattr(_h5, "walk", crash)
-    return issues_of(zip_of(mh.base_config(), mh.base_weights()))
-
-
 INLINE: list[tuple[str, str | None, str | None, Callable[..., list[Issue]]]] = [
     ("KF112", "metadata.json", None, _kf112),
     ("KF113", C, None, _kf113),
@@ -332,7 +317,6 @@ INLINE: list[tuple[str, str | None, str | None, Callable[..., list[Issue]]]] = [
     ("KF426", W, "/optimizer/vars", _kf426),
     ("KF427", W, "/layers/dense/vars/1", _kf427),
     ("KF428", W, "/layers/dense", _kf428),
-    ("KF430", W, None, _kf430),
     ("KF509", C, "/config/layers/4/config/where", _kf509),
     ("KF601", "m.weights.json", "", _kf601),
     ("KF607", "m.weights.json", "/weight_map/~1layers~1d~1vars/0", _kf607),
