@@ -49,8 +49,22 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+# Decode in slabs of about this many bytes, reporting progress between them,
+# so a large legitimate dataset never looks like a stalled library.
+_SLAB_BYTES = 8 << 20
+
+
 def _decode(f: Any, path: str, info: DatasetInfo) -> np.ndarray[Any, Any]:
-    arr = np.asarray(f[path][()])
+    dset = f[path]
+    if len(info.shape) == 0 or info.nbytes <= _SLAB_BYTES:
+        arr = np.asarray(dset[()])
+    else:
+        arr = np.empty(dset.shape, dset.dtype)
+        row = info.nbytes // max(info.shape[0], 1) or 1
+        step = max(1, _SLAB_BYTES // row)
+        for start in range(0, info.shape[0], step):
+            arr[start : start + step] = dset[start : start + step]
+            _h5_isolate.progress()
     if arr.dtype != info.dtype:
         arr = arr.view(info.dtype) if arr.dtype.kind == "V" else arr.astype(info.dtype)
     return arr.reshape(info.shape)

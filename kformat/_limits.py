@@ -57,7 +57,7 @@ class Limits:
     h5_deadline_ms: int = 120_000
     #: milliseconds the walk may go without progress (no object finished): a
     #: loop inside one libhdf5 call is caught after this long.
-    h5_stall_ms: int = 5_000
+    h5_stall_ms: int = 4_000
     #: trusted input only: run libhdf5 in the caller's process (no deadline,
     #: and a libhdf5 crash takes the caller down).
     h5_in_process: bool = False

@@ -288,6 +288,17 @@ def test_chunked_data_within_the_budget_reads_exactly(tmp_path: Path) -> None:
     assert err.value.code == "KF431"
 
 
+def test_large_chunked_data_decodes_in_slabs_exactly(tmp_path: Path) -> None:
+    data = np.arange(1500 * 2000, dtype=">f4").reshape(1500, 2000)  # 12 MB, three slabs
+    path = tmp_path / "slabs.weights.h5"
+    with h5py.File(path, "w") as f:
+        _keras_like(f)
+        f.create_dataset("layers/dense/vars/2", data=data, chunks=(100, 2000))
+    arr = kformat.read(path).weights["/layers/dense/vars/2"]
+    assert arr.dtype == data.dtype
+    np.testing.assert_array_equal(arr, data)
+
+
 def test_shards_of_one_model_share_the_decoded_budget(tmp_path: Path) -> None:
     weight_map = {}
     for i in range(2):
