@@ -2,9 +2,10 @@
 
 The HDF5 C library parses a weights file's metadata (superblock, object
 headers, B-trees, heaps) before kformat can check anything, and on corrupted
-metadata it can block: a 4-byte change in the global heap that holds a
-variable-length attribute makes ``H5Aread`` spin for minutes (HDF5 1.14.6,
-h5py 3.14). A crash there would take the caller's process with it.
+metadata it can block: a one-byte change to the size of a global-heap
+object holding a variable-length attribute makes ``H5Aread`` spin for
+minutes (HDF5 1.14.6, h5py 3.14), and a one-byte change to an attribute's
+type bits makes it die of SIGSEGV, which would take the caller with it.
 
 So the walk runs in a child forked from the caller, which inherits the
 mapped file (no copy) and the imported modules (no start-up), and sends its
@@ -114,7 +115,7 @@ def run(work: Work, *, sink: Sink, limits: Limits, member: str) -> list[Any] | N
     items: list[Any] = []
     try:
         while not items or items[-1][0] == "item":
-            item = _receive(rfd, min(deadline, stall))
+            item = _receive(rfd, min(deadline, stall), most=limits.max_h5_decoded_bytes + _SLACK)
             if item is None:
                 break
             if item[0] == "tick":
@@ -240,13 +241,18 @@ def _send(fd: int, item: Any) -> None:  # pragma: no cover - runs in the child
             chunk = chunk[os.write(fd, chunk) :]
 
 
-def _receive(fd: int, deadline: float) -> Any | None:
-    """One item from the child, or ``None`` at end of stream."""
+def _receive(fd: int, deadline: float, *, most: int) -> Any | None:
+    """One item from the child, or ``None`` at end of stream; an item claiming
+    more than ``most`` bytes means a corrupted child (``EOFError``)."""
     head = _read_exact(fd, _HEAD.size, deadline, eof_ok=True)
     if head is None:
         return None
     size, count = _HEAD.unpack(head)
+    if count > 1024:
+        raise EOFError
     sizes = [_SIZE.unpack(_read_exact(fd, _SIZE.size, deadline))[0] for _ in range(count)]
+    if size + sum(sizes) > most:
+        raise EOFError
     main = _read_exact(fd, size, deadline)
     buffers = [_read_exact(fd, n, deadline) for n in sizes]
     # The bytes come from kformat's own code in the child, which produced them
