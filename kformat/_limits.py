@@ -52,6 +52,21 @@ class Limits:
     max_inflated_bytes: int = 512 * MiB
 
     # Whole-file budget, HDF5 side (decoded bytes, objects, links, time): spec §12.
+    #: bytes ``read`` decodes from chunked, compressed and compact datasets of
+    #: one model (declared shape x item size, at least one chunk each); the
+    #: contiguous datasets Keras writes are mapped, not decoded.
+    max_h5_decoded_bytes: int = 128 * MiB
+    #: decoded bytes of all HDF5 attributes of one weights file.
+    max_h5_attr_bytes: int = 8 * MiB
+    #: milliseconds libhdf5 may spend on one weights file (walk and decoding),
+    #: in a child process that is killed at the deadline.
+    h5_deadline_ms: int = 120_000
+    #: milliseconds the walk may go without progress (no object finished): a
+    #: loop inside one libhdf5 call is caught after this long.
+    h5_stall_ms: int = 4_000
+    #: trusted input only: run libhdf5 in the caller's process (no deadline,
+    #: and a libhdf5 crash takes the caller down).
+    h5_in_process: bool = False
 
     # Whole-file budget, JSON side (nodes, work): spec §12.
 

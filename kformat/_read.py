@@ -13,8 +13,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
-
 from kformat import _h5, _json
 from kformat._archive import AssetMap, KerasArchive, WeightMap, _Source, weight_map_from_index
 from kformat._files import read_small, regular_file, scan_asset_tree
@@ -90,10 +88,21 @@ def read(
 
 
 def _scan_h5(
-    buf: Buffer, base: int, length: int, member: str, limits: Limits
+    buf: Buffer, base: int, length: int, member: str, limits: Limits, decoded_before: int = 0
 ) -> tuple[dict[str, _Source], dict[str, dict[str, Any]]]:
-    """Scan one HDF5 image at ``buf[base:base+length]``: its dataset sources and groups."""
-    index = _h5.scan(Window(buf, base, length), member=member, limits=limits)
+    """Scan one HDF5 image at ``buf[base:base+length]``: its dataset sources and groups.
+
+    Contiguous datasets stay views into ``buf``; the others are decoded now,
+    within ``max_h5_decoded_bytes`` counted with ``decoded_before`` (earlier
+    shards of the same model).
+    """
+    index, loaded = _h5.load(
+        Window(buf, base, length),
+        member=member,
+        limits=limits,
+        decode=True,
+        decoded_before=decoded_before,
+    )
     root = index.groups.get("/", {})
     if "model_config" in root or "layer_names" in root:
         raise UnsupportedFeatureError(
@@ -102,18 +111,14 @@ def _scan_h5(
             member=member,
             code="KF413",
         )
-    loaded: dict[str, np.ndarray[Any, Any]] = {}
     for path, info in index.datasets.items():
-        if info.offset is not None:
-            if info.offset + info.nbytes > length:
-                raise InvalidArchiveError(
-                    "dataset data runs past the end of the file",
-                    member=member,
-                    path=path,
-                    code="KF415",
-                )
-        elif info.nbytes:
-            loaded[path] = _h5.read_dataset(Window(buf, base, length), path, info, member=member)
+        if info.offset is not None and info.offset + info.nbytes > length:
+            raise InvalidArchiveError(
+                "dataset data runs past the end of the file",
+                member=member,
+                path=path,
+                code="KF415",
+            )
     return weight_map_from_index(index, buf, base, loaded), index.groups
 
 
@@ -297,6 +302,7 @@ def _read_sharded(index_path: Path, limits: Limits) -> KerasArchive:
     sources: dict[str, _Source] = {}
     groups: dict[str, dict[str, Any]] = {}
     owner: dict[str, str] = {}
+    decoded = 0  # non-contiguous data decoded so far: one budget for all shards
     for shard in index.shard_names:
         try:
             regular_file(folder / shard, shard, code="KF603")
@@ -305,7 +311,8 @@ def _read_sharded(index_path: Path, limits: Limits) -> KerasArchive:
                 "shard file named by the index does not exist", member=shard, code="KF602"
             ) from exc
         buf = map_file(folder / shard)
-        shard_sources, shard_groups = _scan_h5(buf, 0, len(buf), shard, limits)
+        shard_sources, shard_groups = _scan_h5(buf, 0, len(buf), shard, limits, decoded)
+        decoded += sum(s.info.nbytes for s in shard_sources.values() if s.loaded is not None)
         for gpath, attrs in shard_groups.items():
             # The writer may leave a layer's vars group empty in one shard and
             # re-create it without attributes in the next (spec §8.3): merge.

@@ -441,3 +441,7 @@ def shard_count_over_limit() -> Case:
         limits={"max_shards": 2},
         total=192.0,
     )
+
+
+# Types h5py misreads, whole-file budgets and libhdf5 hangs live beside this module.
+import hostile_h5_bounds  # noqa: E402, F401

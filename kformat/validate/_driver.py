@@ -139,7 +139,14 @@ class _Context:
 
     def scan(self, buf: Buffer, base: int, length: int, member: str) -> H5Index | None:
         index = _weights.scan_weights(
-            buf, base, length, member=member, limits=self.limits, sink=self.sink
+            buf,
+            base,
+            length,
+            member=member,
+            limits=self.limits,
+            sink=self.sink,
+            # Shards of one model share one decoded-bytes budget (KF431).
+            decoded_before=sum(i.decoded_bytes for _, i in self.indexes),
         )
         if index is not None:
             self.add(_weights.layout_issues(index, member=member))

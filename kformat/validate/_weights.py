@@ -16,6 +16,7 @@ import numpy as np
 
 from kformat import _h5
 from kformat._h5 import H5Index
+from kformat._h5_types import extended_name
 from kformat._io import Buffer, Window
 from kformat._issues import Issue
 from kformat._limits import Limits
@@ -25,16 +26,29 @@ from kformat.errors import KFormatError
 __all__ = ["crc_issue", "nonfinite_issues", "scan_weights"]
 
 _CHUNK_BYTES = 16 << 20
-_EXTENDED_NAMES = {dtype: name for name, dtype in _h5.EXTENDED_DTYPES.items()}
 _FLOAT_NAMES = ("float", "bfloat")
 
 
 def scan_weights(
-    buf: Buffer, base: int, length: int, *, member: str, limits: Limits, sink: Sink
+    buf: Buffer,
+    base: int,
+    length: int,
+    *,
+    member: str,
+    limits: Limits,
+    sink: Sink,
+    decoded_before: int = 0,
 ) -> H5Index | None:
     """Index one HDF5 image at ``buf[base:base+length]``; ``None`` when nothing
-    can be checked against it (unreadable, or a legacy full-model file)."""
-    index = _h5.scan(Window(buf, base, length), member=member, limits=limits, sink=sink)
+    can be checked against it (unreadable, or a legacy full-model file).
+    ``decoded_before``: what earlier shards of the same model would decode."""
+    index, _ = _h5.load(
+        Window(buf, base, length),
+        member=member,
+        limits=limits,
+        sink=sink,
+        decoded_before=decoded_before,
+    )
     if not index.readable:
         return None
     root = index.groups.get("/", {})
@@ -73,9 +87,24 @@ def _count_nonfinite(arr: np.ndarray[Any, Any]) -> int:
 def nonfinite_issues(
     buf: Buffer, base: int, length: int, index: H5Index, *, member: str
 ) -> Iterator[Issue]:
-    """``--deep``: a KF424 warning for each float dataset holding NaN or Inf."""
-    for path, info in index.datasets.items():
-        if not _is_float(info.dtype) or info.nbytes == 0:
+    """``--deep``: a KF424 warning for each float dataset holding NaN or Inf.
+
+    Contiguous data is read from the mapped bytes; the rest is decoded
+    through HDF5 in the isolated child, unless the walk found more of it than
+    ``max_h5_decoded_bytes`` (KF431 already says so; nothing is decoded).
+    """
+    wanted = [p for p, i in index.datasets.items() if _is_float(i.dtype) and i.nbytes]
+    decoded = [p for p in wanted if index.datasets[p].offset is None]
+    over = index.decoded_bytes > index.limits.max_h5_decoded_bytes
+    sink = Sink(collect=True)
+    arrays: dict[str, Any] = {}
+    if decoded and not over:
+        window = Window(buf, base, length)
+        arrays = dict(_h5.read_datasets(window, index, decoded, member=member, sink=sink))
+    yield from sink.issues
+    for path in wanted:
+        info = index.datasets[path]
+        if info.offset is None and over:
             continue
         try:
             if info.offset is not None:
@@ -86,7 +115,9 @@ def nonfinite_issues(
                     offset=base + info.offset,
                 )
             else:
-                arr = _h5.read_dataset(Window(buf, base, length), path, info, member=member)
+                arr = arrays.get(path, "not read (see the HDF5 library's failure above)")
+                if isinstance(arr, str):
+                    raise ValueError(arr)
             bad = _count_nonfinite(arr)
         except (KFormatError, ValueError, TypeError) as exc:
             yield Issue("KF401", "error", f"dataset could not be read: {exc}", member, path)
@@ -159,7 +190,7 @@ def layout_issues(index: H5Index, *, member: str) -> Iterator[Issue]:
                 member,
                 path,
             )
-        name = _EXTENDED_NAMES.get(info.dtype)
+        name = extended_name(info.dtype)
         if name is not None and name != "bfloat16":
             yield Issue(
                 "KF417",

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import kformat
-from kformat import _h5
+from kformat import _h5, _h5_walk
 from kformat._issues import Issue
 from kformat._rules import RULES, Sink
 from kformat.validate._driver import run
@@ -150,16 +150,15 @@ def _kf404(monkeypatch: pytest.MonkeyPatch) -> list[Issue]:
     """HDF5 refuses to create such links; feed the walk a group that lists one."""
 
     class Links:
-        def iterate(self, fn: Callable[[bytes], None]) -> None:
-            fn(b"..")
-            fn(b"udlink")
-
-        def get_info(self, name: bytes) -> Any:
-            return type("Info", (), {"type": 64})()
+        def iterate(self, fn: Callable[[bytes, Any], None], info: bool = False) -> None:
+            user_defined = type("Info", (), {"type": 64, "u": 0})()
+            fn(b"..", user_defined)
+            fn(b"udlink", user_defined)
 
     group = type("G", (), {"id": type("I", (), {"links": Links()})()})()
     sink = Sink(collect=True)
-    assert list(_h5._children(group, W, "/", sink)) == []
+    walk = _h5_walk._Walk(W, kformat.DEFAULT_LIMITS, sink, 0)
+    assert list(walk.children(group, "/")) == []
     return sink.issues
 
 
@@ -170,7 +169,7 @@ def _kf415(monkeypatch: pytest.MonkeyPatch) -> list[Issue]:
 
     info = _h5.DatasetInfo((64,), np.dtype("f4"), 1000, "contiguous", 256, {})
     index = _h5.H5Index(groups={"/layers/dense/vars": {}}, datasets={"/layers/dense/vars/0": info})
-    monkeypatch.setattr(_h5, "scan", lambda *a, **k: index)
+    monkeypatch.setattr(_h5, "load", lambda *a, **k: (index, {}))
     sink = Sink(collect=True)
     _weights.scan_weights(b"\0" * 1100, 0, 1100, member=W, limits=kformat.DEFAULT_LIMITS, sink=sink)
     return sink.issues
