@@ -30,9 +30,7 @@ from kformat._zip import ZipReader
 from kformat.errors import KFormatError
 from kformat.validate import _documents, _weights
 from kformat.validate._consistency import consistency_issues, expected_objects
-from kformat.validate._graph import graph_issues
-from kformat.validate._layers import is_known_layer, layer_entries, layer_issues, tree_issues
-from kformat.validate._safety import safety_issues
+from kformat.validate._preflight import config_findings
 
 __all__ = ["Result", "run"]
 
@@ -254,26 +252,10 @@ def check_model(
     )
     if config is None:
         return
-    schema = list(_documents.schema_findings("config.schema.json", config, "KF210", CONFIG))
-    ctx.add(schema)
-    rejected = [i.path for i in schema if i.path is not None]
     custom = ctx.result.custom_objects
-    semantic = [
-        *graph_issues(config, is_known_layer),
-        *layer_issues(config, custom),
-        *tree_issues(config),
-    ]
-    layer_ids = {id(entry) for _, entry in layer_entries(config)}
-    safety = [i.at(member=CONFIG) for i in safety_issues(config, custom, layer_ids)]
-    unsafe = [i.path for i in safety if i.severity == "error" and i.path is not None]
-    ctx.add(
-        i.at(member=CONFIG)
-        for i in semantic
-        if not _under(i.path, rejected)
-        # a code-carrying or refused layer is reported by its safety rule only
-        and not (i.code == "KF310" and any(_under(p, [i.path or ""]) for p in unsafe))
-    )
-    ctx.add(safety)
+    findings = config_findings(config, custom, limits)
+    ctx.add(findings.issues)
+    schema, semantic = findings.schema, findings.semantic
     if not _is_model(config):
         return
     if schema or any(i.code == "KF311" for i in semantic):
@@ -324,9 +306,3 @@ def _is_model(config: Mapping[str, Any]) -> bool:
         and isinstance(inner, Mapping)
         and isinstance(inner.get("layers"), list)
     )
-
-
-def _under(path: str | None, prefixes: list[str]) -> bool:
-    if path is None:
-        return False
-    return any(path == p or path.startswith(p + "/") or p == "" for p in prefixes)
