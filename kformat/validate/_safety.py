@@ -21,7 +21,7 @@ from typing import Any
 from kformat._issues import Issue
 from kformat._rules import RULES
 from kformat.validate import _known
-from kformat.validate._walk import Parts, is_serialized_object, iter_nodes, ptr
+from kformat.validate._walk import NUMBERS, Parts, is_serialized_object, iter_nodes, ptr
 
 __all__ = ["safety_issues"]
 
@@ -276,7 +276,7 @@ def safety_issues(config: Any, custom: list[str], layers: Container[int] = ()) -
     member not). ``layers`` holds the ``id()`` of layer entries of models
     (their unknown Keras classes are KF310, reported elsewhere); custom objects
     the file needs are appended to ``custom``."""
-    for parts, node, key in iter_nodes(config, leaves=_checked_leaf):
+    for parts, node, key in iter_nodes(config, leaves=_checked_leaf, skip=NUMBERS):
         if is_serialized_object(node):
             yield from _object_issues(node, parts, custom, id(node) in layers)
         elif isinstance(node, Mapping) and node.get("class_name") == "__lambda__":

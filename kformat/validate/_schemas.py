@@ -81,6 +81,8 @@ class _Memo:
 
     def __init__(self) -> None:
         self.valid: set[tuple[int, int]] = set()
+        #: (subschema id, type, value) of array items that validated clean
+        self.scalars: set[tuple[int, type, Any]] = set()
         self.ids: dict[Any, int] = {}
         self.keys: dict[int, tuple[Any, int]] = {}
         self.targets: dict[int, Any] = {}
@@ -145,6 +147,10 @@ class _Memo:
                         )
                     ),
                 )
+            elif not any(isinstance(v, (dict, list)) for v in node):
+                # scalars only (a list of a million numbers): compared as they are,
+                # with their types, at C speed
+                content = (list, tuple(map(type, node)), tuple(node))
             else:
                 content = (list, tuple(self._of(v) for v in node))
             self.keys[id(node)] = (node, self._intern(content))  # holds node: ids stay unique
@@ -181,11 +187,53 @@ def _memo_ref(
     yield from errors
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _memo_items(
+    validator: Any, items: Any, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    """Draft 2020-12 ``items`` that checks each distinct scalar once per subschema.
+
+    A config may hold an array of a million numbers; jsonschema descends into
+    every element (microseconds each). Whether a scalar is valid depends only
+    on its value and the subschema, so a scalar that validated clean is not
+    descended into again; failures are re-derived so each keeps its index.
+    """
+    memo = _ACTIVE.get(None)
+    if memo is None or items is False or not isinstance(instance, list):
+        from jsonschema import Draft202012Validator
+
+        yield from Draft202012Validator.VALIDATORS["items"](validator, items, instance, schema)
+        return
+    prefix = len(schema.get("prefixItems", []))
+    where = id(items)
+    clean = memo.scalars
+    for index in range(prefix, len(instance)):
+        item = instance[index]
+        kind = type(item)
+        if kind in _SCALARS:
+            key = (where, kind, item)
+            if key in clean:
+                continue
+            errors = list(validator.descend(item, items, path=index))
+            if errors:
+                yield from errors
+            else:
+                clean.add(key)
+        else:
+            yield from validator.descend(item, items, path=index)
+
+
 @functools.cache
 def _validator_class() -> type[Draft202012Validator]:
     from jsonschema import Draft202012Validator, validators
 
-    cls: type[Draft202012Validator] = validators.extend(Draft202012Validator, {"$ref": _memo_ref})
+    from kformat.validate._keywords import KEYWORDS
+
+    cls: type[Draft202012Validator] = validators.extend(
+        Draft202012Validator, {**KEYWORDS, "$ref": _memo_ref, "items": _memo_items}
+    )
     return cls
 
 
