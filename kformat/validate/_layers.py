@@ -154,13 +154,14 @@ def _build_config_issues(build: Any, parts: Parts) -> Iterator[Issue]:
     if not isinstance(build, Mapping):
         yield _issue("KF305", "build_config must be an object or null", parts)
         return
-    stack: list[tuple[Parts, Any]] = [((*parts, k), v) for k, v in build.items()]
+    # Document order (reversed pushes): the first bad leaf is the one reported.
+    stack: list[tuple[Parts, Any]] = [((*parts, k), v) for k, v in list(build.items())[::-1]]
     while stack:
         where, value = stack.pop()
         if isinstance(value, Mapping):
-            stack.extend(((*where, k), v) for k, v in value.items())
+            stack.extend(((*where, k), v) for k, v in list(value.items())[::-1])
         elif isinstance(value, list):
-            stack.extend(((*where, i), v) for i, v in enumerate(value))
+            stack.extend(((*where, i), v) for i, v in reversed(list(enumerate(value))))
         elif value is not None and not (
             isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_DIM
         ):

@@ -15,17 +15,28 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from kformat import weight_paths
 from kformat._issues import Issue
 from kformat._limits import DEFAULT_LIMITS, Limits
 from kformat._rules import RULES
 from kformat.validate import _documents
 from kformat.validate._arrays import array_issues
+from kformat.validate._consistency import expected_objects
 from kformat.validate._graph import graph_issues
 from kformat.validate._layers import is_known_layer, layer_entries, layer_issues, tree_issues
 from kformat.validate._safety import safety_issues
 from kformat.validate._walk import ptr
 
-__all__ = ["ConfigFindings", "check_config", "config_findings", "structure_issues"]
+__all__ = [
+    "ConfigFindings",
+    "check_config",
+    "config_findings",
+    "implied_issues",
+    "is_model",
+    "layer_errors",
+    "structure_issues",
+    "weights_follow",
+]
 
 CONFIG = "config.json"
 
@@ -142,7 +153,49 @@ def config_findings(
     return ConfigFindings(issues=[*schema, *kept, *safety], schema=schema, semantic=semantic)
 
 
-def check_config(config: Any, *, limits: Limits = DEFAULT_LIMITS) -> list[Issue]:
+# Config findings after which a layer's variables are not derived (no cascade).
+_LAYER_ERRORS = frozenset({"KF305", "KF307", "KF309", "KF312", "KF313"})
+
+
+def is_model(config: Mapping[str, Any]) -> bool:
+    """A Sequential / Functional model config with a layer list (weights follow)."""
+    inner = config.get("config")
+    return (
+        config.get("class_name") in ("Sequential", "Functional", "Model")
+        and isinstance(inner, Mapping)
+        and isinstance(inner.get("layers"), list)
+    )
+
+
+def weights_follow(findings: ConfigFindings) -> bool:
+    """Whether weight paths can be derived: not from a config the schema
+    rejected or whose shared objects disagree (KF311)."""
+    return not findings.schema and not any(i.code == "KF311" for i in findings.semantic)
+
+
+def layer_errors(findings: ConfigFindings) -> frozenset[str]:
+    """Pointers of layer entries whose variables are not derived (no cascade)."""
+    return frozenset(
+        i.path for i in findings.semantic if i.code in _LAYER_ERRORS and i.path is not None
+    )
+
+
+def implied_issues(
+    config: Mapping[str, Any], version: str | None, limits: Limits, bad_layers: frozenset[str]
+) -> list[Issue]:
+    """KF308 (implied weights above the limits) and KF309 (shapes that do not
+    fit) from the config alone, located in ``config.json``."""
+    generation = weight_paths.generation_from_version(version)
+    try:
+        _, found = expected_objects(config, generation, limits, bad_layers)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError):
+        return []  # the naming rule does not apply to this config
+    return [i.at(member=CONFIG) for i in found]
+
+
+def check_config(
+    config: Any, *, limits: Limits = DEFAULT_LIMITS, keras_version: str | None = None
+) -> list[Issue]:
     """Every issue the validator finds in ``config`` as a ``config.json``.
 
     Runs the JSON limits and types first (nothing else runs on a config that
@@ -153,11 +206,18 @@ def check_config(config: Any, *, limits: Limits = DEFAULT_LIMITS) -> list[Issue]
         config: a parsed config (dicts, lists or tuples, str, int, float,
             bool, None), e.g. ``json.loads`` of ``config.json``.
         limits: caps on depth and size (``kformat.DEFAULT_LIMITS``).
+        keras_version: ``metadata.json``'s version when known: it selects the
+            weight layout the implied sizes (KF308) are computed for.
     """
     found = structure_issues(config, limits)
     if any(i.code in ("KF203", "KF207", "KF213") for i in found):
         return found
-    return [*found, *config_findings(_as_json(config), [], limits).issues]
+    config = _as_json(config)
+    findings = config_findings(config, [], limits)
+    found.extend(findings.issues)
+    if is_model(config) and weights_follow(findings):
+        found.extend(implied_issues(config, keras_version, limits, layer_errors(findings)))
+    return found
 
 
 def _as_json(config: Mapping[str, Any]) -> dict[str, Any]:
