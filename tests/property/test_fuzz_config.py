@@ -16,6 +16,7 @@ import contextlib
 import copy
 import io
 import json
+import math
 import os
 import signal
 import zipfile
@@ -219,16 +220,17 @@ def _mutate(config: Any, how: str, pick: int, key: str, value: Any) -> Any:
     elif how == "wrap":
         new = [old] if pick % 2 else {"value": old}
     elif how == "swap_type":
-        new = {
-            int: str,
-            str: lambda v: [v],
-            float: int,
-            bool: str,
-            list: lambda v: {str(i): x for i, x in enumerate(v)},
-            dict: lambda v: list(v.values()),
-        }.get(type(old), lambda v: 0)(old)
-        if (isinstance(old, float) and old != old) or old in (float("inf"), float("-inf")):
+        if isinstance(old, float) and not math.isfinite(old):
             new = 0
+        else:
+            new = {
+                int: str,
+                str: lambda v: [v],
+                float: int,
+                bool: str,
+                list: lambda v: {str(i): x for i, x in enumerate(v)},
+                dict: lambda v: list(v.values()),
+            }.get(type(old), lambda v: 0)(old)
     else:
         new = json.dumps(old)
     parent[target[-1]] = new
