@@ -369,3 +369,22 @@ def test_jsonschema_loads_only_when_a_document_is_validated() -> None:
         timeout=120,
     )
     assert out.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize(
+    "history", [["x", "1e999", 0], ["x", 1e999, 0], ["x", -1, 0], [3, 0, 0], ["x", True, 0]]
+)
+def test_keras_history_indices_are_checked_not_converted(history: list[Any]) -> None:
+    obj = {"class_name": "__keras_tensor__", "config": {"keras_history": history}}
+    with pytest.raises(kformat.InvalidArchiveError) as err:
+        serialization.deserialize(obj)
+    assert err.value.code == "KF210"
+
+
+def test_deserialize_of_a_too_deep_value_is_in_the_family() -> None:
+    value: Any = 0
+    for _ in range(sys.getrecursionlimit() * 2):
+        value = [value]
+    with pytest.raises(kformat.UnsafeArchiveError) as err:
+        serialization.deserialize(value)
+    assert err.value.code == "KF203"
