@@ -388,3 +388,15 @@ def test_deserialize_of_a_too_deep_value_is_in_the_family() -> None:
     with pytest.raises(kformat.UnsafeArchiveError) as err:
         serialization.deserialize(value)
     assert err.value.code == "KF203"
+
+
+def test_deep_shard_index_is_refused_within_budget(tmp_path: Path) -> None:
+    """The same bomb as a ``.weights.json`` index (parsed by the same scan)."""
+    index = tmp_path / "m.weights.json"
+    index.write_bytes(
+        b'{"weight_map": {}, "x": ' + b"[" * 110 + b"0," * 2_500_000 + b"0" + b"]" * 110 + b"}"
+    )
+    m = _probe(index)
+    assert "KF213" in m["codes"] and m["read"] == "KF213", m
+    assert m["mib"] < 256, m
+    assert m["cpu"] < 5, m
