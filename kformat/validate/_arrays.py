@@ -12,8 +12,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kformat._issues import Issue
+from kformat._numpy_values import MAX_ARRAY_ELEMENTS, array_problem
 from kformat._rules import RULES
-from kformat.serialization import MAX_ARRAY_ELEMENTS, array_problem
 from kformat.validate._fields import DTYPE_NAMES
 from kformat.validate._layers import MAX_DIM
 from kformat.validate._walk import Parts, iter_objects, ptr
