@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+from kformat._limits import DEFAULT_LIMITS
 from kformat.errors import InvalidArchiveError, UnsafeArchiveError
 
 __all__ = ["JsonDocument", "dump", "parse", "pointer"]
@@ -44,45 +45,106 @@ def pointer(parts: tuple[str | int, ...] | list[str | int]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+#: At most this many duplicate keys / non-finite numbers are located by
+#: pointer; the rest are only counted (a million of them are one problem, and
+#: building a pointer costs the depth of the value).
+MAX_LOCATED = 64
+
+
+def _children(node: Any) -> Iterator[tuple[str | int, Any]]:
+    return iter(node.items()) if isinstance(node, dict) else enumerate(node)
+
+
 class JsonDocument:
     """A parsed document plus what the strict reading found in it.
 
     Attributes:
         value: the parsed value (dicts, lists, str, int, float, bool, None).
-        duplicate_keys: JSON pointers of keys that appeared twice in one object.
-        non_finite: JSON pointers of ``NaN``/``Infinity`` values.
+        duplicate_keys: JSON pointers of keys that appeared twice in one object
+            (the first :data:`MAX_LOCATED`; ``duplicate_count`` counts all).
+        non_finite: JSON pointers of ``NaN``/``Infinity`` values (the first
+            :data:`MAX_LOCATED`; ``non_finite_count`` counts all).
         depth: the nesting depth (an empty document or scalar is 0).
+        nodes: the values in the document (containers, scalars and keys' values).
+        stopped: ``"depth"`` or ``"nodes"`` when the scan stopped at a limit.
     """
 
-    def __init__(self, value: Any) -> None:
+    def __init__(
+        self, value: Any, *, max_depth: int | None = None, max_nodes: int | None = None
+    ) -> None:
         self.value = value
         self.duplicate_keys: list[str] = []
         self.non_finite: list[str] = []
+        self.duplicate_count = 0
+        self.non_finite_count = 0
         self.depth = 0
-        self._scan()
+        self.nodes = 0
+        self.stopped: str | None = None
+        self._scan(max_depth, max_nodes)
 
-    def _scan(self) -> None:
-        # Iterative walk: the depth cap is enforced here, so no recursion.
-        stack: list[tuple[Any, tuple[str | int, ...]]] = [(self.value, ())]
+    def _note_duplicates(self, node: Any, path: list[str | int]) -> None:
+        if isinstance(node, _DuplicateKeyDict):
+            for key in node.duplicates:
+                self.duplicate_count += 1
+                if len(self.duplicate_keys) < MAX_LOCATED:
+                    self.duplicate_keys.append(pointer([*path, key]))
+
+    def _scan(self, max_depth: int | None, max_nodes: int | None) -> None:
+        # Linear in the document: one stack of child iterators (as deep as the
+        # document) and one list of path components, turned into a pointer only
+        # for a value that is reported. Copying the path for every element made
+        # a deep document of many small values quadratic in time and memory.
+        root = self.value
+        self.nodes = 1
+        if not isinstance(root, (dict, list)):
+            if isinstance(root, float) and not math.isfinite(root):
+                self.non_finite_count = 1
+                self.non_finite.append("")
+            return
+        self.depth = 1
+        path: list[str | int] = []
+        self._note_duplicates(root, path)
+        stack = [_children(root)]
         while stack:
-            node, parts = stack.pop()
-            if isinstance(node, dict):
-                self.depth = max(self.depth, len(parts) + 1)
-                if isinstance(node, _DuplicateKeyDict):
-                    self.duplicate_keys.extend(pointer((*parts, k)) for k in node.duplicates)
-                stack.extend((v, (*parts, k)) for k, v in node.items())
-            elif isinstance(node, list):
-                self.depth = max(self.depth, len(parts) + 1)
-                stack.extend((v, (*parts, i)) for i, v in enumerate(node))
-            elif isinstance(node, float) and not math.isfinite(node):
-                self.non_finite.append(pointer(parts))
+            item = next(stack[-1], None)
+            if item is None:
+                stack.pop()
+                if path:
+                    path.pop()
+                continue
+            key, child = item
+            self.nodes += 1
+            if max_nodes is not None and self.nodes > max_nodes:
+                self.stopped = "nodes"
+                return
+            if isinstance(child, (dict, list)):
+                path.append(key)
+                stack.append(_children(child))
+                if len(stack) > self.depth:
+                    self.depth = len(stack)
+                    if max_depth is not None and self.depth > max_depth:
+                        self.stopped = "depth"
+                        return
+                self._note_duplicates(child, path)
+            elif isinstance(child, float) and not math.isfinite(child):
+                self.non_finite_count += 1
+                if len(self.non_finite) < MAX_LOCATED:
+                    self.non_finite.append(pointer([*path, key]))
 
 
-def parse(data: bytes, *, member: str, max_bytes: int, max_depth: int) -> JsonDocument:
+def parse(
+    data: bytes,
+    *,
+    member: str,
+    max_bytes: int,
+    max_depth: int,
+    max_nodes: int = DEFAULT_LIMITS.max_json_nodes,
+) -> JsonDocument:
     """Parse ``data`` as strict UTF-8 JSON.
 
     Raises:
-        InvalidArchiveError: too large, not UTF-8, not JSON, or too deep.
+        InvalidArchiveError: not UTF-8 or not JSON.
+        UnsafeArchiveError: too large, too deep (KF203) or too many values (KF213).
     """
     if len(data) > max_bytes:
         raise UnsafeArchiveError(
@@ -116,27 +178,44 @@ def parse(data: bytes, *, member: str, max_bytes: int, max_depth: int) -> JsonDo
         raise InvalidArchiveError(
             f"invalid JSON value: {exc}", member=member, code="KF202"
         ) from exc
-    doc = JsonDocument(value)
-    if doc.depth > max_depth:
+    doc = JsonDocument(value, max_depth=max_depth, max_nodes=max_nodes)
+    if doc.stopped == "depth":
         raise UnsafeArchiveError(
-            f"JSON nesting depth {doc.depth} is above the limit of {max_depth}",
+            f"JSON nesting depth is above the limit of {max_depth}",
             member=member,
             code="KF203",
+        )
+    if doc.stopped == "nodes":
+        raise UnsafeArchiveError(
+            f"JSON document holds more than {max_nodes} values (the limit)",
+            member=member,
+            code="KF213",
         )
     return doc
 
 
 def iter_strings(value: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Yield ``(path parts, string)`` for every string value (not keys)."""
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    """Yield ``(path parts, string)`` for every string value (not keys), in
+    document order; memory stays proportional to the depth."""
+    if isinstance(value, str):
+        yield (), value
+    if not isinstance(value, (dict, list)):
+        return
+    path: list[str | int] = []
+    stack = [_children(value)]
     while stack:
-        node, parts = stack.pop()
-        if isinstance(node, dict):
-            stack.extend((v, (*parts, k)) for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend((v, (*parts, i)) for i, v in enumerate(node))
-        elif isinstance(node, str):
-            yield parts, node
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+            if path:
+                path.pop()
+            continue
+        key, child = item
+        if isinstance(child, (dict, list)):
+            path.append(key)
+            stack.append(_children(child))
+        elif isinstance(child, str):
+            yield (*path, key), child
 
 
 def dump(value: Any) -> bytes:

@@ -69,6 +69,11 @@ class Limits:
     h5_in_process: bool = False
 
     # Whole-file budget, JSON side (nodes, work): spec §12.
+    #: values (objects, arrays, scalars) in one JSON document (KF213).
+    max_json_nodes: int = 1_000_000
+    #: elements a ``__numpy__`` value may declare: shape product, and its
+    #: bytes (elements x itemsize) are capped by the same count x 8 (KF214).
+    max_config_array_elements: int = 1_000_000
 
 
 DEFAULT_LIMITS = Limits()

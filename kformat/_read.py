@@ -141,7 +141,11 @@ def _read_weights_h5(buf: Buffer, limits: Limits, *, member: str) -> KerasArchiv
 
 def _parse_config(data: bytes, limits: Limits) -> dict[str, Any]:
     doc = _json.parse(
-        data, member=CONFIG, max_bytes=limits.max_config_bytes, max_depth=limits.max_json_depth
+        data,
+        member=CONFIG,
+        max_bytes=limits.max_config_bytes,
+        max_depth=limits.max_json_depth,
+        max_nodes=limits.max_json_nodes,
     )
     _reject_duplicates(doc, CONFIG)
     if not isinstance(doc.value, dict):
@@ -153,7 +157,11 @@ def _parse_config(data: bytes, limits: Limits) -> dict[str, Any]:
 
 def _parse_metadata(data: bytes, limits: Limits) -> dict[str, Any]:
     doc = _json.parse(
-        data, member=METADATA, max_bytes=limits.max_metadata_bytes, max_depth=limits.max_json_depth
+        data,
+        member=METADATA,
+        max_bytes=limits.max_metadata_bytes,
+        max_depth=limits.max_json_depth,
+        max_nodes=limits.max_json_nodes,
     )
     _reject_duplicates(doc, METADATA)
     if not isinstance(doc.value, dict):

@@ -49,7 +49,11 @@ class ShardIndex:
 def parse_index(data: bytes, *, member: str, limits: Limits) -> ShardIndex:
     """Parse and check a ``.weights.json`` index (no file is opened here)."""
     doc = _json.parse(
-        data, member=member, max_bytes=limits.max_config_bytes, max_depth=limits.max_json_depth
+        data,
+        member=member,
+        max_bytes=limits.max_config_bytes,
+        max_depth=limits.max_json_depth,
+        max_nodes=limits.max_json_nodes,
     )
     if doc.duplicate_keys:
         raise InvalidArchiveError(

@@ -16,12 +16,16 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from kformat._numpy_values import ARRAY_DTYPES, MAX_ARRAY_ELEMENTS, array_problem
 from kformat.errors import InvalidArchiveError, UnsafeArchiveError, UnsupportedFeatureError
 
 __all__ = [
+    "ARRAY_DTYPES",
     "DEFAULT_PACKAGE",
+    "MAX_ARRAY_ELEMENTS",
     "KerasTensorRef",
     "Registry",
+    "array_problem",
     "deserialize",
     "is_serialized_object",
     "registered_name",
@@ -181,10 +185,19 @@ def _special(class_name: str, config: Any, where: str) -> Any:
             code="KF508",
         )
     if class_name in ("__numpy__", "__tensor__"):
+        problem = array_problem(config)
+        if problem is not None:
+            raise UnsafeArchiveError(f"{class_name} {problem}", path=where, code="KF214")
         try:
+            if cfg["dtype"] == "bfloat16":
+                import ml_dtypes  # the only NumPy dtype of the set NumPy lacks
+
+                return np.asarray(cfg["value"], dtype=ml_dtypes.bfloat16)
             return np.asarray(cfg["value"], dtype=np.dtype(cfg["dtype"]))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InvalidArchiveError(f"malformed {class_name}: {exc}", path=where) from exc
+        except (TypeError, ValueError, OverflowError, ImportError) as exc:
+            raise InvalidArchiveError(
+                f"malformed {class_name}: {str(exc)[:200]}", path=where, code="KF214"
+            ) from exc
     if class_name == "__bytes__":
         value = cfg.get("value")
         if not isinstance(value, str):
@@ -197,10 +210,29 @@ def _special(class_name: str, config: Any, where: str) -> Any:
     if class_name == "__keras_tensor__":
         shape = cfg.get("shape")
         history = cfg.get("keras_history")
+        if isinstance(history, list) and len(history) == 3:
+            layer, node, tensor = history
+            # Indices come from the file: int() of "1e999" or inf raises
+            # ValueError/OverflowError, so only real integers are taken.
+            if not (
+                isinstance(layer, str)
+                and all(isinstance(i, int) and not isinstance(i, bool) for i in (node, tensor))
+            ):
+                raise InvalidArchiveError(
+                    "keras_history must be [layer name, node index, tensor index]",
+                    path=f"{where}/config/keras_history",
+                    code="KF210",
+                )
+            if node < 0 or tensor < 0:
+                raise InvalidArchiveError(
+                    f"keras_history indices must be >= 0, got {node}, {tensor}"[:120],
+                    path=f"{where}/config/keras_history",
+                    code="KF210",
+                )
         return KerasTensorRef(
             tuple(shape) if isinstance(shape, list) else None,
             cfg.get("dtype"),
-            (str(history[0]), int(history[1]), int(history[2]))
+            (history[0], history[1], history[2])
             if isinstance(history, list) and len(history) == 3
             else None,
         )
@@ -238,10 +270,28 @@ def deserialize(
     built with ``cls.from_config(config)``.
 
     Raises:
-        UnsafeArchiveError: ``__lambda__`` anywhere.
+        UnsafeArchiveError: ``__lambda__`` anywhere; a value nested too deep
+            for the interpreter (KF203; parsed documents are capped first).
         UnsupportedFeatureError: a class or function nobody registered
             (the message names it and how to provide it).
     """
+    if _where == "":
+        try:
+            return _deserialize(value, custom_objects, builtins, registry, _where)
+        except RecursionError as exc:
+            raise UnsafeArchiveError(
+                "value is nested too deep to deserialize", path="", code="KF203"
+            ) from exc
+    return _deserialize(value, custom_objects, builtins, registry, _where)
+
+
+def _deserialize(
+    value: Any,
+    custom_objects: Mapping[str, Any] | None,
+    builtins: Mapping[str, Any] | None,
+    registry: Registry | None,
+    _where: str,
+) -> Any:
     if isinstance(value, list):
         return [
             deserialize(

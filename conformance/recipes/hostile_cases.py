@@ -11,5 +11,6 @@ from __future__ import annotations
 # Importing a module registers its cases (the @case decorator of make_hostile).
 import hostile_config  # noqa: F401
 import hostile_container  # noqa: F401
+import hostile_json  # noqa: F401
 import hostile_weights  # noqa: F401
 import hostile_zip  # noqa: F401

@@ -275,13 +275,27 @@ def _compare(
     # A sub-layer's name is not in the config: Keras makes it unique per session
     # ("query", then "query_1" in a second MultiHeadAttention), so only names the
     # config states are compared.
-    if name is not None and e.obj.parent is None and e.obj.name and name != e.obj.name:
-        yield _issue(
-            "KF425",
-            f"vars group is named {name!r}, but the config names this object {e.obj.name!r}",
-            member=member,
-            path=group,
-        )
+    if isinstance(name, bytes):
+        name = name.decode("utf-8", "replace")
+    # The attribute comes from the file: an array or number is not a name, and
+    # comparing an array with ``!=`` gives an array, not a truth value.
+    if name is not None and e.obj.parent is None and e.obj.name:
+        if not isinstance(name, str):
+            yield _issue(
+                "KF425",
+                f"vars group's name attribute is a {type(name).__name__}, not a string; the "
+                f"config names this object {e.obj.name[:80]!r}",
+                member=member,
+                path=group,
+            )
+        elif name != e.obj.name:
+            yield _issue(
+                "KF425",
+                f"vars group is named {name[:80]!r}, but the config names this object "
+                f"{e.obj.name[:80]!r}",
+                member=member,
+                path=group,
+            )
     for i, var in enumerate(e.variables):
         path = f"{group}/{i}"
         info = datasets.get(str(i))

@@ -134,9 +134,10 @@ def sequential_shapes(config: Any) -> dict[int, tuple[int | None, ...]]:
             inner = node.get("config")
             if node.get("class_name") == "Sequential" and isinstance(inner, Mapping):
                 _propagate(inner, out)
-            stack.extend(node.values())
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list, Mapping)))
         elif isinstance(node, list):
-            stack.extend(node)
+            # only containers: a list of a million numbers adds nothing to visit
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
     return out
 
 

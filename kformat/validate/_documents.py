@@ -30,7 +30,13 @@ def parse_document(
     """Parse a JSON member; report what is wrong; return the object or ``None``
     when nothing should be checked further."""
     try:
-        doc = _json.parse(data, member=member, max_bytes=max_bytes, max_depth=limits.max_json_depth)
+        doc = _json.parse(
+            data,
+            member=member,
+            max_bytes=max_bytes,
+            max_depth=limits.max_json_depth,
+            max_nodes=limits.max_json_nodes,
+        )
     except KFormatError as exc:
         sink.report(exc.code or "KF202", exc.message, member=member, path=exc.path)
         return None
@@ -48,6 +54,12 @@ def parse_document(
             member=member,
             path=where,
         )
+    for code, total, listed in (
+        ("KF205", doc.duplicate_count, len(doc.duplicate_keys)),
+        ("KF206", doc.non_finite_count, len(doc.non_finite)),
+    ):
+        if total > listed:
+            sink.report(code, f"{total - listed} more of these are not located", member=member)
     if not isinstance(doc.value, dict):
         sink.report(
             "KF207",

@@ -17,9 +17,8 @@ import stat
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from kformat import weight_paths
 from kformat._h5 import H5Index
 from kformat._io import Buffer, map_file, read_stream
 from kformat._issues import Issue
@@ -29,18 +28,20 @@ from kformat._rules import RULES, Sink
 from kformat._zip import ZipReader
 from kformat.errors import KFormatError
 from kformat.validate import _documents, _weights
-from kformat.validate._consistency import consistency_issues, expected_objects
-from kformat.validate._graph import graph_issues
-from kformat.validate._layers import is_known_layer, layer_entries, layer_issues, tree_issues
-from kformat.validate._safety import safety_issues
+from kformat.validate._consistency import consistency_issues
+from kformat.validate._preflight import (
+    config_findings,
+    implied_issues,
+    is_model,
+    layer_errors,
+    weights_follow,
+)
 from kformat.validate._weights_layout import root_issues
 
 __all__ = ["Result", "run"]
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
-# Config findings after which a layer's variables are not derived (no cascade).
-_LAYER_ERRORS = frozenset({"KF305", "KF307", "KF309", "KF312", "KF313"})
 #: At most this many issues of one code per member are listed; the rest are
 #: counted in one closing issue (a million duplicate keys are one problem).
 MAX_PER_CODE = 100
@@ -279,43 +280,21 @@ def check_model(
     )
     if config is None:
         return
-    schema = list(_documents.schema_findings("config.schema.json", config, "KF210", CONFIG))
-    ctx.add(schema)
-    rejected = [i.path for i in schema if i.path is not None]
     custom = ctx.result.custom_objects
-    semantic = [
-        *graph_issues(config, is_known_layer),
-        *layer_issues(config, custom),
-        *tree_issues(config),
-    ]
-    layer_ids = {id(entry) for _, entry in layer_entries(config)}
-    safety = [i.at(member=CONFIG) for i in safety_issues(config, custom, layer_ids)]
-    unsafe = [i.path for i in safety if i.severity == "error" and i.path is not None]
-    ctx.add(
-        i.at(member=CONFIG)
-        for i in semantic
-        if not _under(i.path, rejected)
-        # a code-carrying or refused layer is reported by its safety rule only
-        and not (i.code == "KF310" and any(_under(p, [i.path or ""]) for p in unsafe))
-    )
-    ctx.add(safety)
-    if not _is_model(config):
-        return
-    if schema or any(i.code == "KF311" for i in semantic):
+    findings = config_findings(config, custom, limits)
+    ctx.add(findings.issues)
+    if not is_model(config) or not weights_follow(findings):
         return  # weight paths follow from a config the checks above rejected
-    bad_layers = {i.path for i in semantic if i.code in _LAYER_ERRORS and i.path is not None}
+    bad_layers = layer_errors(findings)
     version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
     if index is None:
         # No readable weights: the config-only findings (KF308 implied size,
         # KF309 inconsistent shapes) are still computed from the config alone.
-        generation = weight_paths.generation_from_version(
-            version if isinstance(version, str) else None
+        ctx.add(
+            implied_issues(
+                config, version if isinstance(version, str) else None, limits, bad_layers
+            )
         )
-        try:
-            _, found = expected_objects(config, generation, limits, frozenset(bad_layers))
-        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
-            found = []  # the naming rule does not apply to this config
-        ctx.add(i.at(member=CONFIG) for i in found)
         return
     # Only objects the walk rejected (errors) are missing from the index and
     # would cascade into KF420-KF423; a warning (KF416 chunked, KF417 dtype,
@@ -340,18 +319,3 @@ def check_model(
             skip_h5=broken_h5,
         )
     )
-
-
-def _is_model(config: Mapping[str, Any]) -> bool:
-    inner = config.get("config")
-    return (
-        config.get("class_name") in ("Sequential", "Functional", "Model")
-        and isinstance(inner, Mapping)
-        and isinstance(inner.get("layers"), list)
-    )
-
-
-def _under(path: str | None, prefixes: list[str]) -> bool:
-    if path is None:
-        return False
-    return any(path == p or path.startswith(p + "/") or p == "" for p in prefixes)

@@ -32,7 +32,8 @@ def _is_int(v: Any) -> bool:
 
 
 def _is_num(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    # math.isfinite() of an int converts it to float: OverflowError past 1e308
+    return _is_int(v) or (isinstance(v, float) and math.isfinite(v))
 
 
 def _int(lo: int | None = None) -> Check:

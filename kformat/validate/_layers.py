@@ -76,6 +76,8 @@ def layer_issues(config: Any, custom: list[str]) -> Iterator[Issue]:
     for base, entry in layer_entries(config):
         cls = entry.get("class_name")
         inner = entry.get("config")
+        if "build_config" in entry:
+            yield from _build_config_issues(entry["build_config"], (*base, "build_config"))
         if not isinstance(cls, str) or not isinstance(inner, Mapping) or cls in _MODELS:
             continue
         if _is_operation(entry) or not _keras_module(entry):
@@ -137,6 +139,39 @@ def layer_issues(config: Any, custom: list[str]) -> Iterator[Issue]:
                 "KF313", f"missing required key for {cls}: one of {', '.join(spec.one_of)}", cparts
             )
         yield from _shape_issues(cls, inner, entry, cparts)
+
+
+#: Largest dimension a recorded shape may hold (Keras shapes are C ints).
+MAX_DIM = 2**31 - 1
+
+
+def _build_config_issues(build: Any, parts: Parts) -> Iterator[Issue]:
+    """KF305: ``build_config`` holds shapes only (layer.py ``build_from_config``
+    passes them to ``build``): every leaf a dimension ``0 <= d <= MAX_DIM`` or
+    null, in lists (shapes, lists of shapes) and objects (``shapes_dict``)."""
+    if build is None:
+        return
+    if not isinstance(build, Mapping):
+        yield _issue("KF305", "build_config must be an object or null", parts)
+        return
+    # Document order (reversed pushes): the first bad leaf is the one reported.
+    stack: list[tuple[Parts, Any]] = [((*parts, k), v) for k, v in list(build.items())[::-1]]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, Mapping):
+            stack.extend(((*where, k), v) for k, v in list(value.items())[::-1])
+        elif isinstance(value, list):
+            stack.extend(((*where, i), v) for i, v in reversed(list(enumerate(value))))
+        elif value is not None and not (
+            isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_DIM
+        ):
+            shown = "a huge integer" if isinstance(value, int) else repr(value)[:60]
+            yield _issue(
+                "KF305",
+                f"build_config holds shapes only: dimensions 0..{MAX_DIM} or null, got {shown}",
+                where,
+            )
+            return
 
 
 def _function_name(

@@ -8,6 +8,7 @@ mismatch never stops a load: it is reported, not refused.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,11 @@ _EXTRA_SCALARS = {"Nadam": 1}  # u_product
 
 
 def _num(v: Any) -> float:
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else 0.0
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return 0.0
+    if isinstance(v, int) and abs(v) > 2**53:
+        return math.copysign(math.inf, v)  # float() of a huge int overflows
+    return float(v)
 
 
 def _optimizer(config: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -21,7 +21,7 @@ from typing import Any
 from kformat._issues import Issue
 from kformat._rules import RULES
 from kformat.validate import _known
-from kformat.validate._walk import Parts, is_serialized_object, iter_nodes, ptr
+from kformat.validate._walk import NUMBERS, Parts, is_serialized_object, iter_nodes, ptr
 
 __all__ = ["safety_issues"]
 
@@ -234,11 +234,23 @@ def _tf_op_denied(fn: str) -> bool:
     return any(".".join(parts[:i]) in _known.TF_OP_DENIED for i in range(1, len(parts) + 1))
 
 
+def _short(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return f"a JSON {'object' if isinstance(value, dict) else 'array'}"
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge integer"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _checked_leaf(key: str | int, value: Any) -> bool:
+    """The leaves :func:`_value_issues` can report: strings, and safety keys."""
+    return isinstance(value, str) or (isinstance(key, str) and "safe_mode" in key)
+
+
 def _value_issues(parts: Parts, key: str | int | None, value: Any) -> Iterator[Issue]:
     if isinstance(key, str) and "safe_mode" in key:
         yield _issue(
             "KF504",
-            f"config key {key!r} (= {value!r}): file content may not set the loader's safety "
+            f"config key {key[:80]!r} (= {_short(value)}): file content may not set the loader's safety "
             "policy (unset means safe)",
             parts,
         )
@@ -264,7 +276,7 @@ def safety_issues(config: Any, custom: list[str], layers: Container[int] = ()) -
     member not). ``layers`` holds the ``id()`` of layer entries of models
     (their unknown Keras classes are KF310, reported elsewhere); custom objects
     the file needs are appended to ``custom``."""
-    for parts, node, key in iter_nodes(config):
+    for parts, node, key in iter_nodes(config, leaves=_checked_leaf, skip=NUMBERS):
         if is_serialized_object(node):
             yield from _object_issues(node, parts, custom, id(node) in layers)
         elif isinstance(node, Mapping) and node.get("class_name") == "__lambda__":

@@ -10,17 +10,20 @@ from __future__ import annotations
 import contextvars
 import functools
 import json
+import sys
+import threading
 from collections.abc import Iterator, Mapping
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any
 
 from kformat._issues import Issue
 from kformat._json import pointer
 from kformat._rules import RULES
+
+if TYPE_CHECKING:  # imported on first use: a run that validates no document never loads them
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 __all__ = ["SCHEMA_NAMES", "load_schema", "schema_issues", "validator"]
 
@@ -48,11 +51,16 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @functools.cache
 def _registry() -> Registry[Any]:
+    from referencing import Registry, Resource
+
     registry: Registry[Any] = Registry()
     for name in SCHEMA_NAMES:
         schema = load_schema(name)
         registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
     return registry
+
+
+_NAME = -1  # the key of a non-empty string under "name" (see _Memo.key)
 
 
 class _Memo:
@@ -63,46 +71,93 @@ class _Memo:
     linear in the *distinct* content, so a large or hostile 8 MiB config stays
     within seconds. Only successes are cached: failures are re-derived so every
     error keeps its own location.
+
+    Content is hash-consed: equal values get the same small integer, an object
+    or array is keyed by the integers of its members. Each value adds one
+    entry of its own size, so the memo stays linear in the document (a text
+    key per value repeats every descendant once per ancestor: a deep document
+    made it hundreds of times the document's size).
     """
 
     def __init__(self) -> None:
-        self.valid: set[tuple[int, str | None]] = set()
-        self.keys: dict[int, tuple[Any, str]] = {}
+        self.valid: set[tuple[int, int]] = set()
+        #: (subschema id, type, value) of array items that validated clean
+        self.scalars: set[tuple[int, type, Any]] = set()
+        self.ids: dict[Any, int] = {}
+        self.keys: dict[int, tuple[Any, int]] = {}
         self.targets: dict[int, Any] = {}
 
-    def key(self, instance: Any) -> str | None:
-        """A canonical text of ``instance``: equal texts validate alike. The value of
-        a ``name`` key that is a non-empty string is left out, because every
-        schema constrains names only that far (layer names differ in every entry
-        of a model; everything else repeats)."""
-        if not isinstance(instance, (dict, list)):
-            return f"{type(instance).__name__}:{instance!r}"
-        hit = self.keys.get(id(instance))
-        if hit is not None and hit[0] is instance:
-            return hit[1]
+    def _intern(self, content: Any) -> int:
+        found = self.ids.get(content)
+        if found is None:
+            found = self.ids[content] = len(self.ids)
+        return found
+
+    def _of(self, value: Any) -> int | None:
+        if isinstance(value, (dict, list)):
+            hit = self.keys.get(id(value))
+            return hit[1] if hit is not None and hit[0] is value else None
+        # (type, value): True, 1 and 1.0 are equal in Python, not in a schema.
+        return self._intern((type(value), value))
+
+    def key(self, instance: Any) -> int | None:
+        """An integer naming the content of ``instance``: equal integers validate
+        alike. The value of a ``name`` key that is a non-empty string is left
+        out, because every schema constrains names only that far (layer names
+        differ in every entry of a model; everything else repeats).
+        ``None`` when the content cannot be keyed (not JSON data)."""
         try:
-            if isinstance(instance, dict):
-                parts = []
-                for k in sorted(instance, key=str):
-                    v = instance[k]
-                    text = "<name>" if k == "name" and isinstance(v, str) and v else self.key(v)
-                    if text is None:
-                        return None
-                    parts.append(f"{json.dumps(k)}:{text}")
-                out = "{" + ",".join(parts) + "}"
-            else:
-                items = [self.key(v) for v in instance]
-                if any(t is None for t in items):
-                    return None
-                out = "[" + ",".join(items) + "]"  # type: ignore[arg-type]
-        except (TypeError, ValueError, RecursionError):
+            return self._key(instance)
+        except TypeError:  # an unhashable non-JSON value
             return None
-        self.keys[id(instance)] = (instance, out)  # holds the instance: ids stay unique
-        return out
+
+    def _key(self, instance: Any) -> int | None:
+        if not isinstance(instance, (dict, list)):
+            return self._of(instance)
+        # Post-order without recursion: a node is keyed once all its members are.
+        stack: list[Any] = [instance]
+        while stack:
+            node = stack[-1]
+            if self._of(node) is not None:
+                stack.pop()
+                continue
+            members = node.values() if isinstance(node, dict) else node
+            pending = [v for v in members if isinstance(v, (dict, list)) and self._of(v) is None]
+            if pending:
+                if len(stack) > 10_000:
+                    return None  # not a parsed document (cyclic or absurdly deep)
+                stack.extend(pending)
+                continue
+            stack.pop()
+            if isinstance(node, dict):
+                content: Any = (
+                    dict,
+                    tuple(
+                        sorted(
+                            (
+                                (
+                                    k,
+                                    _NAME
+                                    if k == "name" and isinstance(v, str) and v
+                                    else self._of(v),
+                                )
+                                for k, v in node.items()
+                            ),
+                            key=lambda kv: str(kv[0]),
+                        )
+                    ),
+                )
+            elif not any(isinstance(v, (dict, list)) for v in node):
+                # scalars only (a list of a million numbers): compared as they are,
+                # with their types, at C speed
+                content = (list, tuple(map(type, node)), tuple(node))
+            else:
+                content = (list, tuple(self._of(v) for v in node))
+            self.keys[id(node)] = (node, self._intern(content))  # holds node: ids stay unique
+        return self._of(instance)
 
 
 _ACTIVE: contextvars.ContextVar[_Memo | None] = contextvars.ContextVar("kformat_schema_memo")
-_REF = Draft202012Validator.VALIDATORS["$ref"]
 
 
 def _memo_ref(
@@ -111,7 +166,9 @@ def _memo_ref(
     memo = _ACTIVE.get(None)
     resolver = getattr(validator, "_resolver", None)  # jsonschema >= 4.18
     if memo is None or resolver is None:
-        yield from _REF(validator, ref, instance, schema)
+        from jsonschema import Draft202012Validator
+
+        yield from Draft202012Validator.VALIDATORS["$ref"](validator, ref, instance, schema)
         return
     # A $ref location always resolves to the same target (no $dynamicRef in
     # these schemas): resolve once, and share results between all places that
@@ -120,19 +177,63 @@ def _memo_ref(
     if resolved is None:
         resolved = resolver.lookup(ref)
         memo.targets[id(schema)] = resolved
-    text = memo.key(instance)
-    key = (id(resolved.contents), text)
-    if text is not None and key in memo.valid:
+    content = memo.key(instance)
+    key = (id(resolved.contents), -2 if content is None else content)
+    if content is not None and key in memo.valid:
         return
     errors = list(validator.descend(instance, resolved.contents, resolver=resolved.resolver))
-    if text is not None and not errors:
+    if content is not None and not errors:
         memo.valid.add(key)
     yield from errors
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _memo_items(
+    validator: Any, items: Any, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    """Draft 2020-12 ``items`` that checks each distinct scalar once per subschema.
+
+    A config may hold an array of a million numbers; jsonschema descends into
+    every element (microseconds each). Whether a scalar is valid depends only
+    on its value and the subschema, so a scalar that validated clean is not
+    descended into again; failures are re-derived so each keeps its index.
+    """
+    memo = _ACTIVE.get(None)
+    if memo is None or items is False or not isinstance(instance, list):
+        from jsonschema import Draft202012Validator
+
+        yield from Draft202012Validator.VALIDATORS["items"](validator, items, instance, schema)
+        return
+    prefix = len(schema.get("prefixItems", []))
+    where = id(items)
+    clean = memo.scalars
+    for index in range(prefix, len(instance)):
+        item = instance[index]
+        kind = type(item)
+        if kind in _SCALARS:
+            key = (where, kind, item)
+            if key in clean:
+                continue
+            errors = list(validator.descend(item, items, path=index))
+            if errors:
+                yield from errors
+            else:
+                clean.add(key)
+        else:
+            yield from validator.descend(item, items, path=index)
+
+
 @functools.cache
 def _validator_class() -> type[Draft202012Validator]:
-    cls: type[Draft202012Validator] = validators.extend(Draft202012Validator, {"$ref": _memo_ref})
+    from jsonschema import Draft202012Validator, validators
+
+    from kformat.validate._keywords import KEYWORDS
+
+    cls: type[Draft202012Validator] = validators.extend(
+        Draft202012Validator, {**KEYWORDS, "$ref": _memo_ref, "items": _memo_items}
+    )
     return cls
 
 
@@ -150,17 +251,80 @@ def _message(error: ValidationError) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
-def schema_issues(name: str, document: Any, code: str) -> Iterator[Issue]:
-    """Yield one issue per schema violation of ``document`` (location-less
-    except the JSON pointer; the driver adds the member)."""
-    severity = RULES[code].severity
-    token = _ACTIVE.set(_Memo())
+# jsonschema recurses about ten Python frames per level of the document; the
+# JSON depth limit (128) needs more than Python's default recursion limit.
+_FRAMES_PER_LEVEL = 16
+#: Deeper documents are not schema-validated (KF215): the frames they need
+#: would risk the C stack. Twice the default ``Limits.max_json_depth``.
+MAX_SCHEMA_DEPTH = 256
+_LIMIT_LOCK = threading.Lock()
+_raised = 0  # validations running under a raised limit (guarded by _LIMIT_LOCK)
+_saved_limit = 0
+
+
+def _depth(document: Any) -> int:
+    depth, stack = 0, [(document, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (dict, list)):
+            depth = max(depth, level)
+            if level > MAX_SCHEMA_DEPTH:
+                break
+            members = node.values() if isinstance(node, dict) else node
+            stack.extend((v, level + 1) for v in members if isinstance(v, (dict, list)))
+    return depth
+
+
+def _collect(name: str, document: Any) -> list[ValidationError]:
+    """Every schema error, with Python's recursion limit raised as far as this
+    document's depth needs (and restored after the last concurrent run)."""
+    global _raised, _saved_limit
+    depth = _depth(document)
+    if depth > MAX_SCHEMA_DEPTH:
+        raise RecursionError(f"document depth {depth} is above {MAX_SCHEMA_DEPTH}")
+    need = _FRAMES_PER_LEVEL * depth + 200
+    with _LIMIT_LOCK:
+        if _raised == 0:
+            _saved_limit = sys.getrecursionlimit()
+        _raised += 1
+        current = sys.getrecursionlimit()
+        if need + 1000 > current:
+            sys.setrecursionlimit(need + 1000)
     try:
-        errors = sorted(
+        return sorted(
             validator(name).iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]
         )
     finally:
+        with _LIMIT_LOCK:
+            _raised -= 1
+            if _raised == 0:
+                sys.setrecursionlimit(_saved_limit)
+
+
+def schema_issues(name: str, document: Any, code: str) -> Iterator[Issue]:
+    """Yield one issue per schema violation of ``document`` (location-less
+    except the JSON pointer; the driver adds the member)."""
+    from jsonschema.exceptions import best_match
+
+    severity = RULES[code].severity
+    token = _ACTIVE.set(_Memo())
+    errors: list[ValidationError] | None = None
+    try:
+        errors = _collect(name, document)
+    except RecursionError:
+        pass
+    finally:
         _ACTIVE.reset(token)
+    if errors is None:
+        # Only a document deeper than any JSON document kformat parses
+        # (Limits.max_json_depth) gets here, e.g. a dict handed to check_config.
+        yield Issue(
+            "KF215",
+            RULES["KF215"].severity,
+            f"document is nested deeper than {MAX_SCHEMA_DEPTH} levels; its schema is not checked",
+            path="",
+        )
+        return
     for n, error in enumerate(errors):
         if n == _MAX_SCHEMA_ISSUES:
             yield Issue(
