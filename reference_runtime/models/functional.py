@@ -302,5 +302,8 @@ class Functional(Model):
     ) -> Any:
         """Rebuild the graph by replaying the saved nodes."""
         from reference_runtime.models._functional_config import functional_from_config
+        from reference_runtime.saving.serialization_lib import checked_from_config
 
-        return functional_from_config(cls, dict(config))
+        return checked_from_config(
+            "Functional", config, lambda: functional_from_config(cls, dict(config))
+        )

@@ -231,10 +231,18 @@ class Model(Layer):
         cls, config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None = None
     ) -> Any:
         """Functional configs build a Functional model; others call ``cls(**config)``."""
-        if "layers" in config and "input_layers" in config and "output_layers" in config:
+        if (
+            isinstance(config, Mapping)
+            and "layers" in config
+            and "input_layers" in config
+            and "output_layers" in config
+        ):
             from reference_runtime.models._functional_config import functional_from_config
             from reference_runtime.models.functional import Functional
+            from reference_runtime.saving.serialization_lib import checked_from_config
 
             target = cls if issubclass(cls, Functional) else Functional
-            return functional_from_config(target, dict(config))
+            return checked_from_config(
+                "Functional", config, lambda: functional_from_config(target, dict(config))
+            )
         return super().from_config(config)
