@@ -19,6 +19,7 @@ from kformat._issues import Issue
 from kformat._limits import DEFAULT_LIMITS, Limits
 from kformat._rules import RULES
 from kformat.errors import InvalidArchiveError, KFormatError, UnsafeArchiveError
+from reference_runtime._config_errors import short
 
 __all__ = ["CONFIG", "check_config", "raise_for_issues"]
 
@@ -109,6 +110,25 @@ def raise_for_issues(
     )
 
 
+def _check_depth(config: Any, limit: int) -> None:
+    """The JSON depth limit (KF203) for a config that did not come through the
+    parser (``from_config`` on a dict); iterative, so any depth is safe."""
+    stack: list[tuple[Any, int]] = [(config, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            raise UnsafeArchiveError(
+                f"config nested deeper than {limit} levels",
+                member=CONFIG,
+                path="",
+                code="KF203",
+            )
+        if isinstance(value, Mapping):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, depth + 1) for v in value)
+
+
 def check_config(
     config: Mapping[str, Any],
     *,
@@ -134,17 +154,24 @@ def check_config(
             path="",
             code="KF207",
         )
+    limits = limits or DEFAULT_LIMITS
+    _check_depth(config, limits.max_json_depth)
     try:
-        issues = _check_config(config, limits=limits or DEFAULT_LIMITS)
-    except RecursionError as exc:  # a chain deeper than the checks recurse
-        raise UnsafeArchiveError(
-            "config nested too deep to check", member=CONFIG, path="", code="KF203"
-        ) from exc
+        issues = _check_config(config, limits=limits)
     except KFormatError:
         raise
-    except Exception as exc:  # a value no JSON parser of ours yields (10**4000 from a dict)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        # A dict from the caller may hold what no JSON parser of ours yields
+        # (10**4000); a recursion in jsonschema's Rust helpers surfaces as a
+        # PanicException, which is a BaseException.
+        if isinstance(exc, RecursionError) or "RecursionError" in str(exc):
+            raise UnsafeArchiveError(
+                "config nested too deep to check", member=CONFIG, path="", code="KF203"
+            ) from exc
         raise InvalidArchiveError(
-            f"the config checks cannot handle a value in it: {type(exc).__name__}: {exc}",
+            f"the config checks cannot handle a value in it: {type(exc).__name__}: {short(str(exc))}",
             member=CONFIG,
             path="",
             code="KF305",
