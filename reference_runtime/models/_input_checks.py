@@ -38,6 +38,8 @@ class InputSpec(NamedTuple):
     dtype: np.dtype[Any]
     kinds: frozenset[str] | None  # None: any kind (text inputs)
     squeezed: tuple[int | None, ...]  # ``shape`` without a trailing 1
+    ndim: int
+    fixed: tuple[tuple[int, int], ...]  # (axis, size) of every axis the shape fixes
 
 
 def input_specs(model: Any) -> list[InputSpec]:
@@ -53,7 +55,8 @@ def input_specs(model: Any) -> list[InputSpec]:
         dtype = as_dtype(ref.dtype)
         kinds = _NUMERIC if dtype.kind in _NUMERIC else None
         squeezed = shape[:-1] if shape and shape[-1] == 1 else shape
-        specs.append(InputSpec(i, ref.name, shape, dtype, kinds, squeezed))
+        fixed = tuple((a, d) for a, d in enumerate(shape) if d is not None)
+        specs.append(InputSpec(i, ref.name, shape, dtype, kinds, squeezed, len(shape), fixed))
     model.__dict__["_input_specs"] = specs
     return specs
 
@@ -86,6 +89,18 @@ def _refuse(spec: InputSpec, model_name: str, what: str) -> ValueError:
 
 def adjust_input(x: Any, spec: InputSpec, model_name: str) -> np.ndarray[Any, Any]:
     """``x`` as an array of ``spec``'s rank and dtype, or a ``ValueError``."""
+    # The common call: an array of the right dtype, rank and fixed sizes.
+    if type(x) is np.ndarray and x.dtype == spec.dtype and x.ndim == spec.ndim:
+        shape = x.shape
+        for axis, size in spec.fixed:
+            if shape[axis] != size:
+                break
+        else:
+            return x
+    return _adjust(x, spec, model_name)
+
+
+def _adjust(x: Any, spec: InputSpec, model_name: str) -> np.ndarray[Any, Any]:
     if type(x) is np.ndarray:
         arr = x
     else:
