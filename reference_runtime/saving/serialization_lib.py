@@ -20,10 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from kformat._limits import DEFAULT_LIMITS
 from kformat.errors import (
     InvalidArchiveError,
-    KFormatError,
     UnsafeArchiveError,
     UnsupportedFeatureError,
 )
@@ -33,6 +31,7 @@ from reference_runtime._tensor import KerasTensor
 from reference_runtime.dtype_policies import DTypePolicy
 from reference_runtime.dtype_policies import serialize as serialize_policy
 from reference_runtime.saving import _builtins, _preflight
+from reference_runtime.saving._special import decode_special
 from reference_runtime.saving.object_registration import (
     GLOBAL_CUSTOM_OBJECTS,
     CustomObjectScope,
@@ -279,7 +278,7 @@ def _deserialize(config: Any, custom: Mapping[str, Any], module_objects: Mapping
         _refuse_lambda("a serialized Python lambda")
     if class_name in _SPECIAL:
         with at("config"):
-            return _special(class_name, inner)
+            return decode_special(class_name, inner, _where())
     if class_name == "__typespec__":
         raise UnsupportedFeatureError(
             f"__typespec__ (a TensorFlow TypeSpec){_where()} is not supported",
@@ -328,83 +327,6 @@ def _refuse_lambda(what: str) -> None:
         path=current_pointer(),
         code="KF501",
     )
-
-
-#: dtype kinds a ``__numpy__`` value may have: numbers, bools and fixed-width
-#: text, never objects (pickles), raw void bytes or records (spec §5.8)
-_ARRAY_KINDS = frozenset("biufcSU")
-#: bytes one ``__numpy__`` value may decode to: 16 bytes per element of the
-#: largest config.json the reader accepts (the JSON text bounds the element
-#: count; a wide string dtype like ``S1800000000`` does not)
-_MAX_ARRAY_BYTES = 16 * DEFAULT_LIMITS.max_config_bytes
-
-
-def _leaf_count(value: Any) -> int:
-    if not isinstance(value, list):
-        return 1
-    return sum(_leaf_count(v) for v in value)
-
-
-def _array_dtype(value: Any) -> np.dtype[Any]:
-    if not isinstance(value, str):
-        raise InvalidArchiveError(
-            f"__numpy__ dtype must be a string{_where()}, got {short(value)}",
-            member=CONFIG,
-            path=current_pointer("dtype"),
-            code="KF305",
-        )
-    try:
-        dtype = np.dtype(value)
-    except (TypeError, ValueError, SyntaxError) as exc:
-        raise InvalidArchiveError(
-            f"__numpy__ dtype {short(value)} is not a NumPy dtype{_where()}",
-            member=CONFIG,
-            path=current_pointer("dtype"),
-            code="KF305",
-        ) from exc
-    if dtype.kind not in _ARRAY_KINDS or dtype.shape or dtype.fields:
-        raise InvalidArchiveError(
-            f"__numpy__ dtype {short(value)}{_where()} is not a number, bool or text dtype",
-            member=CONFIG,
-            path=current_pointer("dtype"),
-            code="KF305",
-        )
-    return dtype
-
-
-def _special(class_name: str, inner: Any) -> Any:
-    cfg = inner if isinstance(inner, Mapping) else {}
-    try:
-        if class_name in ("__numpy__", "__tensor__"):
-            dtype = _array_dtype(cfg["dtype"])
-            value = cfg["value"]
-            nbytes = _leaf_count(value) * dtype.itemsize
-            if nbytes > _MAX_ARRAY_BYTES:
-                raise UnsafeArchiveError(
-                    f"{class_name} value{_where()} would decode to {nbytes} bytes "
-                    f"(dtype {dtype.str}), above the limit of {_MAX_ARRAY_BYTES}",
-                    member=CONFIG,
-                    path=current_pointer(),
-                    code="KF308",
-                )
-            return np.asarray(value, dtype=dtype)
-        if class_name == "__bytes__":
-            return str(cfg["value"]).encode("utf-8")
-        if class_name == "__slice__":
-            return slice(cfg.get("start"), cfg.get("stop"), cfg.get("step"))
-        if class_name == "__ellipsis__":
-            return Ellipsis
-    except (KeyError, TypeError, ValueError, OverflowError, UnicodeError) as exc:
-        if isinstance(exc, KFormatError):
-            raise
-        raise InvalidArchiveError(
-            f"malformed {class_name}{_where()}: {short(str(exc))}",
-            member=CONFIG,
-            path=current_pointer(),
-            code="KF305",
-        ) from exc
-    # __keras_tensor__: only meaningful inside Functional nodes, handled there.
-    return dict(cfg)
 
 
 def _resolve_function(
