@@ -99,6 +99,7 @@ def test_the_valid_base_config_builds() -> None:
         ({"units": "many"}, "KF305", "/config/layers/1/config/units"),
         ({"bogus": 1}, "KF312", "/config/layers/1/config/bogus"),
         ({"dtype": "object"}, "KF305", "/config/layers/1/config/dtype"),
+        ({"dtype": "(float32, (2,))"}, "KF305", "/config/layers/1/config/dtype"),
     ],
 )
 def test_bad_layer_values(config: dict[str, Any], code: str, path: str) -> None:
@@ -182,6 +183,24 @@ def test_from_config_runs_the_checks_with_pointers_into_config() -> None:
     config = _model(_dense(units=0))["config"]
     with pytest.raises(InvalidArchiveError) as info:
         rr.Model.from_config(config)
+    assert (info.value.code, info.value.path) == ("KF305", "/config/layers/1/config/units")
+
+
+def test_sequential_from_config_duplicate_names_and_direct_constructor_errors() -> None:
+    dense = {"module": "keras.layers", "class_name": "Dense", "registered_name": None}
+    config = {
+        "name": "s",
+        "layers": [
+            {**dense, "config": {"name": "d", "units": 2}},
+            {**dense, "config": {"name": "d", "units": 2}},
+        ],
+    }
+    with pytest.raises(InvalidArchiveError) as info:
+        rr.Sequential.from_config(config)
+    assert info.value.code == "KF302" and info.value.member == "config.json"
+    config["layers"][1]["config"] = {"name": "e", "units": -1}
+    with pytest.raises(InvalidArchiveError) as info:
+        rr.Sequential.from_config(config)
     assert (info.value.code, info.value.path) == ("KF305", "/config/layers/1/config/units")
 
 
