@@ -103,7 +103,7 @@ def raise_for_issues(
     where = f" in {source}" if source else ""
     raise cls(
         f"{first.code} {first.message}{where}{more}",
-        member=first.member,
+        member=first.member or CONFIG,
         path=first.path,
         code=first.code,
         issues=errors,
