@@ -24,7 +24,7 @@ from kformat.errors import (
     UnsupportedFeatureError,
 )
 
-__all__ = ["CONFIG", "as_config_error", "at", "current_pointer", "guarded", "short"]
+__all__ = ["CONFIG", "as_config_error", "at", "current_pointer", "guarded", "located", "short"]
 
 CONFIG = "config.json"
 #: characters of a value quoted in a message (a file's strings can be megabytes)
@@ -63,10 +63,30 @@ def short(value: Any) -> str:
     return text if len(text) <= _QUOTE else text[: _QUOTE - 3] + "..."
 
 
+def located(exc: KFormatError, code: str) -> KFormatError:
+    """``exc`` with its missing code, member or path filled in from the place
+    being built (errors raised deep in a layer do not know where they are)."""
+    if exc.code is not None and exc.member is not None and exc.path is not None:
+        return exc
+    fields: dict[str, Any] = {
+        "member": exc.member if exc.member is not None else CONFIG,
+        "path": exc.path if exc.path is not None else current_pointer(),
+        "code": exc.code if exc.code is not None else code,
+    }
+    if isinstance(exc, InvalidArchiveError):
+        fields["issues"] = exc.issues
+    try:
+        out = type(exc)(exc.message, **fields)
+    except TypeError:  # a subclass with its own constructor: keep it as it is
+        return exc
+    out.__cause__ = exc
+    return out
+
+
 def as_config_error(exc: BaseException, what: str, *, code: str = "KF305") -> KFormatError:
     """The family error for ``exc`` raised while building ``what`` from the config."""
     if isinstance(exc, KFormatError):
-        return exc
+        return located(exc, "KF310" if isinstance(exc, UnsupportedFeatureError) else code)
     detail = short(str(exc)).strip("'\"")
     message = f"{what}: {type(exc).__name__}: {detail}"
     path = current_pointer()
@@ -90,7 +110,10 @@ def guarded(fn: Callable[[], T], what: str, *, code: str = "KF305") -> T:
     """Run ``fn``; any failure other than a ``KFormatError`` becomes one (see module doc)."""
     try:
         return fn()
-    except KFormatError:
-        raise
+    except KFormatError as exc:
+        found = as_config_error(exc, what, code=code)
+        if found is exc:
+            raise
+        raise found from exc
     except Exception as exc:
         raise as_config_error(exc, what, code=code) from exc

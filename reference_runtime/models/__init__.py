@@ -43,7 +43,8 @@ def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None =
     """
     from kformat._json import parse
     from kformat._limits import DEFAULT_LIMITS
-    from kformat.errors import InvalidArchiveError
+    from kformat.errors import InvalidArchiveError, KFormatError
+    from reference_runtime._config_errors import located
     from reference_runtime.saving.serialization_lib import deserialize_keras_object
 
     if isinstance(json_string, str):
@@ -53,12 +54,18 @@ def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None =
     else:
         raise TypeError(f"model_from_json needs a str, got {type(json_string).__name__}")
     limits = DEFAULT_LIMITS
-    doc = parse(
-        data,
-        member="config.json",
-        max_bytes=limits.max_config_bytes,
-        max_depth=limits.max_json_depth,
-    )
+    try:
+        doc = parse(
+            data,
+            member="config.json",
+            max_bytes=limits.max_config_bytes,
+            max_depth=limits.max_json_depth,
+        )
+    except KFormatError as exc:
+        found = located(exc, "KF202")  # the text as a whole: the pointer is ""
+        if found is exc:
+            raise
+        raise found from exc
     if doc.duplicate_keys:
         raise InvalidArchiveError(
             "duplicate key in a JSON object (which value is meant is ambiguous)",

@@ -14,7 +14,6 @@ half-succeeds.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
 import io
@@ -129,8 +128,12 @@ def _dumps(config: Any) -> str:
 
 
 def _only_family(fn: Callable[[], Any]) -> None:
-    with contextlib.suppress(kformat.KFormatError):
+    """``fn`` builds, or raises a located ``KFormatError`` (spec §11)."""
+    try:
         fn()
+    except kformat.KFormatError as exc:
+        assert exc.code is not None, repr(exc)
+        assert exc.member is not None, repr(exc)
 
 
 def _load_model(index: int, config: Any) -> None:
