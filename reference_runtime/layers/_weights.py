@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kformat._limits import DEFAULT_LIMITS
+from kformat.errors import UnsafeArchiveError
 from reference_runtime import initializers, regularizers
 from reference_runtime._backend import as_dtype, is_float_dtype, standardize_dtype
+from reference_runtime._config_errors import CONFIG, current_pointer
 from reference_runtime.layers.variable import Variable
 
 __all__ = ["WeightsMixin"]
@@ -52,6 +55,7 @@ class WeightsMixin:
         """Create a weight; its creation order is its save order."""
         shape = () if shape is None else tuple(int(d) for d in shape)
         dtype = standardize_dtype(dtype) if dtype is not None else self.variable_dtype
+        _check_size(self, name, shape, dtype)
         if initializer is None:
             initializer = "glorot_uniform" if is_float_dtype(dtype) else "zeros"
         init = initializers.get(initializer)
@@ -144,3 +148,23 @@ class WeightsMixin:
             )
         for i, v in enumerate(own):
             v.assign(store[str(i)])
+
+
+def _check_size(layer: Any, name: str | None, shape: tuple[int, ...], dtype: str) -> None:
+    """Refuse a variable larger than one weights dataset may be (KF308) before
+    NumPy is asked for it: a config value like ``units=10**12`` would otherwise
+    end in ``MemoryError`` or in the machine swapping (spec §12)."""
+    if any(d < 0 for d in shape):
+        raise ValueError(f"variable shape {shape} has a negative dimension")
+    nbytes = as_dtype(dtype).itemsize
+    for d in shape:
+        nbytes *= d
+    limit = DEFAULT_LIMITS.max_dataset_bytes
+    if nbytes > limit:
+        raise UnsafeArchiveError(
+            f"layer {getattr(layer, 'name', '?')!r} asks for variable {name!r} of shape {shape} "
+            f"({nbytes} bytes), above the limit of {limit}",
+            member=CONFIG,
+            path=current_pointer(),
+            code="KF308",
+        )

@@ -38,6 +38,7 @@ from reference_runtime._backend import (
     set_keras_mask,
     standardize_dtype,
 )
+from reference_runtime._config_errors import guarded, short
 from reference_runtime.layers import _symbolic
 from reference_runtime.layers._layer_utils import (
     _basic,
@@ -388,14 +389,20 @@ class Layer(WeightsMixin):
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Any:
-        """``cls(**config)``, wrapping constructor errors in ``TypeError`` like Keras."""
-        try:
-            return cls(**config)
-        except Exception as exc:
+        """``cls(**config)``; a value the constructor refuses is a ``KFormatError``.
+
+        Keras wraps every constructor error in ``TypeError``; here the project's
+        own errors pass through (``UnsupportedFeatureError`` stays one) and any
+        other failure becomes :class:`InvalidArchiveError` (KF305) naming the
+        layer and the JSON pointer of its config (spec §11).
+        """
+        if not isinstance(config, Mapping):
             raise TypeError(
-                f"Error when deserializing class '{cls.__name__}' using config={dict(config)}.\n\n"
-                f"Exception encountered: {exc}"
-            ) from exc
+                f"{cls.__name__}.from_config() needs a dict, got {type(config).__name__}"
+            )
+        name = config.get("name")
+        what = f"layer {short(name)} ({cls.__name__}) cannot be built from its config"
+        return guarded(lambda: cls(**config), what)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -31,7 +30,47 @@ MODELS: Mapping[str, type[Model]] = MappingProxyType(
 
 
 def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None = None) -> Any:
-    """Rebuild a model (fresh weights) from :meth:`Model.to_json`'s output."""
+    """Rebuild a model (fresh weights) from :meth:`Model.to_json`'s output.
+
+    The text is parsed as ``config.json`` is (strict UTF-8 JSON within the
+    size and depth limits, spec §4) and checked like a loaded config.
+
+    Raises:
+        InvalidArchiveError: the text is not such JSON or breaks a config rule.
+        UnsafeArchiveError: it breaks a safety or size rule.
+        UnsupportedFeatureError: it names a class with no implementation here.
+        TypeError: ``json_string`` is not a ``str`` or ``bytes``.
+    """
+    from kformat._json import parse
+    from kformat._limits import DEFAULT_LIMITS
+    from kformat.errors import InvalidArchiveError, KFormatError
+    from reference_runtime._config_errors import located
     from reference_runtime.saving.serialization_lib import deserialize_keras_object
 
-    return deserialize_keras_object(json.loads(json_string), custom_objects=custom_objects)
+    if isinstance(json_string, str):
+        data = json_string.encode("utf-8", "surrogatepass")
+    elif isinstance(json_string, (bytes, bytearray)):
+        data = bytes(json_string)
+    else:
+        raise TypeError(f"model_from_json needs a str, got {type(json_string).__name__}")
+    limits = DEFAULT_LIMITS
+    try:
+        doc = parse(
+            data,
+            member="config.json",
+            max_bytes=limits.max_config_bytes,
+            max_depth=limits.max_json_depth,
+        )
+    except KFormatError as exc:
+        found = located(exc, "KF202")  # the text as a whole: the pointer is ""
+        if found is exc:
+            raise
+        raise found from exc
+    if doc.duplicate_keys:
+        raise InvalidArchiveError(
+            "duplicate key in a JSON object (which value is meant is ambiguous)",
+            member="config.json",
+            path=doc.duplicate_keys[0],
+            code="KF205",
+        )
+    return deserialize_keras_object(doc.value, custom_objects=custom_objects)

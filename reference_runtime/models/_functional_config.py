@@ -17,11 +17,13 @@ counts the nested model's own built-in node first.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from kformat.errors import InvalidArchiveError
 from reference_runtime._backend import flatten, map_structure
+from reference_runtime._config_errors import CONFIG, at, current_pointer, guarded, short
 from reference_runtime._tensor import KerasTensor, Node
 from reference_runtime.layers.input_layer import InputLayer
 from reference_runtime.layers.layer import Layer
@@ -112,13 +114,48 @@ class _NotYet(Exception):
     """A node's input does not exist yet; retry it later."""
 
 
-def _lookup(created: Mapping[str, Layer], name: Any, node_index: int, tensor_index: int) -> Any:
-    layer = created.get(name)
+def _index(value: Any, what: str) -> int:
+    # Keras reads these with int(); a value that is no index is KF304, and a
+    # negative one must not count from the end as a Python index would.
+    try:
+        index = int(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InvalidArchiveError(
+            f"{what} {short(value)} is not an index",
+            member=CONFIG,
+            path=current_pointer(),
+            code="KF304",
+        ) from exc
+    if index < 0:
+        raise InvalidArchiveError(
+            f"{what} {index} is negative", member=CONFIG, path=current_pointer(), code="KF304"
+        )
+    return index
+
+
+def _lookup(created: Mapping[str, Layer], name: Any, node_index: Any, tensor_index: Any) -> Any:
+    layer = created.get(name) if isinstance(name, str) else None
     if layer is None:
-        raise InvalidArchiveError(f"a node refers to unknown layer {name!r}")
-    if len(layer._inbound_nodes) <= node_index:
+        raise InvalidArchiveError(
+            f"a node refers to unknown layer {short(name)}",
+            member=CONFIG,
+            path=current_pointer(),
+            code="KF301",
+        )
+    node = _index(node_index, "node index")
+    tensor_at = _index(tensor_index, "tensor index")
+    if len(layer._inbound_nodes) <= node:
         raise _NotYet
-    return flatten(layer._inbound_nodes[node_index].outputs)[tensor_index]
+    outputs = flatten(layer._inbound_nodes[node].outputs)
+    if tensor_at >= len(outputs):
+        raise InvalidArchiveError(
+            f"tensor index {tensor_at} of layer {short(name)} is out of range "
+            f"(its call has {len(outputs)} outputs)",
+            member=CONFIG,
+            path=current_pointer(),
+            code="KF304",
+        )
+    return outputs[tensor_at]
 
 
 def _revive(value: Any, created: Mapping[str, Layer]) -> Any:
@@ -126,10 +163,16 @@ def _revive(value: Any, created: Mapping[str, Layer]) -> Any:
         return [_revive(v, created) for v in value]
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
-            history = (value.get("config") or {}).get("keras_history")
-            if not history:
-                raise InvalidArchiveError("a __keras_tensor__ in a node has no keras_history")
-            return _lookup(created, history[0], int(history[1]), int(history[2]))
+            inner = value.get("config")
+            history = inner.get("keras_history") if isinstance(inner, Mapping) else None
+            if not isinstance(history, list) or len(history) != 3:
+                raise InvalidArchiveError(
+                    "a __keras_tensor__ in a node has no [layer, node, tensor] keras_history",
+                    member=CONFIG,
+                    path=current_pointer(),
+                    code="KF210",
+                )
+            return _lookup(created, history[0], history[1], history[2])
         if "class_name" in value and "config" in value:
             return deserialize_keras_object(value)
         return {k: _revive(v, created) for k, v in value.items()}
@@ -175,14 +218,19 @@ def _legacy_node(
             return tensor_index
         source = created.get(name)
         offset = _builtin_node_offset(source, True) if source is not None else 0
-        return _lookup(created, name, int(node_index) - offset, int(tensor_index))
+        return _lookup(created, name, _index(node_index, "node index") - offset, tensor_index)
 
     def walk(value: Any) -> Any:
         if _is_legacy_leaf(value):
             return leaf(value)
         if isinstance(value, list):
             return [walk(v) for v in value]
-        raise InvalidArchiveError(f"cannot deserialize node entry {value!r}")
+        raise InvalidArchiveError(
+            f"cannot deserialize node entry {short(value)}",
+            member=CONFIG,
+            path=current_pointer(),
+            code="KF210",
+        )
 
     inputs = walk(data)
     from reference_runtime.layers.tf_op_lambda import TFOpLambda
@@ -200,7 +248,12 @@ def _deserialize_node(
     if isinstance(data, list):  # Keras 2 / tf-keras node
         return _legacy_node(data, layer, created)
     if not isinstance(data, Mapping):
-        raise InvalidArchiveError(f"cannot deserialize node {data!r}")
+        raise InvalidArchiveError(
+            f"cannot deserialize node {short(data)}",
+            member=CONFIG,
+            path=current_pointer(),
+            code="KF210",
+        )
     args = _revive(data.get("args", []), created)
     kwargs = _revive(data.get("kwargs", {}), created)
     return list(args), dict(kwargs)
@@ -212,56 +265,113 @@ def functional_from_config(cls: Any, config: dict[str, Any]) -> Any:
 
     keras2 = _compat.is_keras2()
     created: dict[str, Layer] = {}
-    pending: dict[str, list[Any]] = {}
+    # per layer: (position in layers, [(position in inbound_nodes, node), ...])
+    pending: dict[str, tuple[int, list[tuple[int, Any]]]] = {}
     order: list[str] = []
-    for entry in config.get("layers", []):
-        name = str(entry.get("name") or (entry.get("config") or {}).get("name"))
-        layer = deserialize_keras_object(_compat.normalize_layer_entry(entry))
-        if not isinstance(layer, Layer):
-            raise InvalidArchiveError(f"layer entry {name!r} did not produce a layer")
+    entries = config.get("layers", [])
+    if not isinstance(entries, list):
+        raise InvalidArchiveError(
+            "layers must be a list", member=CONFIG, path=current_pointer("layers"), code="KF210"
+        )
+    for i, entry in enumerate(entries):
+        with at("layers", i):
+            if not isinstance(entry, Mapping):
+                raise InvalidArchiveError(
+                    "a layers entry must be an object",
+                    member=CONFIG,
+                    path=current_pointer(),
+                    code="KF210",
+                )
+            inner = entry.get("config")
+            name = str(
+                entry.get("name") or (inner.get("name") if isinstance(inner, Mapping) else None)
+            )
+            layer = deserialize_keras_object(_compat.normalize_layer_entry(entry))
+            if not isinstance(layer, Layer):
+                raise InvalidArchiveError(
+                    f"layer entry {short(name)} did not produce a layer",
+                    member=CONFIG,
+                    path=current_pointer(),
+                    code="KF210",
+                )
         created[name] = layer
         order.append(name)
-        pending[name] = list(entry.get("inbound_nodes") or [])
-    while any(pending.values()):
+        nodes = entry.get("inbound_nodes") or []
+        pending[name] = (i, list(enumerate(nodes if isinstance(nodes, list) else [nodes])))
+    while any(queue for _, queue in pending.values()):
         progress = False
         for name in order:
-            queue = pending[name]
+            i, queue = pending[name]
             while queue:
-                try:
-                    args, kwargs = _deserialize_node(queue[0], created[name], created)
-                except _NotYet:
-                    break
-                created[name](*args, **kwargs)
+                k, data = queue[0]
+                with at("layers", i, "inbound_nodes", k):
+                    try:
+                        args, kwargs = _deserialize_node(data, created[name], created)
+                    except _NotYet:
+                        break
+                    # spec §6.10: a layer that refuses the shapes flowing into it
+                    guarded(
+                        functools.partial(created[name], *args, **kwargs),
+                        f"layer {short(name)} called on its inputs",
+                        code="KF309",
+                    )
                 queue.pop(0)
                 progress = True
         if not progress:
-            stuck = [n for n in order if pending[n]]
+            stuck = [n for n in order if pending[n][1]]
+            first = pending[stuck[0]][0]
             raise InvalidArchiveError(
-                f"Invalid Functional model configuration: the nodes of {stuck} can never run "
-                "(their inputs are never produced)"
+                f"Invalid Functional model configuration: the nodes of {short(stuck)} can never "
+                "run (their inputs are never produced)",
+                member=CONFIG,
+                path=current_pointer("layers", first, "inbound_nodes"),
+                code="KF303",
             )
 
     def tensor(ref: Any) -> Any:
         if isinstance(ref, list) and len(ref) == 3 and isinstance(ref[0], str):
             layer = created.get(ref[0])
             offset = _builtin_node_offset(layer, keras2) if layer is not None else 0
-            return _lookup(created, ref[0], int(ref[1]) - offset, int(ref[2]))
+            return _lookup(created, ref[0], _index(ref[1], "node index") - offset, ref[2])
         if isinstance(ref, dict):
             return {k: tensor(v) for k, v in ref.items()}
         if isinstance(ref, (list, tuple)):
             return [tensor(v) for v in ref]
-        raise InvalidArchiveError(f"cannot read input/output reference {ref!r}")
+        raise InvalidArchiveError(
+            f"cannot read input/output reference {short(ref)}",
+            member=CONFIG,
+            path=current_pointer(),
+            code="KF210",
+        )
 
+    for key in ("input_layers", "output_layers"):
+        if key not in config:
+            raise InvalidArchiveError(
+                f"a Functional config needs {key}",
+                member=CONFIG,
+                path=current_pointer(),
+                code="KF210",
+            )
     try:
-        inputs = tensor(config["input_layers"])
-        outputs = tensor(config["output_layers"])
+        with at("input_layers"):
+            inputs = tensor(config["input_layers"])
+        with at("output_layers"):
+            outputs = tensor(config["output_layers"])
     except _NotYet as exc:
         raise InvalidArchiveError(
-            "input_layers/output_layers refer to a call that does not exist"
+            "input_layers/output_layers refer to a call that does not exist",
+            member=CONFIG,
+            path=current_pointer(),
+            code="KF304",
         ) from exc
-    return cls(
-        inputs=inputs,
-        outputs=outputs,
-        name=config.get("name"),
-        trainable=config.get("trainable", True),
+    # spec §5.7: the inputs must be InputLayer outputs (KF315)
+    return guarded(
+        lambda: cls(
+            inputs=inputs,
+            outputs=outputs,
+            name=config.get("name"),
+            trainable=config.get("trainable", True),
+        ),
+        "the Functional model's inputs and outputs",
+        code="KF315",
     )

@@ -11,10 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from reference_runtime._backend import (
-    as_dtype,
     flatten,
     get_keras_mask,
     map_structure,
@@ -23,6 +20,7 @@ from reference_runtime._backend import (
 )
 from reference_runtime._tensor import KerasTensor, Node
 from reference_runtime.layers.layer import Layer
+from reference_runtime.models._input_checks import adjust_input, input_specs, is_python_data
 from reference_runtime.models.model import Model
 
 __all__ = ["Functional", "map_graph"]
@@ -194,30 +192,31 @@ class Functional(Model):
             if missing:
                 raise ValueError(f"Missing data for input(s) {missing}. Expected the keys {names}")
             return [inputs[n] for n in names]
-        if isinstance(inputs, (list, tuple)) and not (
-            isinstance(struct, KerasTensor) and len(inputs) != 1
-        ):
+        if isinstance(inputs, (list, tuple)) and isinstance(struct, KerasTensor):
+            # One input: nested Python numbers are its data; a list of arrays
+            # is one array per input, so its length is checked by the caller.
+            return [inputs] if is_python_data(inputs) else flatten(list(inputs))
+        if isinstance(inputs, (list, tuple)):
             return flatten(list(inputs))
         return [inputs]
 
     def _standardize_inputs(self, inputs: Any) -> list[Any]:
         flat = self._flat_by_struct(inputs)
-        if len(flat) != len(self.inputs):
+        specs = input_specs(self)
+        if len(flat) != len(specs):
+            hint = (
+                " (a nested Python list is read as one input per element: pass a NumPy array)"
+                if isinstance(inputs, (list, tuple)) and len(specs) == 1
+                else ""
+            )
             raise ValueError(
-                f"Model {self.name!r} expects {len(self.inputs)} input(s), but it received "
-                f"{len(flat)} input tensors."
+                f"Model {self.name!r} expects {len(specs)} input(s) "
+                f"{[s.name for s in specs]}, but it received {len(flat)} input tensors{hint}"
             )
         out = []
-        for x, ref in zip(flat, self.inputs, strict=True):
+        for x, spec in zip(flat, specs, strict=True):
             mask = get_keras_mask(x)
-            arr = np.asarray(x)
-            if arr.dtype != as_dtype(ref.dtype):
-                arr = arr.astype(as_dtype(ref.dtype))
-            # Functional._adjust_input_rank: squeeze or expand one trailing unit dim.
-            if arr.ndim == len(ref.shape) + 1 and arr.shape[-1] == 1:
-                arr = np.squeeze(arr, -1)
-            elif arr.ndim == len(ref.shape) - 1 and ref.shape and ref.shape[-1] == 1:
-                arr = np.expand_dims(arr, -1)
+            arr = adjust_input(x, spec, self.name)
             if mask is not None and arr is not x:
                 set_keras_mask(arr, mask)
             out.append(arr)
@@ -302,5 +301,8 @@ class Functional(Model):
     ) -> Any:
         """Rebuild the graph by replaying the saved nodes."""
         from reference_runtime.models._functional_config import functional_from_config
+        from reference_runtime.saving.serialization_lib import checked_from_config
 
-        return functional_from_config(cls, dict(config))
+        return checked_from_config(
+            "Functional", config, lambda: functional_from_config(cls, dict(config))
+        )

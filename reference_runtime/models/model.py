@@ -18,6 +18,7 @@ import numpy as np
 from reference_runtime import losses, metrics, optimizers
 from reference_runtime._backend import flatten, pack_like
 from reference_runtime.layers.layer import Layer
+from reference_runtime.models._input_checks import is_python_data
 
 __all__ = ["Model"]
 
@@ -73,10 +74,27 @@ class Model(Layer):
         callbacks: Any = None,
     ) -> Any:
         """Run the model in batches (default 32) and concatenate the outputs."""
+        if batch_size is not None and (
+            isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+        ):
+            raise TypeError(f"batch_size must be an integer, got {batch_size!r}")
+        if batch_size is not None and batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
+        if len(getattr(self, "inputs", None) or ()) == 1 and is_python_data(x):
+            x = np.asarray(x)  # nested Python numbers: one input's data, as in __call__
         leaves = flatten(x)
         if not leaves:
             raise ValueError("predict needs input data")
-        total = int(np.shape(leaves[0])[0])
+        shapes = [np.shape(leaf) for leaf in leaves]
+        names = getattr(self, "input_names", None) or []
+        for i, shape in enumerate(shapes):
+            if not shape:  # a scalar: a list of numbers read as one input per number
+                name = names[i] if i < len(names) else f"input {i}"
+                raise ValueError(
+                    f"predict needs arrays with a batch axis; {name!r} got a scalar (shape ()). "
+                    "Pass a NumPy array, not a (nested) Python list of numbers"
+                )
+        total = int(shapes[0][0])
         size = batch_size or 32
         parts: list[list[np.ndarray[Any, Any]]] = []
         structure: Any = None
@@ -231,10 +249,18 @@ class Model(Layer):
         cls, config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None = None
     ) -> Any:
         """Functional configs build a Functional model; others call ``cls(**config)``."""
-        if "layers" in config and "input_layers" in config and "output_layers" in config:
+        if (
+            isinstance(config, Mapping)
+            and "layers" in config
+            and "input_layers" in config
+            and "output_layers" in config
+        ):
             from reference_runtime.models._functional_config import functional_from_config
             from reference_runtime.models.functional import Functional
+            from reference_runtime.saving.serialization_lib import checked_from_config
 
             target = cls if issubclass(cls, Functional) else Functional
-            return functional_from_config(target, dict(config))
+            return checked_from_config(
+                "Functional", config, lambda: functional_from_config(target, dict(config))
+            )
         return super().from_config(config)

@@ -7,15 +7,18 @@ is wrapped in a Functional graph, as Keras does.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Mapping
 from typing import Any
 
 from reference_runtime._backend import get_keras_mask, map_structure
+from reference_runtime._config_errors import at, guarded
 from reference_runtime.layers.input_layer import InputLayer
 from reference_runtime.layers.layer import Layer
 from reference_runtime.models.model import Model
 from reference_runtime.saving.serialization_lib import (
+    checked_from_config,
     deserialize_keras_object,
     serialize_keras_object,
 )
@@ -192,6 +195,12 @@ class Sequential(Model):
         cls, config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None = None
     ) -> Any:
         """Deserialize each layer and ``add`` it; build from ``build_input_shape``."""
+        return checked_from_config(
+            "Sequential", config, lambda: cls._from_config(config, custom_objects)
+        )
+
+    @classmethod
+    def _from_config(cls, config: Any, custom_objects: Mapping[str, Any] | None) -> Any:
         from reference_runtime.saving import _compat
 
         if isinstance(config, Mapping) and "layers" in config:
@@ -205,23 +214,33 @@ class Sequential(Model):
         model = cls(name=name)
         for i, entry in enumerate(entries):
             inner = entry.get("config") if isinstance(entry, Mapping) else None
-            if (
-                i == 0
-                and isinstance(inner, Mapping)
-                and entry.get("class_name") != "InputLayer"
-                and inner.get("batch_input_shape") is not None
-            ):
-                # tf-keras: the first layer carries the input shape.
-                dtype = inner.get("dtype") if isinstance(inner.get("dtype"), str) else None
-                model.add(
-                    InputLayer(batch_shape=inner["batch_input_shape"], dtype=dtype), rebuild=False
+            with at("layers", i):
+                if (
+                    i == 0
+                    and isinstance(inner, Mapping)
+                    and entry.get("class_name") != "InputLayer"
+                    and inner.get("batch_input_shape") is not None
+                ):
+                    # tf-keras: the first layer carries the input shape.
+                    dtype = inner.get("dtype") if isinstance(inner.get("dtype"), str) else None
+                    with at("config", "batch_input_shape"):
+                        head = guarded(
+                            functools.partial(
+                                InputLayer, batch_shape=inner["batch_input_shape"], dtype=dtype
+                            ),
+                            "batch_input_shape",
+                        )
+                    model.add(head, rebuild=False)
+                layer = deserialize_keras_object(
+                    _compat.normalize_layer_entry(entry), custom_objects
                 )
-            model.add(
-                deserialize_keras_object(_compat.normalize_layer_entry(entry), custom_objects),
-                rebuild=False,
-            )
+                # spec §5.5: names are unique (KF302); an InputLayer only comes first (KF316)
+                code = "KF316" if isinstance(layer, InputLayer) else "KF302"
+                guarded(functools.partial(model.add, layer, rebuild=False), f"layer {i}", code=code)
+        # Shapes flow through the stack here: a layer refusing its input is KF309.
         if model._layers:
-            model._maybe_rebuild()
+            guarded(model._maybe_rebuild, "the Sequential stack", code="KF309")
         if model._functional is None and isinstance(build_shape, (list, tuple)):
-            model.build(build_shape)
+            with at("build_input_shape"):
+                guarded(lambda: model.build(build_shape), "build_input_shape", code="KF309")
         return model

@@ -260,6 +260,7 @@ def load_state(
     keras2: bool = False,
     skip_mismatch: bool = False,
     source: str = "the file",
+    member: str | None = None,
 ) -> None:
     """Assign every object's variables from the file, Keras-style.
 
@@ -269,7 +270,7 @@ def load_state(
     """
     index = _index(weights)
     legacy = any(g.startswith("/_layer_checkpoint_dependencies") for g in groups)
-    failures: list[tuple[Any, str]] = []
+    failures: list[tuple[Any, str, str, str]] = []  # (object, message, group, rule)
     for entry in walk(model, keras2=keras2):
         obj = entry.obj
         candidates = list(entry.paths)
@@ -278,27 +279,30 @@ def load_state(
         if isinstance(obj, Optimizer):
             _load_optimizer(obj, candidates, weights, groups)
             continue
-        error = None
+        error: tuple[str, str, str] | None = None
         for path in candidates:
             group = vars_path(path)
             store = {name: weights[key] for name, key in index.get(group, {}).items()}
             if not store and group not in groups and obj._own_variables():
                 error = error or (
                     f"Layer '{obj.name}' expected {len(obj._own_variables())} variables, but received 0 "
-                    f"variables during loading. Expected: {[v.name for v in obj._own_variables()]}"
+                    f"variables during loading. Expected: {[v.name for v in obj._own_variables()]}",
+                    group,
+                    "KF420",
                 )
                 continue
             try:
                 obj.load_own_variables(store)
                 error = None
                 break
-            except (ValueError, KeyError) as exc:
-                error = error or str(exc)
+            # a file's arrays may have any shape, dtype or count (spec §6: KF422)
+            except (ValueError, KeyError, TypeError, IndexError) as exc:
+                error = error or (str(exc), group, "KF422")
         if error is not None:
-            failures.append((obj, error))
+            failures.append((obj, *error))
     if failures:
         names = ", ".join(
-            f"<{type(o).__name__} name={getattr(o, 'name', '?')}>" for o, _ in failures
+            f"<{type(o).__name__} name={getattr(o, 'name', '?')}>" for o, *_ in failures
         )
         msg = (
             f"A total of {len(failures)} objects could not be loaded from {source}. Example error message "
@@ -306,7 +310,9 @@ def load_state(
             f"List of objects that could not be loaded: [{names}]"
         )
         if not skip_mismatch:
-            raise InvalidArchiveError(msg)
+            raise InvalidArchiveError(
+                msg, member=member, path="/" + failures[0][2].lstrip("/"), code=failures[0][3]
+            )
         warnings.warn(msg, stacklevel=3)
 
 

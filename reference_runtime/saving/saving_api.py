@@ -17,16 +17,20 @@ from typing import Any
 
 import kformat
 from kformat.errors import InvalidArchiveError, UnsupportedFeatureError
-from reference_runtime.saving import _compat, _state
+from reference_runtime._config_errors import CONFIG, guarded
+from reference_runtime.saving import _compat, _preflight, _state
 from reference_runtime.saving.object_registration import CustomObjectScope
 from reference_runtime.saving.serialization_lib import (
     SafeModeScope,
+    checked,
     deserialize_keras_object,
     loading_source,
     serialize_keras_object,
 )
 
 __all__ = ["load_model", "load_weights", "save_model", "save_weights"]
+
+WEIGHTS = "model.weights.h5"
 
 
 def _name(filepath: Any) -> str:
@@ -70,6 +74,10 @@ def load_model(
         raise InvalidArchiveError(
             f"{name} holds weights only: build the model and call model.load_weights()"
         )
+    # The validator's document, limit and graph rules decide before anything
+    # is built (spec §5, §12); what still fails while building leaves as a
+    # KFormatError naming config.json and the JSON pointer (spec §11).
+    _preflight.check_config(archive.config, source=Path(name).name, safe_mode=safe_mode)
     config = copy.deepcopy(archive.config)
     if not compile:
         config["compile_config"] = None
@@ -79,14 +87,47 @@ def load_model(
         _compat.keras2_mode(keras2, _compat.writer_version(archive.metadata)),
         SafeModeScope(safe_mode),
         CustomObjectScope(custom_objects),
+        checked(),
     ):
-        model = deserialize_keras_object(config, custom_objects=custom_objects, safe_mode=safe_mode)
-        if not hasattr(model, "load_own_variables"):
-            raise InvalidArchiveError(f"{name}: config.json does not describe a model or layer")
-        _state.load_state(
-            model, archive.weights, archive.groups, keras2=keras2, source=Path(name).name
+        model = guarded(
+            lambda: deserialize_keras_object(
+                config, custom_objects=custom_objects, safe_mode=safe_mode
+            ),
+            "the model config cannot be deserialized",
         )
+        if not hasattr(model, "load_own_variables"):
+            raise InvalidArchiveError(
+                f"{name}: config.json does not describe a model or layer",
+                member=CONFIG,
+                path="",
+                code="KF210",
+            )
+        _load_state(model, archive, keras2=keras2, source=Path(name).name)
     return model
+
+
+def _load_state(
+    model: Any,
+    archive: kformat.KerasArchive,
+    *,
+    keras2: bool,
+    source: str,
+    skip_mismatch: bool = False,
+) -> None:
+    member = source if archive.layout in ("weights_h5", "sharded") else WEIGHTS
+    guarded(
+        lambda: _state.load_state(
+            model,
+            archive.weights,
+            archive.groups,
+            keras2=keras2,
+            skip_mismatch=skip_mismatch,
+            source=source,
+            member=member,
+        ),
+        "the weights cannot be assigned",
+        code="KF422",
+    )
 
 
 def save_model(
@@ -135,11 +176,4 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False, **kwarg
     name = _name(filepath)
     archive = kformat.read(filepath)
     keras2 = _compat.is_keras2_file(archive.metadata, archive.config)
-    _state.load_state(
-        model,
-        archive.weights,
-        archive.groups,
-        keras2=keras2,
-        skip_mismatch=skip_mismatch,
-        source=Path(name).name,
-    )
+    _load_state(model, archive, keras2=keras2, source=Path(name).name, skip_mismatch=skip_mismatch)

@@ -15,17 +15,23 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
-from kformat.errors import InvalidArchiveError, UnsafeArchiveError, UnsupportedFeatureError
+from kformat.errors import (
+    InvalidArchiveError,
+    UnsafeArchiveError,
+    UnsupportedFeatureError,
+)
 from reference_runtime import activations
+from reference_runtime._config_errors import CONFIG, at, current_pointer, guarded, short
 from reference_runtime._tensor import KerasTensor
 from reference_runtime.dtype_policies import DTypePolicy
 from reference_runtime.dtype_policies import serialize as serialize_policy
-from reference_runtime.saving import _builtins
+from reference_runtime.saving import _builtins, _preflight
+from reference_runtime.saving._special import decode_special
 from reference_runtime.saving.object_registration import (
     GLOBAL_CUSTOM_OBJECTS,
     CustomObjectScope,
@@ -36,6 +42,8 @@ from reference_runtime.saving.object_registration import (
 
 __all__ = [
     "SafeModeScope",
+    "checked",
+    "checked_from_config",
     "deserialize_keras_object",
     "in_safe_mode",
     "loading_source",
@@ -44,6 +52,7 @@ __all__ = [
 
 _SAFE: contextvars.ContextVar[bool | None] = contextvars.ContextVar("safe_mode", default=None)
 _SOURCE: contextvars.ContextVar[str | None] = contextvars.ContextVar("source", default=None)
+_CHECKED: contextvars.ContextVar[bool] = contextvars.ContextVar("checked", default=False)
 _SHARED: contextvars.ContextVar[dict[int, Any] | None] = contextvars.ContextVar(
     "shared", default=None
 )
@@ -200,7 +209,40 @@ def deserialize_keras_object(
     safe = safe_mode if active is None else active
     custom = {**(custom_objects or {}), **scope_objects(), **GLOBAL_CUSTOM_OBJECTS}
     with SafeModeScope(safe):
-        return _deserialize(config, custom, module_objects or {})
+        if _CHECKED.get():
+            return _deserialize(config, custom, module_objects or {})
+        # Outermost call: the validator's config checks run before anything
+        # is built, and whatever still fails leaves as a KFormatError.
+        if isinstance(config, Mapping) and "class_name" in config:
+            _preflight.check_config(config, safe_mode=safe)
+        with checked():
+            return guarded(
+                lambda: _deserialize(config, custom, module_objects or {}),
+                "the config cannot be deserialized",
+            )
+
+
+def checked_from_config(class_name: str, config: Any, build: Callable[[], Any]) -> Any:
+    """``Model.from_config`` called directly: check ``config`` as the inner
+    config of a ``class_name`` object first (pointers start at ``/config``)."""
+    if _CHECKED.get():
+        return build()
+    if isinstance(config, Mapping):
+        _preflight.check_config(
+            {"class_name": class_name, "config": dict(config)}, safe_mode=in_safe_mode()
+        )
+    with checked(), at("config"):
+        return guarded(build, f"{class_name} config")
+
+
+@contextlib.contextmanager
+def checked() -> Iterator[None]:
+    """Mark the config being deserialized as already checked by the validator."""
+    token = _CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
 
 
 def _deserialize(config: Any, custom: Mapping[str, Any], module_objects: Mapping[str, Any]) -> Any:
@@ -214,20 +256,35 @@ def _deserialize(config: Any, custom: Mapping[str, Any], module_objects: Mapping
             return found() if isinstance(found, type) else found
         return config
     if isinstance(config, list):
-        return [_deserialize(c, custom, module_objects) for c in config]
+        out = []
+        for i, c in enumerate(config):
+            if isinstance(c, (list, Mapping)):
+                with at(i):
+                    out.append(_deserialize(c, custom, module_objects))
+            else:
+                out.append(_deserialize(c, custom, module_objects))
+        return out
     if not isinstance(config, Mapping):
         return config
     if "class_name" not in config or "config" not in config:
-        return {k: _deserialize(v, custom, module_objects) for k, v in config.items()}
+        items = {}
+        for k, v in config.items():
+            with at(k):
+                items[k] = _deserialize(v, custom, module_objects)
+        return items
     class_name = config["class_name"]
     inner = config["config"]
     if class_name == "__lambda__":
         _refuse_lambda("a serialized Python lambda")
     if class_name in _SPECIAL:
-        return _special(class_name, inner)
+        with at("config"):
+            return decode_special(class_name, inner, _where())
     if class_name == "__typespec__":
         raise UnsupportedFeatureError(
-            f"__typespec__ (a TensorFlow TypeSpec){_where()} is not supported"
+            f"__typespec__ (a TensorFlow TypeSpec){_where()} is not supported",
+            member=CONFIG,
+            path=current_pointer(),
+            code="KF508",
         )
     if class_name == "function":
         return _resolve_function(config, custom, module_objects)
@@ -236,14 +293,18 @@ def _deserialize(config: Any, custom: Mapping[str, Any], module_objects: Mapping
     if shared is not None and isinstance(sid, int) and sid in shared:
         return shared[sid]
     cls = _resolve_class(config, custom, module_objects)
+    what = f"{short(class_name)} object"
     with CustomObjectScope(custom):
-        obj = cls.from_config(inner if inner is not None else {})
+        with at("config"):
+            obj = guarded(lambda: cls.from_config(inner if inner is not None else {}), what)
         build_config = config.get("build_config")
         if build_config and not getattr(obj, "built", True):
-            obj.build_from_config(build_config)
+            with at("build_config"):
+                guarded(lambda: obj.build_from_config(build_config), what, code="KF309")
         compile_config = config.get("compile_config")
         if compile_config and hasattr(obj, "compile_from_config"):
-            obj.compile_from_config(compile_config)
+            with at("compile_config"):
+                guarded(lambda: obj.compile_from_config(compile_config), what)
     if shared is not None and isinstance(sid, int):
         shared[sid] = obj
     return obj
@@ -254,29 +315,18 @@ def _refuse_lambda(what: str) -> None:
         raise UnsafeArchiveError(
             f"{what}{_where()} holds marshalled Python bytecode; loading it would run code from "
             "the file, so it is refused in safe mode (CVE-2024-3660). Rewrite it as a registered "
-            "function or a custom layer with a NumPy call()"
+            "function or a custom layer with a NumPy call()",
+            member=CONFIG,
+            path=current_pointer(),
+            code="KF501",
         )
     raise UnsupportedFeatureError(
         f"{what}{_where()} holds Python bytecode for a Keras backend; the NumPy runtime never "
-        "runs bytecode, even with safe_mode=False. Register a NumPy implementation instead"
+        "runs bytecode, even with safe_mode=False. Register a NumPy implementation instead",
+        member=CONFIG,
+        path=current_pointer(),
+        code="KF501",
     )
-
-
-def _special(class_name: str, inner: Any) -> Any:
-    cfg = inner if isinstance(inner, Mapping) else {}
-    try:
-        if class_name in ("__numpy__", "__tensor__"):
-            return np.asarray(cfg["value"], dtype=np.dtype(cfg["dtype"]))
-        if class_name == "__bytes__":
-            return str(cfg["value"]).encode("utf-8")
-        if class_name == "__slice__":
-            return slice(cfg.get("start"), cfg.get("stop"), cfg.get("step"))
-        if class_name == "__ellipsis__":
-            return Ellipsis
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidArchiveError(f"malformed {class_name}{_where()}: {exc}") from exc
-    # __keras_tensor__: only meaningful inside Functional nodes, handled there.
-    return dict(cfg)
 
 
 def _resolve_function(
@@ -285,7 +335,10 @@ def _resolve_function(
     name = config["config"]
     if not isinstance(name, str):
         raise InvalidArchiveError(
-            f"a serialized function needs a string name{_where()}, got {name!r}"
+            f"a serialized function needs a string name{_where()}, got {short(name)}",
+            member=CONFIG,
+            path=current_pointer("config"),
+            code="KF210",
         )
     module = config.get("module")
     if _builtins.is_keras_module(module) or module == "builtins" or module is None:
@@ -299,10 +352,13 @@ def _resolve_function(
         if key.endswith(f">{name}"):
             return obj
     raise UnsupportedFeatureError(
-        f"unknown function {name!r}{_where()}: the NumPy runtime has no implementation for it. "
+        f"unknown function {short(name)}{_where()}: the NumPy runtime has no implementation for it. "
         f"Write it in NumPy and register it with @reference_runtime.saving.register_keras_serializable"
         f"(package=..., name=...) so its registered name is {name!r}, or pass "
-        f"custom_objects={{{name!r}: fn}}"
+        f"custom_objects={{{name!r}: fn}}",
+        member=CONFIG,
+        path=current_pointer(),
+        code="KF306",
     )
 
 
@@ -311,7 +367,12 @@ def _resolve_class(
 ) -> Any:
     class_name = config["class_name"]
     if not isinstance(class_name, str):
-        raise InvalidArchiveError(f"class_name must be a string{_where()}, got {class_name!r}")
+        raise InvalidArchiveError(
+            f"class_name must be a string{_where()}, got {short(class_name)}",
+            member=CONFIG,
+            path=current_pointer("class_name"),
+            code="KF210",
+        )
     module = config.get("module")
     registered = config.get("registered_name")
     builtin_ok = registered in (None, class_name, "Functional") and (
@@ -324,7 +385,12 @@ def _resolve_class(
     for key in (registered, class_name):
         if isinstance(key, str) and key in custom:
             return custom[key]
-    raise UnsupportedFeatureError(_unknown_class_message(class_name, module, registered))
+    raise UnsupportedFeatureError(
+        _unknown_class_message(class_name, module, registered),
+        member=CONFIG,
+        path=current_pointer(),
+        code="KF306",
+    )
 
 
 def _unknown_class_message(class_name: str, module: Any, registered: Any) -> str:
@@ -333,7 +399,7 @@ def _unknown_class_message(class_name: str, module: Any, registered: Any) -> str
     package = package or "Custom"
     kind = "layer" if _builtins.looks_like_layer(module) else "class"
     return (
-        f"unknown {kind} {class_name!r} (module {module!r}, registered name {registered!r}){_where()}: "
+        f"unknown {kind} {short(class_name)} (module {short(module)}, registered name {short(registered)}){_where()}: "
         "the NumPy runtime has no implementation for it and never imports code named in a file. "
         "Provide one: subclass reference_runtime.layers.Layer, implement build() with add_weight() "
         f"and call() in NumPy, then decorate it with @reference_runtime.saving."

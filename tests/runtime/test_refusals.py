@@ -96,8 +96,14 @@ def test_module_in_file_is_never_imported(tmp_path: Path) -> None:
             }
         ),
     )
-    with pytest.raises(UnsupportedFeatureError):
+    # The validator's safety rule refuses it before anything is resolved.
+    with pytest.raises(UnsafeArchiveError) as info:
         rr.load_model(path)
+    assert (info.value.code, info.value.member, info.value.path) == (
+        "KF502",
+        "config.json",
+        "/config/layers/1",
+    )
 
 
 @pytest.mark.parametrize("safe_mode", [True, False])
