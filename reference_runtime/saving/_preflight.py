@@ -11,82 +11,19 @@ objects and unmodelled built-ins itself, with a better message).
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kformat._issues import Issue
 from kformat._limits import DEFAULT_LIMITS, Limits
 from kformat._rules import RULES
 from kformat.errors import InvalidArchiveError, KFormatError, UnsafeArchiveError
+from kformat.validate._preflight import check_config as validator_check_config
 from reference_runtime._config_errors import short
 
 __all__ = ["CONFIG", "check_config", "raise_for_issues"]
 
 CONFIG = "config.json"
-
-
-def _local_check_config(config: dict[str, Any], *, limits: Limits) -> list[Issue]:
-    """The config half of the validator's model check (``kformat/validate/_driver.py``
-    ``check_model``), for a config that is already parsed: schema, graph, layer
-    fields, safety rules and the sizes the config implies (KF308)."""
-    from kformat import weight_paths
-    from kformat.validate._consistency import expected_objects
-    from kformat.validate._documents import schema_findings
-    from kformat.validate._graph import graph_issues
-    from kformat.validate._layers import (
-        is_known_layer,
-        layer_entries,
-        layer_issues,
-        tree_issues,
-    )
-    from kformat.validate._safety import safety_issues
-
-    schema = list(schema_findings("config.schema.json", config, "KF210", CONFIG))
-    rejected = [i.path for i in schema if i.path is not None]
-    custom: list[str] = []
-    semantic = [
-        *graph_issues(config, is_known_layer),
-        *layer_issues(config, custom),
-        *tree_issues(config),
-    ]
-    layer_ids = {id(entry) for _, entry in layer_entries(config)}
-    safety = [i.at(member=CONFIG) for i in safety_issues(config, custom, layer_ids)]
-    out = [*schema, *safety]
-    out += [i.at(member=CONFIG) for i in semantic if not _under(i.path, rejected)]
-    if schema or any(i.code == "KF311" for i in semantic):
-        return out
-    skip = frozenset(i.path for i in semantic if i.path is not None and i.severity == "error")
-    generation = weight_paths.generation_from_version(None)
-    try:
-        _, implied = expected_objects(config, generation, limits, skip)
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
-        implied = []  # the naming rule does not apply to this config
-    out += [i.at(member=CONFIG) for i in implied if i.code == "KF308"]
-    return out
-
-
-def _under(path: str | None, prefixes: list[str]) -> bool:
-    if path is None:
-        return False
-    return any(path == p or path.startswith(p + "/") or p == "" for p in prefixes)
-
-
-CheckConfig = Callable[..., list[Issue]]
-
-
-def _validator_entry() -> CheckConfig:
-    """``kformat.validate._preflight.check_config`` where this kformat has it,
-    else the same checks composed here from the validator's modules."""
-    try:
-        module = importlib.import_module("kformat.validate._preflight")
-    except ImportError:
-        return _local_check_config
-    found: CheckConfig = module.check_config
-    return found
-
-
-_check_config = _validator_entry()
 
 
 def raise_for_issues(
@@ -108,25 +45,6 @@ def raise_for_issues(
         code=first.code,
         issues=errors,
     )
-
-
-def _check_depth(config: Any, limit: int) -> None:
-    """The JSON depth limit (KF203) for a config that did not come through the
-    parser (``from_config`` on a dict); iterative, so any depth is safe."""
-    stack: list[tuple[Any, int]] = [(config, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > limit:
-            raise UnsafeArchiveError(
-                f"config nested deeper than {limit} levels",
-                member=CONFIG,
-                path="",
-                code="KF203",
-            )
-        if isinstance(value, Mapping):
-            stack.extend((v, depth + 1) for v in value.values())
-        elif isinstance(value, (list, tuple)):
-            stack.extend((v, depth + 1) for v in value)
 
 
 def check_config(
@@ -155,9 +73,8 @@ def check_config(
             code="KF207",
         )
     limits = limits or DEFAULT_LIMITS
-    _check_depth(config, limits.max_json_depth)
     try:
-        issues = _check_config(config, limits=limits)
+        issues = validator_check_config(config, limits=limits)
     except KFormatError:
         raise
     except (KeyboardInterrupt, SystemExit):
