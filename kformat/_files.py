@@ -92,7 +92,10 @@ def scan_asset_tree(root: Path, limits: Limits, budget: Budget) -> dict[str, Pat
     stack = [(top, "assets/")]
     while stack:
         folder, prefix = stack.pop()
-        for entry in os.scandir(folder):
+        # Listed whole first: a refusal below must not leave the iterator open.
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+        for entry in entries:
             member = prefix + entry.name
             why = check_member_name(member)
             if why is not None:

@@ -191,6 +191,7 @@ def test_closed_pipe_exits_quietly(tmp_path: Path, args: list[str]) -> None:
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()
     err = proc.stderr.read()
+    proc.stderr.close()
     status = proc.wait(timeout=120)
     assert b"Traceback" not in err and b"BrokenPipe" not in err and b"Exception" not in err
     assert err == b""
