@@ -1,4 +1,4 @@
-"""Text from a file made safe to print: visible escapes and a length cap (spec/format.md §11.4).
+"""Text from a file made safe to print: visible escapes and a length cap (spec/format.md §11.3).
 
 Names inside a file (class names, layer names, zip member names, JSON keys) end
 up in reports. Printed raw, an ESC sequence can rewrite a terminal, a CR/LF

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from kformat._display import clean
 from reference_runtime._backend import as_dtype, flatten
 
 __all__ = ["format_size", "print_summary"]
@@ -64,7 +65,8 @@ def print_summary(
     for layer in layers:
         rows.append(
             (
-                f"{layer.name} ({type(layer).__name__})",
+                # Names come from the file: escaped like every report (spec §11.3).
+                f"{clean(str(layer.name))} ({type(layer).__name__})",
                 _output_shape(layer),
                 f"{layer.count_params():,}",
             )
@@ -76,7 +78,7 @@ def print_summary(
             for i, (c, w) in enumerate(zip(cells, cols, strict=True))
         )
 
-    emit(f'Model: "{model.name}"')
+    emit(f'Model: "{clean(str(model.name))}"')
     emit("_" * width)
     emit(line(rows[0]))
     emit("=" * width)

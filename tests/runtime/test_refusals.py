@@ -202,3 +202,22 @@ def test_wrong_weight_shape_reports_keras_style(tmp_path: Path) -> None:
     kformat.write(archive, tmp_path / "w.keras")
     with pytest.raises(kformat.InvalidArchiveError, match=r"could not be loaded.*shape"):
         rr.load_model(tmp_path / "w.keras")
+
+
+def test_summary_escapes_names_from_the_file(tmp_path: Path) -> None:
+    """A layer or model name from a file never reaches the terminal raw (spec §11.3)."""
+    import reference_runtime as keras
+
+    hostile = "d\x1b[2J\r\n::error file=x::pwned\u202e"
+    x = keras.Input(shape=(3,), name="x")
+    y = keras.layers.Dense(2, name=hostile)(x)
+    model = keras.Model(x, y, name="m\x07")
+    path = tmp_path / "m.keras"
+    model.save(path)
+    lines: list[str] = []
+    keras.load_model(path).summary(print_fn=lines.append)
+    text = "\n".join(lines)
+    assert not any(
+        ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in text.replace("\n", "")
+    )
+    assert "\\x1b[2J" in text and "\\x07" in text
