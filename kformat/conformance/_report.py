@@ -7,6 +7,8 @@ import json
 from collections.abc import Sequence
 from typing import Any, Literal, TextIO
 
+from kformat._display import clean
+
 __all__ = ["Outcome", "Result", "render", "summary"]
 
 Outcome = Literal["pass", "fail", "skip"]
@@ -23,7 +25,10 @@ class Result:
 
     def line(self) -> str:
         tag = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}[self.outcome]
-        return f"{tag} {self.case}" + (f": {self.reason}" if self.reason else "")
+        # A reason quotes the adapter's output and names from the case's file:
+        # escaped like every report (spec §11.3) so neither can drive the terminal.
+        reason = f": {clean(self.reason, 400)}" if self.reason else ""
+        return f"{tag} {clean(self.case)}{reason}"
 
 
 def summary(results: Sequence[Result]) -> str:

@@ -310,3 +310,12 @@ def test_cli_catches_a_writer_that_changes_the_model(
         capsys,
     )
     assert code == 1 and why in out, out
+
+
+def test_result_lines_escape_adapter_output() -> None:
+    """An adapter's output quoted in a reason cannot drive the terminal (spec §11.3)."""
+    from kformat.conformance._report import Result
+
+    line = Result("valid/x", "fail", "adapter said \x1b[2J\r\n::error::pwned").line()
+    assert "\x1b" not in line and "\r" not in line and "\n" not in line
+    assert line.startswith("FAIL valid/x: adapter said \\x1b[2J\\r\\n")
