@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import mmap
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -11,7 +10,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 
 from kformat._h5 import DatasetInfo, H5Index
-from kformat._io import Buffer
+from kformat._io import Buffer, release_pages
 
 __all__ = ["AssetMap", "KerasArchive", "Layout", "WeightInfo", "WeightMap"]
 
@@ -94,7 +93,7 @@ class WeightMap(Mapping[str, "np.ndarray[Any, Any]"]):
             view = self[path]
             out[path] = np.array(view, copy=True)
             if isinstance(src.buf, mmap.mmap) and src.info.offset is not None and view.nbytes:
-                _release(src.buf, src.base + src.info.offset, view.nbytes)
+                release_pages(src.buf, src.base + src.info.offset, view.nbytes)
         return out
 
     @property
@@ -104,18 +103,6 @@ class WeightMap(Mapping[str, "np.ndarray[Any, Any]"]):
 
     def __repr__(self) -> str:
         return f"<WeightMap {len(self)} arrays, {self.nbytes} bytes>"
-
-
-def _release(mm: mmap.mmap, start: int, length: int) -> None:
-    """Drop mapped pages of ``[start, start+length)`` from this process's
-    resident set; they are re-read from the file if touched again."""
-    advice = getattr(mmap, "MADV_DONTNEED", None)
-    if advice is None:  # pragma: no cover - not on Linux/macOS
-        return
-    lo = start - start % mmap.PAGESIZE
-    hi = min(len(mm), start + length)
-    with contextlib.suppress(OSError, ValueError):
-        mm.madvise(advice, lo, hi - lo)
 
 
 class AssetMap(Mapping[str, bytes]):

@@ -9,6 +9,7 @@ copied twice (spec §10.2) and memory stays bounded whatever the file holds.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import mmap
 import os
@@ -19,7 +20,7 @@ from typing import IO, Any
 
 from kformat.errors import UnsafeArchiveError
 
-__all__ = ["Budget", "Buffer", "Window", "map_file", "read_stream", "spool"]
+__all__ = ["Budget", "Buffer", "Window", "map_file", "read_stream", "release_pages", "spool"]
 
 Buffer = bytes | mmap.mmap
 
@@ -192,3 +193,18 @@ class Window(io.RawIOBase):
         data = bytes(self._buf[lo : self._start + end])
         self._pos = end
         return data
+
+
+def release_pages(buf: Buffer, start: int, length: int) -> None:
+    """Drop mapped pages of ``buf[start:start+length]`` from this process's
+    resident set (a no-op for bytes): they are re-read from the file if
+    touched again, so a pass over a large mapped member keeps only the part
+    being looked at resident."""
+    advice = getattr(mmap, "MADV_DONTNEED", None)
+    if advice is None or not isinstance(buf, mmap.mmap):  # pragma: no cover - not Linux/macOS
+        return
+    lo = start - start % mmap.PAGESIZE
+    hi = min(len(buf), start + length)
+    if hi > lo:
+        with contextlib.suppress(OSError, ValueError):
+            buf.madvise(advice, lo, hi - lo)

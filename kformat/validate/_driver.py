@@ -236,7 +236,12 @@ def _validate_zip(ctx: _Context, buf: Buffer) -> None:
                 # Mapped, not copied: its CRC is streamed outside the inflate budget.
                 raw = memoryview(buf)[m.data_offset : m.data_offset + m.compressed_size]
                 found = _weights.crc_issue(
-                    raw, m.crc, member=m.name, compressed=False, size=m.file_size
+                    raw,
+                    m.crc,
+                    member=m.name,
+                    compressed=False,
+                    size=m.file_size,
+                    mapped=(buf, m.data_offset),
                 )
                 if found is not None:
                     sink.issues.append(found)

@@ -17,7 +17,7 @@ import numpy as np
 from kformat import _h5
 from kformat._h5 import H5Index
 from kformat._h5_types import extended_name
-from kformat._io import Buffer, Window
+from kformat._io import Buffer, Window, release_pages
 from kformat._issues import Issue
 from kformat._limits import Limits
 from kformat._rules import RULES, Sink
@@ -84,6 +84,21 @@ def _count_nonfinite(arr: np.ndarray[Any, Any]) -> int:
     return bad
 
 
+def _count_mapped(buf: Buffer, start: int, dtype: np.dtype[Any], nbytes: int) -> int:
+    """Non-finite values of a contiguous dataset read straight from the mapped
+    member, chunk by chunk, each chunk's pages released once counted: a deep
+    scan of a large file keeps one chunk resident, not the whole file."""
+    bad = 0
+    step = max(1, _CHUNK_BYTES // dtype.itemsize) * dtype.itemsize
+    for lo in range(0, nbytes, step):
+        size = min(step, nbytes - lo)
+        chunk = np.frombuffer(buf, dtype=dtype, count=size // dtype.itemsize, offset=start + lo)
+        bad += _count_nonfinite(chunk)
+        del chunk
+        release_pages(buf, start + lo, size)
+    return bad
+
+
 def nonfinite_issues(
     buf: Buffer, base: int, length: int, index: H5Index, *, member: str
 ) -> Iterator[Issue]:
@@ -108,17 +123,12 @@ def nonfinite_issues(
             continue
         try:
             if info.offset is not None:
-                arr = np.frombuffer(
-                    buf,
-                    dtype=info.dtype,
-                    count=info.nbytes // info.dtype.itemsize,
-                    offset=base + info.offset,
-                )
+                bad = _count_mapped(buf, base + info.offset, info.dtype, info.nbytes)
             else:
                 arr = arrays.get(path, "not read (see the HDF5 library's failure above)")
                 if isinstance(arr, str):
                     raise ValueError(arr)
-            bad = _count_nonfinite(arr)
+                bad = _count_nonfinite(arr)
         except (KFormatError, ValueError, TypeError) as exc:
             yield Issue("KF401", "error", f"dataset could not be read: {exc}", member, path)
             continue
@@ -133,9 +143,19 @@ def nonfinite_issues(
 
 
 def crc_issue(
-    data: Any, expected: int, *, member: str, compressed: bool, size: int
+    data: Any,
+    expected: int,
+    *,
+    member: str,
+    compressed: bool,
+    size: int,
+    mapped: tuple[Buffer, int] | None = None,
 ) -> Issue | None:
-    """``--deep``: stream a zip member through CRC-32 (and inflate) in chunks."""
+    """``--deep``: stream a zip member through CRC-32 (and inflate) in chunks.
+
+    ``mapped`` is ``(buffer, offset)`` when ``data`` is a view into a mapped
+    file at that offset: each chunk's pages are released once checked, so a
+    large STORED weights member never becomes resident all at once."""
     view = memoryview(data)
     crc = 0
     total = 0
@@ -151,6 +171,8 @@ def crc_issue(
         else:
             for start in range(0, len(view), _CHUNK_BYTES):
                 crc = zlib.crc32(view[start : start + _CHUNK_BYTES], crc)
+                if mapped is not None:
+                    release_pages(mapped[0], mapped[1] + start, _CHUNK_BYTES)
             total = len(view)
     except zlib.error as exc:
         return Issue("KF110", "error", f"corrupt DEFLATE data: {exc}", member)
