@@ -29,8 +29,9 @@ from kformat.validate._schemas import _Memo
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024
 
-# Budget of issue 18 per path: < 256 MB above baseline and < 5 s (CPU, so a
-# loaded machine does not fail it) on any file up to the default size cap.
+# The memory budget of spec §14.5 per path: < 256 MB above baseline on any file up
+# to the default size caps. Time is not asserted here (the probe's CPU seconds are
+# reported in a failure message; growth is measured in benchmarks/bench_scale.py).
 _PROBE = r"""
 import dataclasses, json, re, sys, time
 from pathlib import Path
@@ -108,7 +109,6 @@ def test_deep_document_of_many_zeros_is_refused_within_budget(tmp_path: Path) ->
     m = _probe(_keras(tmp_path, config))
     assert "KF213" in m["codes"] and m["read"] == "KF213"
     assert m["mib"] < 256, m
-    assert m["cpu"] < 5, m
 
 
 def test_depth_scan_is_linear_when_the_values_are_allowed(tmp_path: Path) -> None:
@@ -130,7 +130,6 @@ def test_validator_memo_stays_within_budget(tmp_path: Path) -> None:
     # the example's weights do not match this config (KF4xx); the config is valid
     assert [c for c in m["codes"] if c[:3] in ("KF2", "KF3", "KF5")] == ["KF306"], m
     assert m["mib"] < 256, m
-    assert m["cpu"] < 5, m
 
 
 def test_memo_is_linear_in_the_document() -> None:
@@ -399,4 +398,3 @@ def test_deep_shard_index_is_refused_within_budget(tmp_path: Path) -> None:
     m = _probe(index)
     assert "KF213" in m["codes"] and m["read"] == "KF213", m
     assert m["mib"] < 256, m
-    assert m["cpu"] < 5, m
