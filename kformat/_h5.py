@@ -13,7 +13,7 @@ before any of it is decoded (``max_h5_decoded_bytes``, KF431).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import h5py
@@ -147,10 +147,10 @@ def load(
         sink.report("KF401", "not a readable HDF5 file: no HDF5 format signature", member=member)
         return H5Index(groups={}, datasets={}, readable=False, limits=limits), {}
 
-    def work(s: Sink) -> Iterator[Any]:
-        return _load_here(fileobj, member, limits, s, decode, decoded_before)
-
-    items = _h5_isolate.run(work, sink=sink, limits=limits, member=member)
+    spec = ("load", member, limits, sink.collect, decode, decoded_before)
+    items = _h5_isolate.run(
+        work_for(spec, fileobj), sink=sink, limits=limits, member=member, spec=spec, window=fileobj
+    )
     if not items:
         return H5Index(groups={}, datasets={}, readable=False, limits=limits), {}
     loaded: Arrays = dict(items[1:])
@@ -193,8 +193,33 @@ def read_datasets(
     isolated and bounded like the walk that made ``index``. Yields nothing
     when libhdf5 missed the deadline or crashed (reported to ``sink``)."""
     wanted = [(p, index.datasets[p]) for p in paths]
+    spec = ("read", member, index.limits, sink.collect, wanted)
+    items = _h5_isolate.run(
+        work_for(spec, fileobj),
+        sink=sink,
+        limits=index.limits,
+        member=member,
+        spec=spec,
+        window=fileobj,
+    )
+    yield from items or ()
 
-    def work(s: Sink) -> Iterator[Any]:
+
+def work_for(spec: tuple[Any, ...], fileobj: Any) -> Callable[[Sink], Iterator[Any]]:
+    """The isolated work a request names (``load`` or ``read``), on ``fileobj``:
+    the same function runs in-process, in a child of the caller, or in a child
+    of the fork server (``_h5_server``), which receives ``spec`` as data."""
+    kind, member, limits = spec[0], spec[1], spec[2]
+    if kind == "load":
+        decode, decoded_before = spec[4], spec[5]
+
+        def load_work(s: Sink) -> Iterator[Any]:
+            return _load_here(fileobj, member, limits, s, decode, decoded_before)
+
+        return load_work
+    wanted = spec[4]
+
+    def read_work(s: Sink) -> Iterator[Any]:
         with h5py.File(fileobj, "r") as f:
             for path, info in wanted:
                 _h5_isolate.progress()
@@ -203,5 +228,4 @@ def read_datasets(
                 except Exception as exc:
                     yield path, str(exc)
 
-    items = _h5_isolate.run(work, sink=sink, limits=index.limits, member=member)
-    yield from items or ()
+    return read_work

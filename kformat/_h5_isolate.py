@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import faulthandler
 import gc
+import mmap
 import os
 import pickle
 import select
@@ -40,8 +41,10 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from kformat import _h5_server
+from kformat._io import Window
 from kformat._limits import Limits
-from kformat._rules import Sink
+from kformat._rules import RULES, Sink
 from kformat.errors import (
     InvalidArchiveError,
     KFormatError,
@@ -90,7 +93,15 @@ class _Recorder(Sink):
 Work = Callable[[Sink], Iterator[Any]]
 
 
-def run(work: Work, *, sink: Sink, limits: Limits, member: str) -> list[Any] | None:
+def run(
+    work: Work,
+    *,
+    sink: Sink,
+    limits: Limits,
+    member: str,
+    spec: tuple[Any, ...] | None = None,
+    window: Any = None,
+) -> list[Any] | None:
     """Everything ``work(sink)`` yields, computed in a child with a deadline.
 
     ``work`` may raise ``KFormatError``; it is raised again here, after the
@@ -107,21 +118,32 @@ def run(work: Work, *, sink: Sink, limits: Limits, member: str) -> list[Any] | N
     deadline = start + limits.h5_deadline_ms / 1000
     stall = start + limits.h5_stall_ms / 1000
     rfd, wfd = os.pipe()
-    pid = _fork()
-    if pid == 0:  # pragma: no cover - the child's coverage is not collected
-        os.close(rfd)
-        _child(work, wfd, collect=sink.collect, limits=limits)
+    ours = True
+    pid: int | None = None
+    if spec is not None and isinstance(window, Window) and _use_server():
+        # A large caller forks slowly (§6.11): the fork server's child does it.
+        pid = _h5_server.start_request(window, spec, wfd, timeout=limits.h5_stall_ms / 1000)
+        ours = pid is None
+    if pid is None:
+        pid = _fork()
+        if pid == 0:  # pragma: no cover - the child's coverage is not collected
+            os.close(rfd)
+            _child(work, wfd, collect=sink.collect, limits=limits)
     os.close(wfd)
     items: list[Any] = []
+    finished = False
     try:
         while not items or items[-1][0] == "item":
             item = _receive(rfd, min(deadline, stall), most=limits.max_h5_decoded_bytes + _SLACK)
             if item is None:
+                finished = True
                 break
             if item[0] == "tick":
                 stall = time.monotonic() + limits.h5_stall_ms / 1000
                 continue
             items.append(item)
+        else:
+            finished = True  # "done" or "raise": the stream is complete
     except EOFError:
         pass  # the child died mid-item: reported as a crash below
     except TimeoutError:
@@ -137,7 +159,12 @@ def run(work: Work, *, sink: Sink, limits: Limits, member: str) -> list[Any] | N
         return None
     finally:
         os.close(rfd)
-        _reap(pid)
+        if ours:
+            _reap(pid)
+        elif not finished:
+            # The server is still inside this request: stop it (a new one
+            # starts with the next request).
+            _h5_server.stop(pid)
     if not items or items[-1][0] not in ("done", "raise"):
         sink.report(
             "KF430",
@@ -189,6 +216,25 @@ def _fork() -> int:
         return os.fork()
 
 
+def _produce(work: Work, wfd: int, *, collect: bool) -> bool:  # pragma: no cover
+    """Send what ``work`` yields, then its reports; whether the file was clean
+    (nothing raised, no error reported)."""
+    global _tick_fd
+    _tick_fd = wfd
+    rec = _Recorder(collect=collect)
+    try:
+        for item in work(rec):
+            _send(wfd, ("item", item))
+        _send(wfd, ("done", rec.calls))
+        return not any((call[4] or RULES[call[0]].severity) == "error" for call in rec.calls)
+    except KFormatError as exc:
+        last = (type(exc).__name__, exc.message, exc.member, exc.path, exc.code)
+        _send(wfd, ("raise", rec.calls, *last))
+        return False
+    finally:
+        _tick_fd = None
+
+
 def _child(work: Work, wfd: int, *, collect: bool, limits: Limits) -> None:  # pragma: no cover
     code = 0
     try:
@@ -199,20 +245,51 @@ def _child(work: Work, wfd: int, *, collect: bool, limits: Limits) -> None:  # p
         faulthandler.disable()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         _cap_memory(limits)
-        global _tick_fd
-        _tick_fd = wfd
-        rec = _Recorder(collect=collect)
-        try:
-            for item in work(rec):
-                _send(wfd, ("item", item))
-            _send(wfd, ("done", rec.calls))
-        except KFormatError as exc:
-            last = (type(exc).__name__, exc.message, exc.member, exc.path, exc.code)
-            _send(wfd, ("raise", rec.calls, *last))
+        _produce(work, wfd, collect=collect)
     except BaseException:
         code = 1
     finally:
         os._exit(code)
+
+
+def serve_request(work: Work, wfd: int, spec: tuple[Any, ...]) -> bool:  # pragma: no cover
+    """The HDF5 server runs one request itself (``_h5_server``); ``spec``
+    carries the limits and the sink mode. Whether the server may take another
+    request: only after a clean file, so no state a hostile file left in
+    libhdf5 reaches the next one."""
+    faulthandler.disable()
+    _cap_memory(spec[2])
+    try:
+        return _produce(work, wfd, collect=spec[3])
+    except BaseException:
+        return False
+    finally:
+        os.close(wfd)
+
+
+#: callers with more resident memory than this use the fork server
+SERVER_ABOVE = 256 << 20
+
+
+#: ... and so do callers that have already isolated this many files (the
+#: server's one start-up is then cheaper than the forks it saves)
+SERVER_AFTER = 8
+_requests = 0
+
+
+def _use_server() -> bool:
+    global _requests
+    _requests += 1
+    return _requests > SERVER_AFTER or _large_caller()
+
+
+def _large_caller() -> bool:
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            resident = int(f.read().split()[1]) * mmap.PAGESIZE
+    except (OSError, ValueError, IndexError):
+        return False
+    return resident > SERVER_ABOVE
 
 
 def _cap_memory(limits: Limits) -> None:  # pragma: no cover - runs in the child

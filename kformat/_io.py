@@ -15,12 +15,22 @@ import mmap
 import os
 import stat
 import tempfile
+import weakref
 from collections.abc import Iterable
 from typing import IO, Any
 
 from kformat.errors import UnsafeArchiveError
 
-__all__ = ["Budget", "Buffer", "Window", "map_file", "read_stream", "release_pages", "spool"]
+__all__ = [
+    "Budget",
+    "Buffer",
+    "Window",
+    "map_file",
+    "read_stream",
+    "release_pages",
+    "source_of",
+    "spool",
+]
 
 Buffer = bytes | mmap.mmap
 
@@ -62,13 +72,33 @@ class Budget:
         self._done.add(member)
 
 
+# mmap -> how to reopen the bytes it maps, for the HDF5 fork server
+# (``_h5_server``): ("path", path, device, inode) or ("fd", descriptor).
+_SOURCES: weakref.WeakKeyDictionary[mmap.mmap, tuple[Any, ...]] = weakref.WeakKeyDictionary()
+
+
+def source_of(mm: mmap.mmap) -> tuple[Any, ...] | None:
+    """How the file behind ``mm`` can be opened again, if kformat mapped it."""
+    return _SOURCES.get(mm)
+
+
+def _remember_fd(mm: mmap.mmap, fd: int) -> None:
+    # An anonymous spool file (or a caller's stream) has no path to reopen: a
+    # duplicate descriptor is kept open while the map lives.
+    dup = os.dup(fd)
+    _SOURCES[mm] = ("fd", dup)
+    weakref.finalize(mm, os.close, dup)
+
+
 def map_file(path: str | os.PathLike[str]) -> Buffer:
     """Map ``path`` read-only (an empty file gives ``b""``: mmap refuses it)."""
     with open(path, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
-        if size == 0:
+        st = os.fstat(f.fileno())
+        if st.st_size == 0:
             return b""
-        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    _SOURCES[mm] = ("path", os.path.abspath(path), st.st_dev, st.st_ino)
+    return mm
 
 
 def spool(chunks: Iterable[bytes | memoryview]) -> Buffer:
@@ -84,7 +114,9 @@ def spool(chunks: Iterable[bytes | memoryview]) -> Buffer:
         f.flush()
         if f.tell() == 0:
             return b""
-        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        _remember_fd(mm, f.fileno())
+        return mm
 
 
 def read_stream(fileobj: IO[bytes], max_bytes: int) -> Buffer:
@@ -101,7 +133,9 @@ def read_stream(fileobj: IO[bytes], max_bytes: int) -> Buffer:
         if st.st_size == 0 and stat.S_ISREG(st.st_mode):  # a pipe also says 0: read it
             return b""
         try:
-            return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+            mm = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+            _remember_fd(mm, fd)
+            return mm
         except (OSError, ValueError):
             pass  # a pipe or special file: fall back to reading.
     head: list[bytes] = []
