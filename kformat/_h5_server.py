@@ -51,6 +51,18 @@ _lock = threading.Lock()
 _server: tuple[subprocess.Popen[bytes], socket.socket] | None = None
 
 
+def _forget_in_child() -> None:
+    # A process forked from the caller (multiprocessing, kformat's own direct
+    # child) must not share the caller's server socket or find its lock taken.
+    global _lock, _server
+    _lock = threading.Lock()
+    _server = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)
+
+
 def _data_fd(buf: Buffer, start: int, length: int) -> tuple[int, int] | None:
     """A new descriptor holding ``buf`` and the offset of ``start`` in it."""
     if isinstance(buf, mmap.mmap):
