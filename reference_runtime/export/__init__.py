@@ -37,7 +37,12 @@ _LAZY = {
     "register_tf_layer": "reference_runtime.export._registry",
 }
 
-INSTALL_HINT = "the TensorFlow export needs TensorFlow: pip install 'kformat[tensorflow]'"
+# kformat is installed from its source tree, not from a package index: the hint
+# names what pip can find (the extra's own packages), then the extra itself.
+INSTALL_HINT = (
+    "the TensorFlow export needs TensorFlow: pip install tensorflow-cpu "
+    "(tensorflow on Apple silicon; or, in the kformat source tree, pip install '.[tensorflow]')"
+)
 
 
 def import_tensorflow() -> Any:

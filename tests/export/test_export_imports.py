@@ -50,5 +50,5 @@ def test_missing_tensorflow_says_how_to_install() -> None:
         "print('rc', main([]))\n"
     )
     assert out.returncode == 0, out.stderr
-    assert "pip install 'kformat[tensorflow]'" in out.stdout
+    assert "pip install tensorflow-cpu" in out.stdout
     assert "rc 2" in out.stdout
