@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kformat._limits import DEFAULT_LIMITS
@@ -51,8 +51,39 @@ def pointer(parts: tuple[str | int, ...] | list[str | int]) -> str:
 MAX_LOCATED = 64
 
 
-def _children(node: Any) -> Iterator[tuple[str | int, Any]]:
-    return iter(node.items()) if isinstance(node, dict) else enumerate(node)
+def _children(node: Any) -> Iterator[tuple[Any, Any]]:
+    return iter(node.items()) if isinstance(node, Mapping) else enumerate(node)
+
+
+def walk(
+    root: Any, containers: tuple[type, ...] = (dict, list)
+) -> Iterator[tuple[list[str | int], Any, Any]]:
+    """Every value below ``root`` depth-first, as ``(path, key, child)``.
+
+    ``path`` is the live path of the child's parent (valid until the next
+    step: copy it to keep it); a child that is one of ``containers`` is
+    entered right after it is yielded, so its depth is ``len(path) + 2``.
+    One stack of child iterators and one list of path components: linear in
+    the document, never recursive, and a caller may stop at any point.
+    Copying the path for every value made a deep document of many small
+    values quadratic in time and memory.
+    """
+    if not isinstance(root, containers):
+        return
+    path: list[str | int] = []
+    stack = [_children(root)]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+            if path:
+                path.pop()
+            continue
+        key, child = item
+        yield path, key, child
+        if isinstance(child, containers):
+            path.append(key)
+            stack.append(_children(child))
 
 
 class JsonDocument:
@@ -82,18 +113,14 @@ class JsonDocument:
         self.stopped: str | None = None
         self._scan(max_depth, max_nodes)
 
-    def _note_duplicates(self, node: Any, path: list[str | int]) -> None:
+    def _note_duplicates(self, node: Any, parts: list[str | int]) -> None:
         if isinstance(node, _DuplicateKeyDict):
             for key in node.duplicates:
                 self.duplicate_count += 1
                 if len(self.duplicate_keys) < MAX_LOCATED:
-                    self.duplicate_keys.append(pointer([*path, key]))
+                    self.duplicate_keys.append(pointer([*parts, key]))
 
     def _scan(self, max_depth: int | None, max_nodes: int | None) -> None:
-        # Linear in the document: one stack of child iterators (as deep as the
-        # document) and one list of path components, turned into a pointer only
-        # for a value that is reported. Copying the path for every element made
-        # a deep document of many small values quadratic in time and memory.
         root = self.value
         self.nodes = 1
         if not isinstance(root, (dict, list)):
@@ -102,30 +129,21 @@ class JsonDocument:
                 self.non_finite.append("")
             return
         self.depth = 1
-        path: list[str | int] = []
-        self._note_duplicates(root, path)
-        stack = [_children(root)]
-        while stack:
-            item = next(stack[-1], None)
-            if item is None:
-                stack.pop()
-                if path:
-                    path.pop()
-                continue
-            key, child = item
+        self._note_duplicates(root, [])
+        for path, key, child in walk(root):
             self.nodes += 1
             if max_nodes is not None and self.nodes > max_nodes:
                 self.stopped = "nodes"
                 return
             if isinstance(child, (dict, list)):
-                path.append(key)
-                stack.append(_children(child))
-                if len(stack) > self.depth:
-                    self.depth = len(stack)
-                    if max_depth is not None and self.depth > max_depth:
+                depth = len(path) + 2
+                if depth > self.depth:
+                    self.depth = depth
+                    if max_depth is not None and depth > max_depth:
                         self.stopped = "depth"
                         return
-                self._note_duplicates(child, path)
+                if isinstance(child, _DuplicateKeyDict):
+                    self._note_duplicates(child, [*path, key])
             elif isinstance(child, float) and not math.isfinite(child):
                 self.non_finite_count += 1
                 if len(self.non_finite) < MAX_LOCATED:
@@ -199,22 +217,8 @@ def iter_strings(value: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
     document order; memory stays proportional to the depth."""
     if isinstance(value, str):
         yield (), value
-    if not isinstance(value, (dict, list)):
-        return
-    path: list[str | int] = []
-    stack = [_children(value)]
-    while stack:
-        item = next(stack[-1], None)
-        if item is None:
-            stack.pop()
-            if path:
-                path.pop()
-            continue
-        key, child = item
-        if isinstance(child, (dict, list)):
-            path.append(key)
-            stack.append(_children(child))
-        elif isinstance(child, str):
+    for path, key, child in walk(value):
+        if isinstance(child, str):
             yield (*path, key), child
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from kformat import weight_paths
 from kformat._issues import Issue
+from kformat._json import walk
 from kformat._limits import DEFAULT_LIMITS, Limits
 from kformat._rules import RULES
 from kformat.validate import _documents
@@ -78,17 +79,8 @@ def structure_issues(config: Any, limits: Limits) -> list[Issue]:
     found: list[Issue] = []
     if not isinstance(config, Mapping):
         return [_issue("KF207", f"config must be an object, got {type(config).__name__}", [])]
-    path: list[str | int] = []
-    stack = [_items(config)]
     nodes = 1
-    while stack:
-        item = next(stack[-1], None)
-        if item is None:
-            stack.pop()
-            if path:
-                path.pop()
-            continue
-        key, child = item
+    for path, key, child in walk(config, (Mapping, list, tuple)):
         nodes += 1
         if nodes > limits.max_json_nodes:
             found.append(
@@ -99,14 +91,12 @@ def structure_issues(config: Any, limits: Limits) -> list[Issue]:
             if isinstance(child, Mapping) and not all(isinstance(k, str) for k in child):
                 found.append(_issue("KF207", "object keys must be strings", [*path, key]))
                 return found
-            path.append(key)
-            stack.append(_items(child))
-            if len(stack) > limits.max_json_depth:
+            if len(path) + 2 > limits.max_json_depth:
                 found.append(
                     _issue(
                         "KF203",
                         f"config nesting is deeper than the limit of {limits.max_json_depth}",
-                        path,
+                        [*path, key],
                     )
                 )
                 return found
