@@ -88,22 +88,14 @@ def find_end(buf: Buffer, sink: Sink, max_members: int) -> EndRecord | None:
     zip64 = _zip64(buf, pos)
     if zip64 is not None:
         z_pos, z_count_disk, z_count, z_size, z_offset, locator_offset = zip64
-        for declared, actual, what in (
-            (count, z_count, "entry count"),
-            (count_disk, z_count_disk, "entry count on this disk"),
+        # Each end-record field either holds the value or says "see ZIP64".
+        for declared, actual, what, sentinel in (
+            (count, z_count, "entry count", _SENTINEL16),
+            (count_disk, z_count_disk, "entry count on this disk", _SENTINEL16),
+            (cd_size, z_size, "directory size", _SENTINEL32),
+            (cd_offset, z_offset, "directory offset", _SENTINEL32),
         ):
-            if declared not in (_SENTINEL16, actual):
-                sink.report(
-                    "KF116",
-                    f"the end record's {what} {declared} disagrees with the ZIP64 record's "
-                    f"{actual}",
-                )
-                return None
-        for declared, actual, what in (
-            (cd_size, z_size, "directory size"),
-            (cd_offset, z_offset, "directory offset"),
-        ):
-            if declared not in (_SENTINEL32, actual):
+            if declared not in (sentinel, actual):
                 sink.report(
                     "KF116",
                     f"the end record's {what} {declared} disagrees with the ZIP64 record's "

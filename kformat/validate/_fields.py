@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kformat._numpy_values import ARRAY_DTYPES
+
 __all__ = [
     "BASE_KEYS",
     "DTYPE_NAMES",
@@ -319,24 +321,10 @@ BASE_KEYS: Mapping[str, Field] = {
 #: Keys tf_keras writes on the first layer of a Sequential model (KF314 elsewhere).
 TF_KERAS_BASE_KEYS = frozenset({"batch_input_shape", "batch_size"})
 
-#: dtype and policy names a layer's ``dtype`` may give (spec §5.8).
-DTYPE_NAMES = frozenset(
+#: dtype and policy names a layer's ``dtype`` may give (spec §5.8): every dtype a
+#: ``__numpy__`` value may have, plus strings, float8/int4 and the mixed policies.
+DTYPE_NAMES = ARRAY_DTYPES | frozenset(
     [
-        "bool",
-        "int8",
-        "int16",
-        "int32",
-        "int64",
-        "uint8",
-        "uint16",
-        "uint32",
-        "uint64",
-        "float16",
-        "float32",
-        "float64",
-        "bfloat16",
-        "complex64",
-        "complex128",
         "string",
         "float8_e4m3fn",
         "float8_e5m2",
