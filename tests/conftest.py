@@ -62,6 +62,18 @@ def budget(examples: int) -> int:
 ROOT = Path(__file__).resolve().parents[1]
 KERAS_FILES = ROOT / "conformance" / "keras_files"
 EXAMPLE = ROOT / "examples" / "guide_functional.keras"
+#: Real files the fuzzers mutate: the guide's model, a Keras 3 MLP with optimizer
+#: state, a tf_keras nested Functional and a Keras 3 transformer block.
+FUZZ_SEEDS = [
+    p
+    for p in [
+        EXAMPLE,
+        KERAS_FILES / "keras-3.15.1/mlp_bn_dropout/model.keras",
+        KERAS_FILES / "tf_keras-2.21.0/nested_functional_in_functional/model.keras",
+        KERAS_FILES / "keras-3.15.1/transformer_block/model.keras",
+    ]
+    if p.exists()
+]
 
 
 def small_archive(*, bf16: bool = False, assets: bool = False) -> kformat.KerasArchive:

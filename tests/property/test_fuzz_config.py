@@ -30,19 +30,10 @@ from hypothesis import strategies as st
 import kformat
 from kformat._issues import Issue
 from kformat.validate._preflight import check_config
+from tests.conftest import FUZZ_SEEDS
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = [
-    p
-    for p in [
-        ROOT / "examples" / "guide_functional.keras",
-        ROOT / "conformance/keras_files/keras-3.15.1/mlp_bn_dropout/model.keras",
-        ROOT
-        / "conformance/keras_files/tf_keras-2.21.0/nested_functional_in_functional/model.keras",
-        ROOT / "conformance/keras_files/keras-3.15.1/transformer_block/model.keras",
-    ]
-    if p.exists()
-]
+SEEDS = FUZZ_SEEDS
 
 
 def _members(path: Path) -> list[tuple[str, bytes]]:

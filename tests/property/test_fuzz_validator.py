@@ -23,20 +23,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kformat
-from tests.conftest import budget
+from tests.conftest import FUZZ_SEEDS, budget
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = [
-    p
-    for p in [
-        ROOT / "examples" / "guide_functional.keras",
-        ROOT / "conformance/keras_files/keras-3.15.1/mlp_bn_dropout/model.keras",
-        ROOT
-        / "conformance/keras_files/tf_keras-2.21.0/nested_functional_in_functional/model.keras",
-        ROOT / "conformance/keras_files/keras-3.15.1/transformer_block/model.keras",
-    ]
-    if p.exists()
-]
+SEEDS = FUZZ_SEEDS
 SEED_BYTES = [p.read_bytes() for p in SEEDS]
 
 # The loaded hypothesis profile scales the budget (--hypothesis-profile=long: ten
