@@ -32,7 +32,6 @@ from kformat._issues import Issue
 from kformat.validate._preflight import check_config
 from tests.conftest import FUZZ_SEEDS
 
-ROOT = Path(__file__).resolve().parents[2]
 SEEDS = FUZZ_SEEDS
 
 

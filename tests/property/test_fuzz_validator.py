@@ -14,7 +14,6 @@ import json
 import os
 import warnings
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import h5py
@@ -25,7 +24,6 @@ from hypothesis import strategies as st
 import kformat
 from tests.conftest import FUZZ_SEEDS, budget
 
-ROOT = Path(__file__).resolve().parents[2]
 SEEDS = FUZZ_SEEDS
 SEED_BYTES = [p.read_bytes() for p in SEEDS]
 
