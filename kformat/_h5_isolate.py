@@ -41,7 +41,6 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from kformat import _h5_server
 from kformat._io import Window
 from kformat._limits import Limits
 from kformat._rules import RULES, Sink
@@ -122,6 +121,9 @@ def run(
     pid: int | None = None
     if spec is not None and isinstance(window, Window) and _use_server():
         # A large caller forks slowly (§6.11): the fork server's child does it.
+        # Imported here: sockets and subprocess are start-up cost a one-file CLI run never needs.
+        from kformat import _h5_server
+
         pid = _h5_server.start_request(window, spec, wfd, timeout=limits.h5_stall_ms / 1000)
         ours = pid is None
     if pid is None:
@@ -164,6 +166,8 @@ def run(
         elif not finished:
             # The server is still inside this request: stop it (a new one
             # starts with the next request).
+            from kformat import _h5_server
+
             _h5_server.stop(pid)
     if not items or items[-1][0] not in ("done", "raise"):
         sink.report(
