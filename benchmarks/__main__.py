@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import bench_infer, bench_io, bench_scale
+from benchmarks import bench_infer, bench_io, bench_isolation, bench_scale
 from benchmarks._util import dump_json
 
 
@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
         "io": bench_io.run(args.size_mb),
         "infer": bench_infer.run(),
         "scale": bench_scale.run(),
+        "isolation": bench_isolation.run(),
     }
     if args.json:
         dump_json(results)
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_io.report(results["io"])
         bench_infer.report(results["infer"])
         bench_scale.report(results["scale"])
+        bench_isolation.report(results["isolation"])
     return 0
 
 
