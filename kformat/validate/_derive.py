@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from kformat import layer_specs
+from kformat import layer_specs, layers
 
 __all__ = ["input_shape", "layer_spec", "sequential_shapes", "variable_dtype"]
 
@@ -60,23 +60,18 @@ def input_shape(entry: Mapping[str, Any]) -> Any:
     return None
 
 
-# Layers whose output shape is their input shape (Sequential propagation).
-_SAME_SHAPE = frozenset(
+# Weightless built-ins the layer catalogue does not define yet whose output
+# shape is their input shape (Sequential propagation).
+_SAME_SHAPE_PENDING = frozenset(
     {
-        "Activation",
         "ActivityRegularization",
         "AlphaDropout",
-        "BatchNormalization",
-        "Dropout",
         "ELU",
         "GaussianDropout",
         "GaussianNoise",
         "Identity",
-        "LayerNormalization",
         "LeakyReLU",
-        "PReLU",
         "ReLU",
-        "RMSNormalization",
         "Softmax",
         "SpatialDropout1D",
         "SpatialDropout2D",
@@ -103,13 +98,15 @@ def _output_shape(
     """The output shape of a layer kformat can follow, else None (propagation stops)."""
     if shape is None or not shape:
         return None
-    if cls in _SAME_SHAPE:
+    definition = layers.get(cls) if isinstance(cls, str) else None
+    if definition is not None:
+        # A value out of range is its own finding (KF305): follow nothing from it.
+        try:
+            return definition.output_shape(inner, shape)
+        except (ValueError, KeyError, TypeError, IndexError, ZeroDivisionError, OverflowError):
+            return None
+    if cls in _SAME_SHAPE_PENDING:
         return shape
-    # A value out of range is its own finding (KF305): follow nothing from it.
-    if cls == "Dense" and _positive(inner.get("units")):
-        return (*shape[:-1], inner["units"])
-    if cls == "Embedding" and _positive(inner.get("output_dim")):
-        return (*shape, inner["output_dim"])
     if cls == "Flatten" and all(isinstance(d, int) for d in shape[1:]):
         return (shape[0], math.prod(d for d in shape[1:] if d is not None))
     target = _as_shape(inner.get("target_shape"))

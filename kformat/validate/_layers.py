@@ -13,20 +13,27 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kformat import layer_specs, weight_paths
+from kformat import layer_specs, layers, weight_paths
 from kformat._issues import Issue
 from kformat._rules import RULES
 from kformat.validate import _known
-from kformat.validate._fields import BASE_KEYS, FULL, TF_KERAS_BASE_KEYS, dtype_problem
+from kformat.validate._fields import BASE_KEYS, TF_KERAS_BASE_KEYS, dtype_problem
 from kformat.validate._graph import iter_models
 from kformat.validate._walk import Parts, iter_objects, ptr
 
 __all__ = ["RECOGNIZED", "is_known_layer", "layer_entries", "layer_issues", "tree_issues"]
 
-#: Weightless classes checked by their base keys only (spec §5.9), with the
-#: exported aliases (``MaxPool2D``) kformat maps to their Python class.
-RECOGNIZED = frozenset(layer_specs.WEIGHTLESS) | frozenset(
-    alias for alias, cls in weight_paths.PYTHON_CLASS_NAMES.items() if cls in layer_specs.WEIGHTLESS
+#: Classes the validator knows: every class of the layer catalogue and its
+#: aliases, and the weightless built-ins it recognizes by name (base keys only).
+RECOGNIZED = (
+    frozenset(layer_specs.WEIGHTLESS)
+    | frozenset(layers.REGISTRY)
+    | frozenset(layers.ALIASES)
+    | frozenset(
+        alias
+        for alias, cls in weight_paths.PYTHON_CLASS_NAMES.items()
+        if cls in layer_specs.WEIGHTLESS
+    )
 )
 _MODELS = frozenset({"Sequential", "Functional", "Model"})
 _TF_OPS = frozenset({"TFOpLambda", "SlicingOpLambda"})
@@ -58,9 +65,7 @@ def is_known_layer(entry: Mapping[str, Any]) -> bool:
     cls = entry.get("class_name")
     if not isinstance(cls, str):
         return False
-    return _keras_module(entry) and (
-        cls in FULL or cls in RECOGNIZED or cls in _MODELS or _is_operation(entry)
-    )
+    return _keras_module(entry) and (cls in RECOGNIZED or cls in _MODELS or _is_operation(entry))
 
 
 def layer_entries(config: Any) -> Iterator[tuple[Parts, Mapping[str, Any]]]:
@@ -88,7 +93,7 @@ def layer_issues(config: Any, custom: list[str]) -> Iterator[Issue]:
                 "KF314", f"layer {cls} exists only in tf.keras; Keras 3 cannot load it", base
             )
             continue
-        if cls not in FULL and cls not in RECOGNIZED:
+        if cls not in RECOGNIZED:
             yield _issue(
                 "KF310",
                 f"layer class {cls} is a Keras built-in kformat does not model: its config and weights "
@@ -97,7 +102,7 @@ def layer_issues(config: Any, custom: list[str]) -> Iterator[Issue]:
             )
             continue
         yield from _base_keys(cls, inner, cparts)
-        spec = FULL.get(cls)
+        spec = layers.get(cls)
         if spec is None:
             continue
         for key, value in inner.items():

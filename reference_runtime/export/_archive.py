@@ -17,8 +17,9 @@ from typing import Any
 import tensorflow as tf
 
 from reference_runtime._tensor import KerasTensor
-from reference_runtime.export._context import TraceContext, VariableStore, is_tensor, tf_dtype
+from reference_runtime.export._context import VariableStore, is_tensor, tf_dtype
 from reference_runtime.export._graph import call_layer, call_method
+from reference_runtime.export._twin import TwinContext
 
 __all__ = ["ExportArchive", "make_tensor_spec"]
 
@@ -194,7 +195,7 @@ class ExportArchive:
         store = self._store
 
         def endpoint(*args: Any) -> Any:
-            ctx = TraceContext(store)
+            ctx = TwinContext(store)
             if method == "call":
                 return call_method(ctx, owner, tuple(args), {})
             return call_layer(ctx, owner, tuple(args), {})

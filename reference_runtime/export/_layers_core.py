@@ -1,4 +1,4 @@
-"""Core and activation layers in TensorFlow: InputLayer, Dense, EinsumDense, Embedding,
+"""Core and activation layers in TensorFlow: InputLayer, EinsumDense, Embedding,
 Dropout, Identity, Activation, ReLU, LeakyReLU, PReLU, Softmax, Lambda.
 
 Each function mirrors ``call`` of the runtime layer of the same name
@@ -45,13 +45,6 @@ def matmul_like_numpy(equation: str | None, x: Any, kernel: Any) -> Any:
     a, b = cast(x, compute), cast(kernel, compute)
     y = tf.matmul(a, b) if equation is None else tf.einsum(equation, a, b)
     return cast(y, out_dtype)
-
-
-def _dense(ctx: TraceContext, layer: Any, inputs: Any) -> Any:
-    y = matmul_like_numpy(None, inputs, ctx.read(layer.kernel, layer))
-    if layer.bias is not None:
-        y = binary(tf.add, y, ctx.read(layer.bias, layer))
-    return act.tf_activation(layer.activation, layer.name)(y)
 
 
 def _einsum_dense(ctx: TraceContext, layer: Any, inputs: Any, training: Any = None) -> Any:
@@ -148,7 +141,6 @@ def _lambda(ctx: TraceContext, layer: Any, inputs: Any) -> Any:
 #: class_name -> translation, for this module's layers.
 CORE_LAYERS: dict[str, TFLayer] = {
     "InputLayer": TFLayer(_input_layer),
-    "Dense": TFLayer(_dense),
     "EinsumDense": TFLayer(_einsum_dense),
     "Embedding": TFLayer(_embedding, _embedding_mask),
     "Dropout": TFLayer(_dropout),

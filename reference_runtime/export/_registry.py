@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from kformat import layers as catalogue
 from kformat.errors import UnsupportedFeatureError
 from reference_runtime.export._attention import ATTENTION_LAYERS
 from reference_runtime.export._context import TFLayer
@@ -25,9 +26,22 @@ from reference_runtime.export._ops import TF_OP_LAMBDA_LAYERS, TF_OPS
 
 __all__ = ["TF_LAYERS", "lookup", "register_tf_layer"]
 
+
+def _twins() -> dict[str, TFLayer]:
+    # The layer catalogue's TensorFlow twins (``kformat.layers``), aliases included.
+    out: dict[str, TFLayer] = {}
+    for name, definition in catalogue.REGISTRY.items():
+        if definition.tf_call is not None:
+            twin = TFLayer(definition.tf_call, definition.tf_compute_mask)
+            out[name] = twin
+            out.update(dict.fromkeys(definition.aliases, twin))
+    return out
+
+
 #: Keras ``class_name`` -> TensorFlow translation. Read-only.
 TF_LAYERS: Mapping[str, TFLayer] = MappingProxyType(
     {
+        **_twins(),
         **CORE_LAYERS,
         **NORM_LAYERS,
         **MERGE_LAYERS,

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from kformat import layers as catalogue
+from reference_runtime.layers._defined import defined_layer
 from reference_runtime.layers.activation import Activation
 from reference_runtime.layers.add import Add
 from reference_runtime.layers.average import Average
@@ -82,8 +84,10 @@ __all__ = [
     "serialize",
 ]
 
-#: Keras ``class_name`` -> runtime implementation. Read-only.
-LAYERS: Mapping[str, type[Layer]] = MappingProxyType(
+# Classes with a hand-written runtime class (masks, sub-layers, Python
+# functions, Keras-2 quirks); every other class of the layer catalogue gets
+# one generated from its definition (``_defined.py``).
+_WRITTEN: Mapping[str, type[Layer]] = MappingProxyType(
     {
         "InputLayer": InputLayer,
         "Dense": Dense,
@@ -117,6 +121,30 @@ LAYERS: Mapping[str, type[Layer]] = MappingProxyType(
         "Lambda": Lambda,
     }
 )
+
+
+def _generated() -> dict[str, type[Layer]]:
+    out: dict[str, type[Layer]] = {}
+    for name, definition in catalogue.REGISTRY.items():
+        if name not in _WRITTEN:
+            cls = defined_layer(definition)
+            out[name] = cls
+            out.update(dict.fromkeys(definition.aliases, cls))
+    return out
+
+
+_GENERATED = _generated()
+
+#: Keras ``class_name`` (and exported alias) -> runtime implementation. Read-only.
+LAYERS: Mapping[str, type[Layer]] = MappingProxyType({**_WRITTEN, **_GENERATED})
+
+
+def __getattr__(name: str) -> type[Layer]:
+    # The generated classes are attributes of this package like the written ones.
+    found = _GENERATED.get(name)
+    if found is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return found
 
 
 def serialize(layer: Layer) -> dict[str, Any]:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from kformat.errors import UnsupportedFeatureError
+from kformat.layers.dense import call as dense_call
 from reference_runtime import activations, constraints, initializers, regularizers
 from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.variable import Variable
@@ -85,26 +84,7 @@ class Dense(Layer):
             )
 
     def call(self, inputs: Any) -> Any:
-        kernel = self.kernel.value
-        x = np.asarray(inputs)
-        out_dtype = np.result_type(x.dtype, kernel.dtype)
-        if x.ndim > 2 and x.flags.c_contiguous:
-            # One GEMM over all leading axes instead of a stack of small ones.
-            y = np.matmul(x.reshape(-1, x.shape[-1]), kernel).reshape(
-                *x.shape[:-1], kernel.shape[-1]
-            )
-        else:
-            y = np.matmul(x, kernel)
-        # numpy backend matmul: compute, then cast to the inputs' result type
-        # (np.matmul promotes bfloat16 to float32).
-        y = y.astype(out_dtype, copy=False)
-        if self.bias is not None:
-            bias = self.bias.value
-            if np.result_type(y.dtype, bias.dtype) == y.dtype:
-                np.add(y, bias, out=y)  # y is ours: no second output buffer
-            else:
-                y = y + bias
-        return activations.apply_owned(self.activation, y)
+        return dense_call(self, inputs)
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3.15 Dense config."""

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from reference_runtime import dtype_policies, regularizers
+from reference_runtime import activations, dtype_policies, regularizers
 from reference_runtime._backend import (
     any_symbolic,
     as_dtype,
@@ -240,6 +240,16 @@ class Layer(WeightsMixin):
     def call(self, *args: Any, **kwargs: Any) -> Any:
         """The computation, in NumPy; subclasses implement it."""
         raise NotImplementedError(f"layer {type(self).__name__} does not implement call()")
+
+    def weight(self, name: str) -> Any:
+        """Variable ``name``'s value as ``call`` uses it (autocast applied); the
+        accessor the layer catalogue's forward passes read weights through."""
+        return getattr(self, name).value
+
+    def activate(self, x: Any) -> Any:
+        """``x`` (an array the caller owns) through the layer's ``activation``."""
+        fn: Any = getattr(self, "activation", activations.linear)
+        return activations.apply_owned(fn, x)
 
     def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
         """The mask of the outputs (default: the input mask passes through)."""

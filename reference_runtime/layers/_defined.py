@@ -1,0 +1,157 @@
+"""Runtime layers made from the layer catalogue's definitions (``kformat.layers``).
+
+:func:`defined_layer` turns a :class:`~kformat.layers.LayerDef` into a
+:class:`Layer` subclass named like the Keras class: the constructor takes the
+definition's fields (checked with the same domains the validator uses, so a
+value Keras refuses is refused here with the same words), ``build`` creates the
+definition's variables in ``vars`` order, ``call`` is the definition's NumPy
+forward pass and ``get_config`` writes the fields back as Keras does.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from kformat.layers import LayerDef
+from reference_runtime import activations, constraints, initializers, regularizers
+from reference_runtime.layers.layer import Layer
+
+__all__ = ["DefinedLayer", "defined_layer"]
+
+_GET: Mapping[str, Callable[[Any], Any]] = {
+    "activation": activations.get,
+    "initializer": initializers.get,
+    "regularizer": regularizers.get,
+    "constraint": constraints.get,
+}
+_SERIALIZE: Mapping[str, Callable[[Any], Any]] = {
+    "activation": activations.serialize,
+    "initializer": initializers.serialize,
+    "regularizer": regularizers.serialize,
+    "constraint": constraints.serialize,
+}
+
+
+class DefinedLayer(Layer):
+    """A layer whose config, variables and forward pass come from :attr:`definition`."""
+
+    definition: ClassVar[LayerDef]
+
+    def __init__(self, **kwargs: Any) -> None:
+        definition = self.definition
+        mine = {k: kwargs.pop(k) for k in list(kwargs) if k in definition.fields}
+        super().__init__(**kwargs)
+        name = definition.class_name
+        for key, field in definition.fields.items():
+            if field.tf_keras:
+                if key in mine:
+                    warnings.warn(
+                        f"{name}: argument {key!r} is a Keras 2 argument; Keras 3 ignores it",
+                        stacklevel=2,
+                    )
+                continue
+            if key in mine:
+                value = mine[key]
+            elif field.required:
+                raise TypeError(f"{name}.__init__() missing required argument {key!r}")
+            else:
+                value = field.default
+            if isinstance(value, tuple):
+                value = list(value)  # JSON arrays: the domains are written for them
+            why = field.check(key, value)
+            if why is not None:
+                raise ValueError(f"{name}: {why}")
+            if field.convert is not None:
+                value = field.convert(value)
+            if field.kind is not None:
+                value = _GET[field.kind](value)
+            setattr(self, key, value)
+        self.supports_masking = definition.supports_masking or definition.compute_mask is not None
+
+    # -- config ---------------------------------------------------------------
+
+    def config_values(self) -> dict[str, Any]:
+        """The definition's fields as ``get_config`` writes them (JSON-like values)."""
+        out: dict[str, Any] = {}
+        for key, field in self.definition.fields.items():
+            if field.tf_keras:
+                continue
+            value = getattr(self, key)
+            if field.kind is not None:
+                value = _SERIALIZE[field.kind](value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            if field.saved == "if_set" and value in (None, field.default):
+                continue
+            out[key] = value
+        return out
+
+    def get_config(self) -> dict[str, Any]:
+        """Base keys, then every field in the definition's order."""
+        return {**super().get_config(), **self.config_values()}
+
+    # -- weights --------------------------------------------------------------
+
+    def build(self, input_shape: Any = None) -> None:
+        """Create the definition's variables, in ``vars/0..n-1`` order (spec §6.8)."""
+        specs = self.definition.variables(self.config_values(), input_shape)
+        for spec in specs:
+            init = getattr(self, f"{spec.name}_initializer", None)
+            var = self.add_weight(
+                name=spec.name,
+                shape=spec.shape,
+                initializer=init if init is not None else "zeros",
+                dtype=spec.dtype,
+                trainable=spec.trainable,
+                regularizer=getattr(self, f"{spec.name}_regularizer", None),
+                constraint=getattr(self, f"{spec.name}_constraint", None),
+            )
+            setattr(self, spec.name, var)
+
+    def compute_output_shape(self, *shapes: Any) -> Any:
+        """The definition's output shape when it knows one, else probing."""
+        if len(shapes) == 1 and shapes[0] is not None:
+            try:
+                found = self.definition.output_shape(self.config_values(), tuple(shapes[0]))
+            except (ValueError, KeyError, TypeError, IndexError):
+                found = None
+            if found is not None:
+                return found
+        return super().compute_output_shape(*shapes)
+
+    def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
+        """The definition's output mask, or the input mask when the layer supports masking."""
+        if self.definition.compute_mask is not None:
+            return self.definition.compute_mask(self, inputs, previous_mask)
+        return previous_mask if self.supports_masking else None
+
+
+def defined_layer(definition: LayerDef) -> type[DefinedLayer]:
+    """A :class:`DefinedLayer` subclass for ``definition``, named like the Keras class.
+
+    Its ``call`` has the signature of ``definition.call`` minus the layer, so
+    ``Layer.__call__`` routes ``training``/``mask`` arguments as for any layer.
+    """
+    forward = definition.call
+    if forward is None:
+        raise ValueError(f"{definition.class_name} has no NumPy forward pass")
+    signature = inspect.signature(forward)
+    params = list(signature.parameters.values())[1:]
+
+    def call(self: DefinedLayer, *args: Any, **kwargs: Any) -> Any:
+        return forward(self, *args, **kwargs)
+
+    call.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *params]
+    )
+    namespace = {
+        "definition": definition,
+        "call": call,
+        "__module__": "reference_runtime.layers",
+        "__qualname__": definition.class_name,
+        "__doc__": f"``{definition.class_name}``: {definition.summary} (``{definition.source}``).",
+    }
+    return type(definition.class_name, (DefinedLayer,), namespace)
