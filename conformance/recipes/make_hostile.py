@@ -9,7 +9,7 @@ Every case folder holds the file(s) and a ``case.json``::
      "limits": {"max_asset_bytes": 1024}}   # optional Limits overrides
 
 ``expect`` lists the issues a validator MUST report (it may report more);
-``source`` is what to hand to ``kformat.read`` / ``kformat.validate``.
+``source`` is what to hand to ``kformat.read`` / ``kformat.check``.
 Output is deterministic for a given Python / h5py / HDF5 version: fixed zip
 timestamps and modes, HDF5 written without timestamps, payloads built from
 fixed text. Large "bombs" are declared, never materialised: every file is small.
