@@ -256,13 +256,6 @@ def clear_names() -> None:
     _layer_utils._UIDS.clear()
 
 
-def base_archive(model_name: str, case_name: str | None = None) -> kformat.KerasArchive:
-    """The archive of registered model ``model_name`` (seeded as case ``case_name``)."""
-    from conf_models import MODELS
-
-    return prepare(case_name or model_name, MODELS[model_name][1])[2]
-
-
 def make_runtime_case(
     name: str,
     description: str,
