@@ -194,6 +194,10 @@ class LayerDef:
             ``self.supports_masking = True``) when it has no ``compute_mask``.
         aliases: other exported names of the class (``MaxPool2D``).
         one_of: at least one of these keys must be present (InputLayer).
+        module: the ``module`` Keras writes for the class in ``config.json``:
+            ``keras.layers`` for exported classes, the defining module for
+            layers ``keras.applications`` builds without exporting them
+            (``keras.src.applications.convnext``).
         summary: one line for the spec table.
         variables_doc: the ``vars`` order and shapes, for the §6.8 table.
     """
@@ -211,6 +215,7 @@ class LayerDef:
     supports_masking: bool = False
     aliases: tuple[str, ...] = ()
     one_of: tuple[str, ...] = ()
+    module: str = "keras.layers"
     summary: str = ""
     variables_doc: str = ""
 

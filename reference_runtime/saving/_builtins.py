@@ -120,6 +120,10 @@ def public_module(cls: type) -> str | None:
                 return str(cls._module)
             if group == "models":
                 return "keras.src.models.functional" if cls.__name__ == "Functional" else "keras"
+            if group == "layers":
+                # a catalogue class keeps the module Keras writes for it
+                definition = getattr(cls, "definition", None)
+                return str(getattr(definition, "module", "keras.layers"))
             return f"keras.{group}"
     return None
 

@@ -142,7 +142,9 @@ def serialize_keras_object(obj: Any) -> Any:
             module, registered = None, get_registered_name(cls)
         else:
             module, registered = cls.__module__, cls.__name__
-    elif module == "keras.src.models.functional" or module.startswith("keras.src.ops."):
+    elif module == "keras.src.models.functional" or module.startswith(
+        ("keras.src.ops.", "keras.src.applications.")
+    ):
         registered = cls.__name__  # Keras writes the class name for non-exported classes
     out: dict[str, Any] = {
         "module": module,
