@@ -50,6 +50,17 @@ if settings.get_current_profile_name() in ("default", "ci"):
     settings.load_profile(os.environ.get("KFORMAT_HYPOTHESIS_PROFILE") or "kformat")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--applications",
+        default="fast",
+        help=(
+            "keras.applications models tests/applications builds and checks end to end: "
+            "fast (default: MobileNetV2, ResNet50), all, none, or a comma-separated list"
+        ),
+    )
+
+
 def budget(examples: int) -> int:
     """``examples`` in the default profile, scaled by the loaded profile's budget.
 
