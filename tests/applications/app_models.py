@@ -67,9 +67,7 @@ def selected(option: str) -> list[str]:
 def cache_dir() -> Path:
     import keras
 
-    root = Path(
-        os.environ.get("KFORMAT_APPS_CACHE", Path(tempfile.gettempdir()) / "kformat-apps")
-    )
+    root = Path(os.environ.get("KFORMAT_APPS_CACHE", Path(tempfile.gettempdir()) / "kformat-apps"))
     return root / f"keras-{keras.__version__}"
 
 
@@ -89,10 +87,7 @@ def randomize(model: Any, seed: int = 0) -> None:
         v = np.asarray(w.numpy() if hasattr(w, "numpy") else w)
         if v.dtype.kind == "f" and v.size and v.min() == v.max():
             c = float(v.flat[0])
-            if c != 0:
-                v = c * rng.uniform(0.5, 1.5, v.shape)
-            else:
-                v = rng.normal(0.0, 0.1, v.shape)
+            v = c * rng.uniform(0.5, 1.5, v.shape) if c else rng.normal(0.0, 0.1, v.shape)
             v = v.astype(w.dtype)
         values.append(v)
     model.set_weights(values)
