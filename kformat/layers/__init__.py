@@ -19,6 +19,7 @@ from kformat.layers import (
     activation,
     batch_normalization,
     convnext,
+    custom_scale_layer,
     dense,
     dropout,
     einsum_dense,
@@ -69,6 +70,7 @@ _MODULES = (
     multi_head_attention,
     repeat_vector,
     convnext,
+    custom_scale_layer,
 )
 
 

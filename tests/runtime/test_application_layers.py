@@ -1,4 +1,5 @@
-"""ConvNeXt's LayerScale and StochasticDepth against real Keras (runtime, validator,
+"""Layers keras.applications builds without exporting them (ConvNeXt's LayerScale and
+StochasticDepth, InceptionResNetV2's CustomScaleLayer) against real Keras (runtime, validator,
 TensorFlow twin), and the module they are saved under."""
 
 from __future__ import annotations
@@ -60,3 +61,18 @@ def test_layer_scale_refuses_bad_projection_dim(tmp_path: Path) -> None:
         for n, data in members.items():
             z.writestr(n, data)
     assert "KF305" in {i.code for i in iter_issues(bad)}
+
+
+def test_custom_scale_layer_matches_keras(tmp_path: Path) -> None:
+    def build(keras: Any) -> Any:
+        from keras.src.applications.inception_resnet_v2 import CustomScaleLayer
+
+        x = keras.Input((5,))
+        r = keras.layers.Dense(5)(x)
+        return keras.Model(x, CustomScaleLayer(0.17, name="scaled")([x, r]))
+
+    check_layer("CustomScaleLayer", tmp_path, build, random_inputs([((3, 5), "float32")]))
+    with zipfile.ZipFile(tmp_path / "runtime_written.keras") as z:
+        layers = json.loads(z.read("config.json"))["config"]["layers"]
+    entry = next(e for e in layers if e["class_name"] == "CustomScaleLayer")
+    assert entry["module"] == "keras.src.applications.inception_resnet_v2"
