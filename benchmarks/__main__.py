@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import bench_infer, bench_io, bench_isolation, bench_scale
+from benchmarks import bench_cnn, bench_infer, bench_io, bench_isolation, bench_scale
 from benchmarks._util import dump_json
 
 
@@ -16,6 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "io": bench_io.run(args.size_mb),
         "infer": bench_infer.run(),
+        "cnn": bench_cnn.run(),
         "scale": bench_scale.run(),
         "isolation": bench_isolation.run(),
     }
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         bench_io.report(results["io"])
         bench_infer.report(results["infer"])
+        bench_cnn.report(results["cnn"])
         bench_scale.report(results["scale"])
         bench_isolation.report(results["isolation"])
     return 0

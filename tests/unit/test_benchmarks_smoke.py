@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import kformat
-from benchmarks import _models, bench_infer
+from benchmarks import _cnn, _models, bench_cnn, bench_infer
 from benchmarks._util import child_peak_rss, median_time
 
 
@@ -36,3 +36,48 @@ def test_many_layers_input_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     archive = kformat.read(path)
     assert len(archive.config["config"]["layers"]) == 4  # InputLayer + 3 Dense
     assert len(archive.weights) == 6
+
+
+def test_cnn_flop_count() -> None:
+    def entry(cls: str, shape: list[int | None], **config: object) -> dict[str, object]:
+        return {"class_name": cls, "config": config, "build_config": {"input_shape": shape}}
+
+    conv = entry(
+        "Conv2D",
+        [None, 8, 8, 3],
+        filters=4,
+        kernel_size=[3, 3],
+        strides=[2, 2],
+        padding="same",
+        dilation_rate=[1, 1],
+        groups=1,
+    )
+    assert _cnn.layer_flops(conv) == 2 * (4 * 4) * (3 * 3 * 3) * 4
+    depthwise = entry(
+        "DepthwiseConv2D",
+        [None, 7, 7, 5],
+        kernel_size=[3, 3],
+        strides=[1, 1],
+        padding="valid",
+        depth_multiplier=2,
+    )
+    assert _cnn.layer_flops(depthwise) == 2 * (5 * 5) * 9 * 5 * 2
+    assert _cnn.layer_flops(entry("Dense", [None, 6], units=3)) == 2 * 6 * 3
+    assert _cnn.layer_flops(entry("MaxPooling2D", [None, 8, 8, 3], pool_size=[2, 2])) == 0
+
+
+@pytest.mark.oracle
+def test_bench_cnn_cheap_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One small MobileNetV2 built by Keras, timed in the runtime only."""
+    pytest.importorskip("keras")
+    monkeypatch.setattr(_cnn, "CACHE", tmp_path)
+    r = bench_cnn.run(models=["MobileNetV2"], size=32, batches=[1], repeat=1, keras_backends=())
+    m = r["MobileNetV2"]
+    assert list(tmp_path.glob("*.keras")) == [tmp_path / "mobilenetv2_32.keras"]
+    assert m["flops_per_sample"] == _cnn.model_flops(tmp_path / "mobilenetv2_32.keras") > 0
+    assert m["runtime_1"] > 0 and m["load_s"] > 0
+    assert "keras_numpy_1" not in m
+    bench_cnn.report(r)
+    assert "MobileNetV2, 32x32" in capsys.readouterr().out
