@@ -48,13 +48,20 @@ def model_file(app: str) -> tuple[Path, np.ndarray[Any, Any], np.ndarray[Any, An
 
 
 def _missing_classes(path: Path) -> list[str]:
+    """Layer classes of the file (nested models included) the runtime has no class for."""
     with zipfile.ZipFile(path) as z:
         config = json.loads(z.read("config.json"))
-    names = {
-        e["class_name"]
-        for e in config["config"]["layers"]
-        if not str(e.get("module", "")).startswith("keras.src.ops")
-    }
+    names: set[str] = set()
+    stack: list[Any] = [config]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, dict):
+            module = str(obj.get("module"))
+            if module == "keras.layers" or module.startswith("keras.src.applications."):
+                names.add(obj["class_name"])
+            stack.extend(obj.values())
+        elif isinstance(obj, list):
+            stack.extend(obj)
     return sorted(n for n in names if n not in rr.layers.LAYERS)
 
 
