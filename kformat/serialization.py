@@ -138,7 +138,9 @@ class Hooks:
         return value
 
     def build(self, cls: Any, entry: Mapping[str, Any], config: Any, parts: Parts) -> Any:
-        """An instance of ``cls`` from ``config`` (``entry["config"]`` already decoded)."""
+        """An instance of ``cls`` from ``config``: ``entry["config"]`` (``{}`` for
+        null), decoded unless :attr:`decode_config` is false; ``parts`` locate
+        ``entry`` in the document."""
         from_config = getattr(cls, "from_config", None)
         if from_config is not None:
             return from_config(config)
