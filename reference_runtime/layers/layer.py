@@ -29,12 +29,14 @@ import numpy as np
 
 from reference_runtime import dtype_policies, regularizers
 from reference_runtime._backend import (
+    KerasArray,
     any_symbolic,
     as_dtype,
     flatten,
     get_keras_mask,
     is_float_dtype,
     map_structure,
+    pack_like,
     set_keras_mask,
     standardize_dtype,
 )
@@ -299,7 +301,7 @@ class Layer(WeightsMixin):
             previous = map_structure(get_keras_mask, first)
         outputs = self._call_in_scope(args, kwargs)
         if self.supports_masking:
-            self._set_mask_metadata(first, outputs, previous)
+            outputs = self._set_mask_metadata(first, outputs, previous)
         return outputs
 
     def _call_in_scope(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -329,9 +331,11 @@ class Layer(WeightsMixin):
                 and standardize_dtype(arr.dtype) != self.compute_dtype
             ):
                 arr = arr.astype(as_dtype(self.compute_dtype))
-            if mask is not None and arr is not x:
-                set_keras_mask(arr, mask)
-            return arr
+            elif mask is not None and isinstance(x, KerasArray):
+                # The caller's own masked value: a layer that clears its inputs'
+                # masks (MultiHeadAttention) clears them for later consumers too.
+                return x
+            return set_keras_mask(arr, mask)
         return x
 
     def _build_from_shapes(self, signature: inspect.Signature, tensors: dict[str, Any]) -> None:
@@ -349,16 +353,19 @@ class Layer(WeightsMixin):
         else:
             self.build(**{p.name: shapes[p.name] for p in params if p.name in shapes})
 
-    def _set_mask_metadata(self, inputs: Any, outputs: Any, previous_mask: Any) -> None:
+    def _set_mask_metadata(self, inputs: Any, outputs: Any, previous_mask: Any) -> Any:
+        """``outputs`` carrying ``compute_mask``'s masks where they have none."""
         flat = flatten(outputs)
         if all(get_keras_mask(x) is not None for x in flat):
-            return
+            return outputs
         masks = self.compute_mask(inputs, previous_mask)
         if masks is None:
-            return
-        for out, mask in zip(flat, flatten(masks), strict=False):
+            return outputs
+        carried = list(flat)
+        for i, (out, mask) in enumerate(zip(flat, flatten(masks), strict=False)):
             if get_keras_mask(out) is None and mask is not None:
-                set_keras_mask(out, mask)
+                carried[i] = set_keras_mask(out, mask)
+        return pack_like(outputs, carried)
 
     def compute_output_shape(self, *shapes: Any) -> Any:
         """Output shape(s) for input shape(s), found by running the layer on probes."""

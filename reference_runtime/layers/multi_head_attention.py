@@ -264,7 +264,7 @@ class MultiHeadAttention(Layer):
         out, scores = self._compute_attention(q, k, v, mask, return_attention_scores)
         out = self._output_dense(out * gate if gate is not None else out)
         if query_mask is not None:
-            set_keras_mask(out, query_mask)
+            out = set_keras_mask(out, query_mask)
         if return_attention_scores:
             return out, scores
         return out
