@@ -4,10 +4,14 @@ loads behaves by its own attributes afterwards."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+import kformat
 import reference_runtime as rr
 from reference_runtime._backend import get_keras_mask
 
@@ -44,6 +48,7 @@ def test_names_are_counted_per_thread() -> None:
 
 
 # -- masks travel with the values ------------------------------------------------
+
 
 def _pooling_model() -> rr.Model:
     x = rr.layers.Input((3, 2))
@@ -86,3 +91,62 @@ def test_a_new_array_never_inherits_a_freed_arrays_mask() -> None:
         fresh = np.zeros((1, 3, 2), "float32")
         assert get_keras_mask(fresh) is None
         np.testing.assert_allclose(rr.layers.GlobalAveragePooling1D()(fresh), [[0.0, 0.0]])
+
+
+# -- a file's writer reaches only the layers built from it ------------------------
+
+
+def _saved_as(layer: Any, version: str, path: Path) -> Path:
+    """``layer`` saved as if Keras ``version`` had written it."""
+    rr.saving.save_model(layer, path)
+    archive = kformat.read(path)
+    metadata = {**(archive.metadata or {}), "keras_version": version}
+    kformat.write(dataclasses.replace(archive, metadata=metadata), path)
+    return path
+
+
+def test_keras2_hard_sigmoid_stays_with_the_layer_loaded_from_the_keras2_file(
+    tmp_path: Path,
+) -> None:
+    x = np.array([[-4.0, -1.0, 0.0, 1.0, 4.0]], "float32")
+    old = rr.load_model(
+        _saved_as(rr.layers.Activation("hard_sigmoid"), "2.15.0", tmp_path / "a.keras")
+    )
+    new = rr.load_model(
+        _saved_as(rr.layers.Activation("hard_sigmoid"), "3.15.0", tmp_path / "b.keras")
+    )
+    later = rr.layers.Activation("hard_sigmoid")
+    np.testing.assert_allclose(old(x), np.clip(0.2 * x + 0.5, 0, 1))
+    np.testing.assert_allclose(new(x), np.clip(x / 6 + 0.5, 0, 1))
+    np.testing.assert_allclose(later(x), np.clip(x / 6 + 0.5, 0, 1))
+
+
+def test_softmax_loaded_from_an_older_file_keeps_that_files_masking(tmp_path: Path) -> None:
+    # Keras < 3.10 adds a large negative number to masked scores, so a row with
+    # every entry masked comes out uniform; Keras >= 3.10 zeroes it.
+    x = np.array([[1.0, 2.0, 3.0]], "float32")
+    none_valid = np.zeros((1, 3), bool)
+    loaded = rr.load_model(_saved_as(rr.layers.Softmax(), "3.5.0", tmp_path / "s.keras"))
+    built_after = rr.layers.Softmax()
+    np.testing.assert_allclose(loaded(x, mask=none_valid), np.full((1, 3), 1 / 3), rtol=1e-6)
+    np.testing.assert_allclose(built_after(x, mask=none_valid), np.zeros((1, 3)))
+
+
+def test_attention_built_after_the_load_still_uses_the_files_masking(tmp_path: Path) -> None:
+    # An attention layer saved unbuilt creates its Softmax at its first call,
+    # long after load_model returned: the file's masking must reach it anyway.
+    rng = np.random.default_rng(0)
+    query = rng.random((1, 2, 3), dtype="float32")
+    value = rng.random((1, 4, 3), dtype="float32")
+    mask = np.ones((1, 2, 4), bool)
+    mask[0, 0] = False  # the first query may attend to nothing
+
+    def first_row_scores(version: str) -> Any:
+        layer = rr.layers.MultiHeadAttention(num_heads=1, key_dim=2)
+        loaded = rr.load_model(_saved_as(layer, version, tmp_path / f"{version}.keras"))
+        assert not loaded.built
+        _, scores = loaded(query, value, attention_mask=mask, return_attention_scores=True)
+        return scores[0, 0, 0]  # batch 0, head 0, query 0
+
+    np.testing.assert_allclose(first_row_scores("3.5.0"), np.full(4, 0.25), rtol=1e-6)
+    np.testing.assert_allclose(first_row_scores("3.15.0"), np.zeros(4))
