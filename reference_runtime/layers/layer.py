@@ -355,6 +355,13 @@ class Layer(WeightsMixin):
 
     def _set_mask_metadata(self, inputs: Any, outputs: Any, previous_mask: Any) -> Any:
         """``outputs`` carrying ``compute_mask``'s masks where they have none."""
+        if not isinstance(outputs, (list, tuple, dict)):  # one output: no structure walks
+            if get_keras_mask(outputs) is not None:
+                return outputs
+            masks = self.compute_mask(inputs, previous_mask)
+            if isinstance(masks, (list, tuple, dict)):
+                masks = next(iter(flatten(masks)), None)
+            return outputs if masks is None else set_keras_mask(outputs, masks)
         flat = flatten(outputs)
         if all(get_keras_mask(x) is not None for x in flat):
             return outputs
