@@ -29,6 +29,7 @@ __all__ = [
     "any_symbolic",
     "as_dtype",
     "auto_name",
+    "carry_masks",
     "cast",
     "clear_session",
     "flatten",
@@ -185,6 +186,30 @@ def set_keras_mask(x: Any, mask: Any) -> Any:
 def get_keras_mask(x: Any) -> Any:
     """The mask ``x`` carries (see :func:`set_keras_mask`), or ``None``."""
     return getattr(x, "_keras_mask", None) if isinstance(x, KerasArray) else None
+
+
+def carry_masks(outputs: Any, compute: Callable[[], Any]) -> Any:
+    """``outputs`` whose leaves without a mask carry the matching leaf of
+    ``compute()``, called only when some leaf lacks one
+    (``keras/src/layers/layer.py`` ``Layer._set_mask_metadata``)."""
+    if not isinstance(outputs, (list, tuple, dict)):  # one output: no structure walks
+        if get_keras_mask(outputs) is not None:
+            return outputs
+        masks = compute()
+        if isinstance(masks, (list, tuple, dict)):
+            masks = next(iter(flatten(masks)), None)
+        return set_keras_mask(outputs, masks) if masks is not None else outputs
+    flat = flatten(outputs)
+    if all(get_keras_mask(x) is not None for x in flat):
+        return outputs
+    masks = compute()
+    if masks is None:
+        return outputs
+    carried = list(flat)
+    for i, (out, mask) in enumerate(zip(flat, flatten(masks), strict=False)):
+        if get_keras_mask(out) is None and mask is not None:
+            carried[i] = set_keras_mask(out, mask)
+    return pack_like(outputs, carried)
 
 
 # -- nested structures (lists, tuples, dicts of leaves) -------------------------

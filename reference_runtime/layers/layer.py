@@ -32,11 +32,10 @@ from reference_runtime._backend import (
     KerasArray,
     any_symbolic,
     as_dtype,
-    flatten,
+    carry_masks,
     get_keras_mask,
     is_float_dtype,
     map_structure,
-    pack_like,
     set_keras_mask,
     standardize_dtype,
 )
@@ -355,24 +354,7 @@ class Layer(WeightsMixin):
 
     def _set_mask_metadata(self, inputs: Any, outputs: Any, previous_mask: Any) -> Any:
         """``outputs`` carrying ``compute_mask``'s masks where they have none."""
-        if not isinstance(outputs, (list, tuple, dict)):  # one output: no structure walks
-            if get_keras_mask(outputs) is not None:
-                return outputs
-            masks = self.compute_mask(inputs, previous_mask)
-            if isinstance(masks, (list, tuple, dict)):
-                masks = next(iter(flatten(masks)), None)
-            return outputs if masks is None else set_keras_mask(outputs, masks)
-        flat = flatten(outputs)
-        if all(get_keras_mask(x) is not None for x in flat):
-            return outputs
-        masks = self.compute_mask(inputs, previous_mask)
-        if masks is None:
-            return outputs
-        carried = list(flat)
-        for i, (out, mask) in enumerate(zip(flat, flatten(masks), strict=False)):
-            if get_keras_mask(out) is None and mask is not None:
-                carried[i] = set_keras_mask(out, mask)
-        return pack_like(outputs, carried)
+        return carry_masks(outputs, lambda: self.compute_mask(inputs, previous_mask))
 
     def compute_output_shape(self, *shapes: Any) -> Any:
         """Output shape(s) for input shape(s), found by running the layer on probes."""
