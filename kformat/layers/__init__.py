@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from kformat.layers import (
     activation,
+    attention,
     batch_normalization,
     dense,
     dropout,
@@ -67,6 +68,7 @@ _MODULES = (
     rms_normalization,
     multi_head_attention,
     repeat_vector,
+    attention,
 )
 
 
