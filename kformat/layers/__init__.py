@@ -19,6 +19,7 @@ from kformat.layers import (
     activation,
     attention,
     batch_normalization,
+    categorical,
     dense,
     dropout,
     einsum_dense,
@@ -69,6 +70,7 @@ _MODULES = (
     multi_head_attention,
     repeat_vector,
     attention,
+    categorical,
 )
 
 

@@ -201,6 +201,8 @@ class LayerDef:
         call_outputs: ``(call kwargs of a node) -> number of tensors the call
             returns``, for classes whose call arguments add outputs
             (``return_attention_scores=True``); ``None``: one tensor.
+        config_base: the base keys ``get_config`` writes (Discretization writes
+            no ``trainable``: its constructor does not take it).
         aliases: other exported names of the class (``MaxPool2D``).
         one_of: at least one of these keys must be present (InputLayer).
         summary: one line for the spec table.
@@ -219,6 +221,7 @@ class LayerDef:
     tf_compute_mask: Callable[..., Any] | None = None
     supports_masking: bool = False
     call_outputs: Callable[[Mapping[str, Any]], int] | None = None
+    config_base: tuple[str, ...] = ("name", "trainable", "dtype", "activity_regularizer")
     aliases: tuple[str, ...] = ()
     one_of: tuple[str, ...] = ()
     summary: str = ""
