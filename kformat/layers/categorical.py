@@ -13,6 +13,7 @@ Discretization keeps its boundaries in the config.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,7 +32,7 @@ def _boundaries(name: str, v: Any) -> str | None:
         return None
     if not isinstance(v, list) or not all(c.is_num(b) for b in v):
         return f"{name} must be a list of finite numbers or null, got {v!r}"
-    if any(b > a for b, a in zip(v, v[1:], strict=False)):
+    if any(b > a for b, a in itertools.pairwise(v)):
         return f"{name} must be sorted in increasing order, got {v!r}"
     return None
 
