@@ -65,8 +65,7 @@ def run(size_mb: int = 400, *, repeat: int = 5) -> dict[str, Any]:
         archive.groups,  # type: ignore[attr-defined]
     )
     r["write_s"] = median_time(lambda: kformat.write(in_memory, out_dir / "out.keras"), repeat=5)
-    validate = getattr(kformat, "validate", None)
-    r["validate_s"] = median_time(lambda: validate(path), repeat=repeat) if validate else None
+    r["validate_s"] = median_time(lambda: kformat.check(path), repeat=repeat)
     setup = f"import kformat; p = {str(path)!r}"
     r["load_full_rss"] = child_peak_rss(setup, "w = kformat.read(p).weights.materialize()")
     if have("keras"):

@@ -21,9 +21,9 @@ from kformat.errors import (
     UnsupportedFeatureError,
 )
 
-# Bound eagerly (the package itself is light): the submodule of the same name
-# must not replace the function as an attribute of this package.
-from kformat.validate import iter_issues, validate
+# Bound eagerly (the package itself is light). ``kformat.validate`` stays the
+# subpackage: no public name of this package shadows a submodule.
+from kformat.validate import check, iter_issues
 
 if TYPE_CHECKING:
     from kformat._archive import KerasArchive, Layout, WeightInfo, WeightMap
@@ -47,9 +47,9 @@ __all__ = [
     "UnsupportedFeatureError",
     "WeightInfo",
     "WeightMap",
+    "check",
     "iter_issues",
     "read",
-    "validate",
     "write",
 ]
 

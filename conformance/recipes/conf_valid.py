@@ -28,7 +28,7 @@ from conf_kit import (
     zip_bytes,
     zip_members,
 )
-from conf_runtime import base_archive
+from conf_models import base_archive
 
 import kformat
 

@@ -7,11 +7,8 @@ from typing import Any
 from hostile_common import (
     GRAPH_NOTES,
     C,
-    _config_case,
-    simple,
-)
-from make_hostile import (
     Case,
+    _config_case,
     base_config,
     base_weights,
     canary,
@@ -24,6 +21,7 @@ from make_hostile import (
     lambda_payload,
     pickle_payload,
     set_path,
+    simple,
     with_layer,
     zip_bytes,
 )

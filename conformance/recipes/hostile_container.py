@@ -8,15 +8,12 @@ import zlib
 
 from hostile_common import (
     BOMB_NOTES,
+    META,
     ZIP_NOTES,
     C,
+    Case,
     W,
     _config_case,
-    simple,
-)
-from make_hostile import (
-    META,
-    Case,
     base_config,
     base_weights,
     case,
@@ -27,6 +24,7 @@ from make_hostile import (
     patch,
     set_central,
     set_path,
+    simple,
     with_layer,
     zip_bytes,
 )

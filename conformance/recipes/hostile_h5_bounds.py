@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import h5py
 import numpy as np
-from hostile_common import W, _extra, _weights_case
-from make_hostile import Case, base_weights, case, expect
+from hostile_common import Case, W, _extra, _weights_case, base_weights, case, expect
 
 _BOMB = "decoded-size bombs within the per-dataset rules (chunked, compressed, unwritten)"
 

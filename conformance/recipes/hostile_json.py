@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from hostile_common import JSON_NOTES, C, _config_case
-from make_hostile import Case, base_config, case, cfg_bytes, expect, set_path, with_layer
+from hostile_common import (
+    JSON_NOTES,
+    C,
+    Case,
+    _config_case,
+    base_config,
+    case,
+    cfg_bytes,
+    expect,
+    set_path,
+    with_layer,
+)
 
 NUMPY_NOTES = "SECURITY-NOTES: allocation from absurd config numbers (__numpy__ dtype)"
 
@@ -115,7 +125,7 @@ def build_config_holds_object() -> Case:
 
 @case
 def keras_tensor_object_dtype() -> Case:
-    from make_hostile import functional_config
+    from hostile_common import functional_config
 
     bad = set_path(
         functional_config(), "config/layers/2/inbound_nodes/0/args/0/config/dtype", "object"

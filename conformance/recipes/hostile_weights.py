@@ -8,13 +8,11 @@ import h5py
 import numpy as np
 from hostile_common import (
     C,
+    Case,
+    Symlink,
     W,
     _extra,
     _weights_case,
-)
-from make_hostile import (
-    Case,
-    Symlink,
     base_config,
     base_weights,
     case,
@@ -312,7 +310,7 @@ def _shard(paths: dict[str, tuple[int, ...]]) -> bytes:
         for path, shape in sorted(paths.items()):
             f.create_dataset(path, data=np.zeros(shape, "f4"))
 
-    from make_hostile import _write_h5
+    from hostile_common import _write_h5
 
     return _write_h5(build)
 
@@ -441,7 +439,3 @@ def shard_count_over_limit() -> Case:
         limits={"max_shards": 2},
         total=192.0,
     )
-
-
-# Types h5py misreads, whole-file budgets and libhdf5 hangs live beside this module.
-import hostile_h5_bounds  # noqa: E402, F401

@@ -10,17 +10,20 @@ import io
 import struct
 import zipfile
 
-from hostile_common import BOMB_NOTES, C, W, simple
-from make_hostile import (
+from hostile_common import (
+    BOMB_NOTES,
     EPOCH,
     META,
+    C,
     Case,
+    W,
     base_config,
     base_weights,
     case,
     cfg_bytes,
     expect,
     keras_zip,
+    simple,
     zip_bytes,
 )
 

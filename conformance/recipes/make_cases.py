@@ -37,7 +37,6 @@ KINDS = ("valid", "invalid", "runtime")
 def all_cases() -> list[CaseDef]:
     import conf_invalid
     import conf_models
-    import conf_models2  # noqa: F401  (registers its models)
     import conf_valid
     from conf_layouts import runtime_variants
     from conf_runtime import make_runtime_case

@@ -5,8 +5,9 @@
 its outputs); ``python -m kformat.conformance writer -- CMD...`` has a writer command
 write each writer case and checks the file. ``conformance/README.md`` is the contract.
 
-Nothing here imports Keras or ``reference_runtime`` at import time: the writer check
-imports ``reference_runtime`` only to run a written model, and only when it is installed.
+Nothing here imports Keras or ``reference_runtime``, ever: the writer check runs a
+written model through a reader command (by default the corpus' reference reader
+adapter), exactly as it runs a third-party reader.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,9 @@ _EPILOG = """\
 reader: CMD gets PATH [--architecture ARCH] [--limits LIMITS.json] [--deep]
 [--inputs IN.npz --outputs OUT.npz] and prints a JSON verdict
 {"valid": bool, "issues": [{"code", "member", "path"}]} on stdout.
-writer: CMD gets --description model.json --weights weights.npz --out OUT.keras.
+writer: CMD gets --description model.json --weights weights.npz --out OUT.keras;
+the harness runs each written file through the --reader command (default: the
+corpus' adapters/kformat_reader.py with this interpreter) to check its outputs.
 See conformance/README.md for the full contracts.
 """
 
@@ -68,7 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-runtime",
         action="store_true",
-        help="reader: do not ask for outputs (structure and validity only)",
+        help="reader: do not ask for outputs (structure and validity only); "
+        "writer: do not run the written files",
+    )
+    parser.add_argument(
+        "--reader",
+        metavar="CMD",
+        default=None,
+        help="writer: the reader command (one string, split like a shell) that runs each "
+        "written file on the case's inputs (default: python CORPUS/adapters/kformat_reader.py)",
     )
     return parser
 
@@ -101,6 +112,13 @@ def _list(cases: Sequence[Case], fmt: str) -> int:
     return 0
 
 
+def _reader_command(text: str | None) -> list[str]:
+    try:
+        return shlex.split(text or "")
+    except ValueError:  # unbalanced quotes: reported as a usage error
+        return []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -110,6 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         cut = argv.index("--")
         argv, command = argv[:cut], argv[cut + 1 :]
     args = parser.parse_args(argv)
+    reader_command = _reader_command(args.reader)
+    if args.reader is not None and (args.mode != "writer" or not reader_command):
+        parser.print_usage(sys.stderr)
+        print("error: --reader takes a non-empty command, in writer mode only", file=sys.stderr)
+        return 2
     if args.mode != "list" and not command:
         parser.print_usage(sys.stderr)
         print("error: give the command to test after --", file=sys.stderr)
@@ -146,10 +169,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             on_result=show,
         )
     else:
-        from kformat.conformance._writer import run_writer
+        from kformat.conformance._writer import default_reader, run_writer
 
+        reader: list[str] | None = None
+        if not args.no_runtime:
+            reader = reader_command or default_reader(corpus)
         results = run_writer(
-            command, cases, timeout=args.timeout, jobs=jobs, strict=args.strict, on_result=show
+            command,
+            cases,
+            reader=reader,
+            timeout=args.timeout,
+            jobs=jobs,
+            strict=args.strict,
+            on_result=show,
         )
     render(results, mode=args.mode, command=command, fmt=args.format, out=sys.stdout)
     return 1 if any(r.outcome == "fail" for r in results) else 0

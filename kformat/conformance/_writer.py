@@ -8,28 +8,30 @@ writes must
    ``allowed_warnings``; other warnings are listed on the PASS line);
 2. hold a config equivalent to the description (:mod:`kformat.conformance._equiv`) and
    exactly the expected weights (paths, dtypes, shapes, SHA-256 of the bytes);
-3. compute the case's expected outputs within tolerance — run here with
-   ``reference_runtime`` when it is installed (imported only then).
+3. compute the case's expected outputs within tolerance when run through a reader
+   command (the reader contract's ``PATH --inputs IN.npz --outputs OUT.npz``), the same
+   way a third-party reader is run. The default is the corpus' reference reader adapter;
+   this module never imports a runtime itself.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from kformat.conformance._cases import Case
 from kformat.conformance._digest import compare_decoded, weight_manifest
 from kformat.conformance._equiv import config_difference
-from kformat.conformance._reader import _ordered, _tail
+from kformat.conformance._reader import _ordered, _tail, parse_verdict
 from kformat.conformance._report import Result
 from kformat.conformance._scoring import compare_outputs, load_npz
 
-__all__ = ["check_written", "run_writer", "writer_argv"]
+__all__ = ["check_written", "default_reader", "forward_difference", "run_writer", "writer_argv"]
 
 
 def writer_argv(command: Sequence[str], case: Case, out: Path) -> list[str]:
@@ -46,56 +48,56 @@ def writer_argv(command: Sequence[str], case: Case, out: Path) -> list[str]:
     ]
 
 
-def _feed(case: Case, inputs: dict[str, Any]) -> Any:
+def default_reader(corpus: Path) -> list[str] | None:
+    """The reader command the writer check runs written files through when none is given:
+    the corpus' reference reader adapter (``adapters/kformat_reader.py``: kformat validates,
+    reference_runtime runs), with this interpreter. ``None`` when the corpus lacks it."""
+    script = corpus / "adapters" / "kformat_reader.py"
+    return [sys.executable, str(script)] if script.is_file() else None
+
+
+def forward_difference(
+    reader: Sequence[str], case: Case, path: Path, *, timeout: float
+) -> str | None:
+    """Run the written file through the reader command on the case's inputs (the reader
+    contract's ``PATH --inputs IN.npz --outputs OUT.npz``); ``None`` when its outputs match."""
     spec = case.runtime
     assert spec is not None
-    arrays = [inputs[n] for n in spec.input_names]
-    if spec.input_structure == "single":
-        return arrays[0]
-    if spec.input_structure == "list":
-        return arrays
-    return {n: inputs[n] for n in spec.input_names}
-
-
-def _named_outputs(case: Case, raw: Any) -> dict[str, Any]:
-    spec = case.runtime
-    assert spec is not None
-    if spec.output_structure == "dict" and isinstance(raw, dict):
-        return dict(raw)
-    items = list(raw) if isinstance(raw, (list, tuple)) else [raw]
-    return {f"output_{i}": item for i, item in enumerate(items)}
-
-
-def forward_difference(case: Case, path: Path) -> str | None:
-    """Run ``path`` with reference_runtime on the case's inputs; ``None`` when the
-    outputs match.
-
-    Raises:
-        ImportError: reference_runtime is not installed.
-    """
-    import reference_runtime
-
-    spec = case.runtime
-    assert spec is not None
+    outputs = path.parent / "outputs.npz"
+    argv = [*reader, str(path), "--inputs", str(spec.inputs), "--outputs", str(outputs)]
     try:
-        model = reference_runtime.load_model(str(path))
-        raw = model.predict(_feed(case, load_npz(spec.inputs)))
-    except Exception as exc:  # any failure of the model is the writer's finding
-        return f"reference_runtime cannot run the written file: {type(exc).__name__}: {exc}"
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return f"the reader timed out on the written file after {timeout:g}s"
+    except OSError as exc:
+        return f"cannot run the reader {reader[0]!r}: {exc}"
+    if not outputs.is_file():
+        verdict = parse_verdict(proc.stdout)
+        detail = None
+        if isinstance(verdict, dict):
+            detail = verdict.get("runtime_error") or verdict.get("read_error")
+            if detail is None and verdict.get("valid") is False:
+                detail = "it judged the file invalid"
+        return f"the reader did not run the written file: {detail or _tail(proc.stderr)}"
+    try:
+        got = load_npz(outputs)
+    except (OSError, ValueError) as exc:
+        return f"the reader's outputs are unreadable: {exc}"
     return compare_outputs(
-        load_npz(spec.outputs),
-        _named_outputs(case, raw),
-        spec.output_names,
-        rtol=spec.rtol,
-        atol=spec.atol,
+        load_npz(spec.outputs), got, spec.output_names, rtol=spec.rtol, atol=spec.atol
     )
 
 
 def check_written(
-    case: Case, path: Path, *, strict: bool = False
+    case: Case,
+    path: Path,
+    *,
+    reader: Sequence[str] | None = None,
+    strict: bool = False,
+    timeout: float = 120.0,
 ) -> tuple[str | None, str | None, list[str]]:
     """Check a file written for ``case``: ``(failure, note, warnings)``. ``note`` says what
-    could not be checked (the forward pass without reference_runtime); ``warnings`` are the
+    was not checked (the forward pass without a ``reader`` command); ``warnings`` are the
     validator's warnings beyond the case's ``allowed_warnings`` (failures with ``strict``)."""
     from kformat import iter_issues
 
@@ -113,11 +115,13 @@ def check_written(
             if strict:
                 return f"written file has warning {issue.render()} (--strict)", None, []
             warnings.append(f"{issue.code} at {issue.location}")
-    failure, note = _check_content(case, path)
+    failure, note = _check_content(case, path, reader, timeout)
     return failure, note, warnings
 
 
-def _check_content(case: Case, path: Path) -> tuple[str | None, str | None]:
+def _check_content(
+    case: Case, path: Path, reader: Sequence[str] | None, timeout: float
+) -> tuple[str | None, str | None]:
     from kformat import read
     from kformat.errors import KFormatError
 
@@ -138,13 +142,19 @@ def _check_content(case: Case, path: Path) -> tuple[str | None, str | None]:
             return diff, None
     if case.runtime is None:
         return None, None
-    try:
-        return forward_difference(case, path), None
-    except ImportError:
-        return None, "forward pass not checked (reference_runtime not installed)"
+    if reader is None:
+        return None, "forward pass not checked (no reader command)"
+    return forward_difference(reader, case, path, timeout=timeout), None
 
 
-def run_one(command: Sequence[str], case: Case, *, timeout: float, strict: bool = False) -> Result:
+def run_one(
+    command: Sequence[str],
+    case: Case,
+    *,
+    timeout: float,
+    reader: Sequence[str] | None = None,
+    strict: bool = False,
+) -> Result:
     """Run the writer on one case and check what it wrote."""
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kfconf-") as tmp:
@@ -171,7 +181,9 @@ def run_one(command: Sequence[str], case: Case, *, timeout: float, strict: bool 
                 f"writer failed ({what}): {_tail(proc.stderr)}",
                 time.monotonic() - start,
             )
-        failure, note, warnings = check_written(case, out, strict=strict)
+        failure, note, warnings = check_written(
+            case, out, reader=reader, strict=strict, timeout=timeout
+        )
     seconds = time.monotonic() - start
     if failure:
         return Result(case.id, "fail", failure, seconds)
@@ -185,17 +197,20 @@ def run_writer(
     command: Sequence[str],
     cases: Sequence[Case],
     *,
+    reader: Sequence[str] | None,
     timeout: float = 120.0,
     jobs: int = 1,
     strict: bool = False,
     on_result: Callable[[Result], None] | None = None,
 ) -> list[Result]:
     """Run ``command`` over the writer cases among ``cases``; results in case order.
-    ``strict``: a validator warning beyond the case's ``allowed_warnings`` fails it."""
+    ``reader``: the reader command that runs each written file (``None``: the forward pass
+    is not checked and runtime cases are skipped). ``strict``: a validator warning beyond
+    the case's ``allowed_warnings`` fails it."""
     writer_cases = [c for c in cases if c.writer is not None]
     return list(
         _ordered(
-            lambda c: run_one(command, c, timeout=timeout, strict=strict),
+            lambda c: run_one(command, c, timeout=timeout, reader=reader, strict=strict),
             writer_cases,
             jobs,
             on_result,

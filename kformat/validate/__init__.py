@@ -20,7 +20,7 @@ from kformat.errors import InvalidArchiveError, UnsafeArchiveError
 if TYPE_CHECKING:
     from kformat.validate._driver import Result
 
-__all__ = ["RULES", "Issue", "Result", "Rule", "iter_issues", "validate"]
+__all__ = ["RULES", "Issue", "Result", "Rule", "check", "iter_issues"]
 
 Source = str | os.PathLike[str] | IO[bytes]
 
@@ -56,8 +56,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'kformat.validate' has no attribute {name!r}")
 
 
-def validate(source: Source, *, limits: Limits | None = None, deep: bool = False) -> None:
+def check(source: Source, *, limits: Limits | None = None, deep: bool = False) -> None:
     """Raise if ``source`` has any error-severity issue (warnings pass).
+
+    Named ``check``, not ``validate``: ``kformat.validate`` is this package (its
+    ``python -m kformat.validate`` command), and a function of the same name on
+    ``kformat`` would hide it.
 
     Raises:
         UnsafeArchiveError: one of the errors is a safety rule (bombs, links,

@@ -52,7 +52,7 @@ class Merge(Layer):
                 for _ in range(top - np.ndim(x)):
                     x = np.expand_dims(x, 1)
                 if mask is not None:
-                    set_keras_mask(x, mask)
+                    x = set_keras_mask(x, mask)
                 expanded.append(x)
             inputs = expanded
         return self._merge_function(list(inputs))
@@ -79,7 +79,7 @@ class Merge(Layer):
             )
             output = op(output, x)
         if output_mask is not None:
-            set_keras_mask(output, np.any(output_mask, axis=-1))
+            output = set_keras_mask(output, np.any(output_mask, axis=-1))
         return output
 
     def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:

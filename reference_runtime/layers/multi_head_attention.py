@@ -115,6 +115,9 @@ class MultiHeadAttention(Layer):
         }
         # tf-keras 2.17+: Softmax(robust_masking=...) selects where-masking.
         self._softmax_robust_masking = bool(kwargs.pop("softmax_robust_masking", False))
+        # The masking of the file's writer, set by the loader (saving/_compat.py
+        # Writer.apply); None: the current Keras's.
+        self._softmax_masking: dict[str, bool] | None = None
         super().__init__(**kwargs)
         if not isinstance(num_heads, int) or num_heads <= 0:
             raise ValueError(
@@ -205,9 +208,7 @@ class MultiHeadAttention(Layer):
         )
         norm_axes = tuple(range(scores_rank - len(self._attention_axes), scores_rank))
         self._softmax = Softmax(axis=norm_axes, dtype=self.dtype_policy)
-        if self._softmax_robust_masking:
-            self._softmax._additive_masking = False
-            self._softmax._zero_masked = False
+        self._set_softmax_masking(self._softmax_masking)
         self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype_policy, seed=self.seed)
         self._output_dense = self._einsum(subs["output_dense"])
 
@@ -233,6 +234,18 @@ class MultiHeadAttention(Layer):
         )
         layer.build(sub.input_shape)
         return layer
+
+    def _set_softmax_masking(self, masking: dict[str, bool] | None) -> None:
+        """Use ``masking`` (``Softmax`` attributes) for the softmax of the scores."""
+        self._softmax_masking = masking
+        softmax = self.__dict__.get("_softmax")
+        if softmax is None:
+            return  # built later, with this masking
+        if masking is not None:
+            vars(softmax).update(masking)
+        if self._softmax_robust_masking:
+            softmax._additive_masking = False
+            softmax._zero_masked = False
 
     def call(
         self,
@@ -264,7 +277,7 @@ class MultiHeadAttention(Layer):
         out, scores = self._compute_attention(q, k, v, mask, return_attention_scores)
         out = self._output_dense(out * gate if gate is not None else out)
         if query_mask is not None:
-            set_keras_mask(out, query_mask)
+            out = set_keras_mask(out, query_mask)
         if return_attention_scores:
             return out, scores
         return out

@@ -34,5 +34,5 @@ class Multiply(Merge):
             output = x if output is None else output * x
         if has_mask:
             output = np.where(output_mask, output, np.asarray(0, output.dtype))
-            set_keras_mask(output, np.any(output_mask, axis=-1))
+            output = set_keras_mask(output, np.any(output_mask, axis=-1))
         return output

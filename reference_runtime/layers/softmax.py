@@ -32,15 +32,14 @@ class Softmax(Layer):
 
     def __init__(self, axis: Any = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        from reference_runtime.saving import _compat
-
         self.axis = tuple(axis) if isinstance(axis, list) else axis
         self.supports_masking = True
         self.built = True
-        # Files from Keras 2 and Keras < 3.10 get that era's masking.
-        self._additive_masking = _compat.additive_softmax_masking()
-        self._keras2 = _compat.is_keras2()
-        self._zero_masked = not self._keras2 and not self._additive_masking
+        # The current Keras's masking; the loader gives a Softmax from a Keras 2
+        # or Keras < 3.10 file that era's (saving/_compat.py Writer.apply).
+        self._additive_masking = False
+        self._keras2 = False
+        self._zero_masked = True
 
     def call(self, inputs: Any, mask: Any = None) -> Any:
         x = np.asarray(inputs)

@@ -319,3 +319,65 @@ def test_result_lines_escape_adapter_output() -> None:
     line = Result("valid/x", "fail", "adapter said \x1b[2J\r\n::error::pwned").line()
     assert "\x1b" not in line and "\r" not in line and "\n" not in line
     assert line.startswith("FAIL valid/x: adapter said \\x1b[2J\\r\\n")
+
+
+# --------------------------------------------------------------------------- the writer's reader
+
+
+def _writer_argv(*options: str) -> list[str]:
+    return [
+        "writer",
+        "--corpus",
+        str(CORPUS),
+        "-k",
+        "runtime/dense_no_bias",
+        *options,
+        "--",
+        sys.executable,
+        str(CORPUS / "adapters" / "runtime_writer.py"),
+    ]
+
+
+def test_writer_check_runs_the_file_through_the_reader_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The forward pass is the reader's: a reader with wrong outputs fails a good writer."""
+    script = tmp_path / "reader.py"
+    script.write_text(WRONG_OUTPUTS)
+    code, out = run(_writer_argv("--reader", f"{sys.executable} {script}"), capsys)
+    assert code == 1, out
+    assert "FAIL runtime/dense_no_bias: output" in out and "expected" in out
+
+
+def test_writer_check_reports_a_reader_that_cannot_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reader = f"{sys.executable} -c \"import sys; sys.exit('no runtime here')\""
+    code, out = run(_writer_argv("--reader", reader), capsys)
+    assert code == 1 and "the reader did not run the written file: no runtime here" in out, out
+
+
+def test_writer_without_runtime_skips_the_forward_pass(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out = run(_writer_argv("--no-runtime"), capsys)
+    assert code == 0, out
+    assert "SKIP runtime/dense_no_bias: forward pass not checked (no reader command)" in out
+
+
+def test_writer_default_reader_is_the_corpus_adapter() -> None:
+    from kformat.conformance._writer import default_reader
+
+    assert default_reader(CORPUS) == [
+        sys.executable,
+        str(CORPUS / "adapters" / "kformat_reader.py"),
+    ]
+    assert default_reader(CORPUS / "valid") is None
+
+
+@pytest.mark.parametrize("mode", ["reader", "writer"])
+def test_reader_option_is_checked(mode: str, capsys: pytest.CaptureFixture[str]) -> None:
+    reader = "" if mode == "writer" else sys.executable
+    argv = [mode, "--corpus", str(CORPUS), "--reader", reader, "--", "true"]
+    assert main(argv) == 2
+    assert "--reader" in capsys.readouterr().err

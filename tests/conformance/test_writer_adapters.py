@@ -1,4 +1,5 @@
-"""The reference writer adapters (reference_runtime and real Keras) pass every writer case."""
+"""The reference writer adapters (reference_runtime and real Keras) pass every writer case;
+the written files are run through the reference reader adapter, as any reader would be."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from kformat.conformance._writer import run_writer
 from tests.conformance._support import (
     CORPUS,
     KERAS_WRITER,
+    READER,
     RUNTIME_WRITER,
     adapter,
     cases,
@@ -22,8 +24,12 @@ WRITER_CASES = [c for c in cases() if c.writer is not None]
 
 def _all_pass(script: object) -> None:
     prefix = [sys.executable, str(script)]
-    with in_process(adapter(script).main, prefix):  # type: ignore[arg-type]
-        results = run_writer(prefix, WRITER_CASES, timeout=600)
+    reader = [sys.executable, str(READER)]
+    with (
+        in_process(adapter(script).main, prefix),  # type: ignore[arg-type]
+        in_process(adapter(READER).main, reader),
+    ):
+        results = run_writer(prefix, WRITER_CASES, reader=reader, timeout=600)
     failed = [r.line() for r in results if r.outcome != "pass"]
     assert not failed, "\n".join(failed)
     assert len(results) == len(WRITER_CASES) >= 50

@@ -23,7 +23,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Any], Any]:
     import tensorflow as tf
 
     from kformat.errors import KFormatError
-    from reference_runtime.export._parity import export_case
+    from tools.export_parity import export_case
 
     root = tmp_path_factory.mktemp("saved_models")
     cache: dict[str, Any] = {}

@@ -24,7 +24,7 @@ def test_importing_the_runtime_and_the_bridge_does_not_import_tensorflow() -> No
     out = _run(
         "import sys\n"
         "import kformat, reference_runtime, reference_runtime.export\n"
-        "import reference_runtime.export.__main__, reference_runtime.export.gpu_parity\n"
+        "import reference_runtime.export.__main__, tools.export_parity.__main__\n"
         "assert reference_runtime.export is reference_runtime.export\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras'))\n"
         "print(bad)\n"
@@ -46,7 +46,7 @@ def test_missing_tensorflow_says_how_to_install() -> None:
         "    ex.ExportArchive\n"
         "except ImportError as e:\n"
         "    print(e)\n"
-        "from reference_runtime.export.gpu_parity import main\n"
+        "from tools.export_parity.__main__ import main\n"
         "print('rc', main([]))\n"
     )
     assert out.returncode == 0, out.stderr

@@ -1,6 +1,6 @@
 """Exported-then-reloaded SavedModel vs the NumPy runtime, for every parity case.
 
-The cases (``reference_runtime/export/_parity.py``): every model of the
+The cases (``tools/export_parity/``): every model of the
 real-Keras corpus ``conformance/keras_files/*/*``, of the recipe-built runtime
 corpus ``conformance/runtime/*`` and the in-code zoo (``_zoo.py``, the options
 the corpora do not reach). float32 at
@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 from bridge_helpers import PARITY
 
-from reference_runtime.export._parity import all_cases, compare, run_saved_model
-from reference_runtime.export._zoo import zoo_cases
+from tools.export_parity import all_cases, compare, run_saved_model, zoo_cases
 
 tf = pytest.importorskip("tensorflow", reason="the tensorflow extra is not installed")
 

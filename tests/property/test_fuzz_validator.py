@@ -59,9 +59,9 @@ def check(data: bytes) -> None:
     assert all(i.code.startswith("KF") and i.message for i in issues)
     if refused:
         assert any(i.severity == "error" for i in issues)
-    # validate() agrees with iter_issues: raises exactly when there is an error.
+    # check() agrees with iter_issues: raises exactly when there is an error.
     try:
-        kformat.validate(io.BytesIO(data))
+        kformat.check(io.BytesIO(data))
     except kformat.InvalidArchiveError as exc:
         assert exc.issues and any(i.severity == "error" for i in exc.issues)
     else:

@@ -61,7 +61,7 @@ def test_validator_reports_the_fault(name: str) -> None:
 def test_validate_raises_with_all_issues(name: str) -> None:
     case, source, limits = load(name)
     with pytest.raises(kformat.InvalidArchiveError) as err:
-        kformat.validate(source, limits=limits)
+        kformat.check(source, limits=limits)
     assert {e["code"] for e in case["expect"]} <= {i.code for i in err.value.issues}
     unsafe = any(RULES[i.code].kind == "unsafe" for i in err.value.issues if i.severity == "error")
     assert isinstance(err.value, kformat.UnsafeArchiveError) == unsafe

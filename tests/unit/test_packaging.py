@@ -99,3 +99,30 @@ def test_installed_copy_finds_its_corpus(tmp_path: Path) -> None:
     assert Path(module).is_relative_to(site)
     assert Path(where) == site / "kformat" / "conformance" / "corpus"
     assert count == len(load_cases(find_corpus())) > 300
+
+
+def test_developer_tools_stay_out_of_the_wheel() -> None:
+    """The checkout-only tools (the export parity suite, the benchmarks) find their data
+    through the checkout, so no shipped package lists or imports them."""
+    import ast
+
+    shipped = _pyproject()["tool"]["setuptools"]["packages"]
+    assert not [p for p in shipped if p.split(".")[0] in {"tools", "benchmarks", "tests"}]
+    arrows = []
+    for top in ("kformat", "reference_runtime"):
+        for path in (ROOT / top).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom) and not node.level
+                    else []
+                )
+                arrows += [
+                    f"{path.relative_to(ROOT)} imports {n}"
+                    for n in names
+                    if n.split(".")[0] in {"tools", "benchmarks", "tests"}
+                ]
+    assert not arrows, arrows
+    assert (ROOT / "tools" / "export_parity" / "__main__.py").is_file()

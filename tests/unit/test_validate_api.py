@@ -1,4 +1,4 @@
-"""kformat.iter_issues / kformat.validate, every layout, and the reader's rule codes."""
+"""kformat.iter_issues / kformat.check, every layout, and the reader's rule codes."""
 
 from __future__ import annotations
 
@@ -23,8 +23,28 @@ FILES = ROOT / "conformance" / "keras_files"
 
 
 def test_public_names() -> None:
-    assert {"iter_issues", "validate"} <= set(kformat.__all__)
-    assert callable(kformat.iter_issues) and callable(kformat.validate)
+    assert {"iter_issues", "check"} <= set(kformat.__all__)
+    assert callable(kformat.iter_issues) and callable(kformat.check)
+
+
+def test_validate_is_the_package_and_check_the_function() -> None:
+    """``kformat.validate`` names one thing, the subpackage (``python -m kformat.validate``);
+    no public name of ``kformat`` shadows a submodule of the same name."""
+    import importlib
+    import pkgutil
+    import types
+
+    import kformat.validate as kv
+
+    assert isinstance(kv, types.ModuleType) and kv.__name__ == "kformat.validate"
+    assert kformat.validate is kv
+    assert kv.iter_issues is kformat.iter_issues and kv.check is kformat.check
+    assert isinstance(kformat.check, types.FunctionType)
+    assert kformat.check.__module__ == "kformat.validate"
+    for info in pkgutil.iter_modules(kformat.__path__):
+        assert info.name not in kformat.__all__, info.name
+        module = importlib.import_module(f"kformat.{info.name}")
+        assert getattr(kformat, info.name) is module, info.name
 
 
 def test_valid_archive_in_every_layout(tmp_path: Path) -> None:
@@ -42,7 +62,7 @@ def test_valid_archive_in_every_layout(tmp_path: Path) -> None:
     )
     for source in ["m.keras", "dir", "w.weights.h5", "s.weights.json"]:
         assert list(kformat.iter_issues(tmp_path / source)) == [], source
-        kformat.validate(tmp_path / source)
+        kformat.check(tmp_path / source)
     with open(tmp_path / "m.keras", "rb") as f:
         assert list(kformat.iter_issues(f)) == []
     assert list(kformat.iter_issues(io.BytesIO((tmp_path / "m.keras").read_bytes()))) == []
@@ -83,7 +103,7 @@ def test_validate_raises_with_every_issue(tmp_path: Path) -> None:
     path = tmp_path / "bad.keras"
     kformat.write(dataclasses.replace(archive, config=config), path)
     with pytest.raises(kformat.InvalidArchiveError) as err:
-        kformat.validate(path)
+        kformat.check(path)
     assert not isinstance(err.value, kformat.UnsafeArchiveError)
     assert [i.code for i in err.value.issues] == ["KF305", "KF305"]
     assert err.value.code == "KF305"

@@ -30,12 +30,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "format.md"
 HOSTILE = ROOT / "conformance" / "hostile"
 
+# The hostile recipes' kit: the base model and weights, byte-level builders.
 _spec = importlib.util.spec_from_file_location(
-    "make_hostile", ROOT / "conformance" / "recipes" / "make_hostile.py"
+    "hostile_common", ROOT / "conformance" / "recipes" / "hostile_common.py"
 )
 assert _spec is not None and _spec.loader is not None
 mh = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("make_hostile", mh)
+sys.modules.setdefault("hostile_common", mh)
 _spec.loader.exec_module(mh)
 
 

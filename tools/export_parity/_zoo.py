@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from reference_runtime.export._parity import BF16_TOL, F16_TOL, Case
+from tools.export_parity._cases import BF16_TOL, F16_TOL, Case
 
 __all__ = ["zoo_cases"]
 

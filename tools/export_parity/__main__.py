@@ -1,8 +1,7 @@
-"""``python -m reference_runtime.export.gpu_parity``: the parity suite on every device TF sees.
+"""``python -m tools.export_parity``: the parity suite on every device TensorFlow sees.
 
-Each case (the real-Keras and the runtime corpus of a source checkout, then the
-in-code zoo)
-is exported once, reloaded, and its ``serve`` endpoint run on the CPU and on
+Each case (the real-Keras and the runtime corpus of this checkout, then the
+in-code zoo) is exported once, reloaded, and its ``serve`` endpoint run on the CPU and on
 every GPU; the outputs are compared with the NumPy runtime's and printed as a
 table (case, device, max abs diff, max rel diff, pass). Without a GPU visible
 to TensorFlow it says so and exits 0. TensorFloat-32 is turned off first, so
@@ -28,7 +27,7 @@ __all__ = ["main"]
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m reference_runtime.export.gpu_parity",
+        prog="python -m tools.export_parity",
         description="Run the SavedModel-vs-NumPy parity suite on every device TensorFlow sees.",
     )
     parser.add_argument(
@@ -56,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from reference_runtime.export._parity import all_cases, format_table, run_case
+    from tools.export_parity._run import all_cases, format_table, run_case
 
     gpus = tf.config.list_physical_devices("GPU")
     devices = [d if d.startswith("/") else f"/{d}" for d in args.devices or []]
