@@ -200,7 +200,11 @@ _SPECS: dict[str, tuple[str, Callable[..., Any], tuple[str, ...]]] = {
     "Std": ("numpy", _std, ("axis", "keepdims")),
     "Cumsum": ("numpy", _cumsum, ("axis", "dtype")),
     "Tile": ("numpy", lambda x, repeats: np.tile(x, repeats), ("repeats",)),
-    "Repeat": ("numpy", lambda x, repeats, axis=None: np.repeat(x, repeats, axis), ("repeats", "axis")),
+    "Repeat": (
+        "numpy",
+        lambda x, repeats, axis=None: np.repeat(x, repeats, axis),
+        ("repeats", "axis"),
+    ),
     "Take": ("numpy", lambda x, indices, axis=None: np.take(x, indices, axis=axis), ("axis",)),
     "Flip": ("numpy", lambda x, axis=None: np.flip(x, axis=axis), ("axis",)),
     "Einsum": ("numpy", _einsum, ("subscripts",)),
@@ -209,7 +213,11 @@ _SPECS: dict[str, tuple[str, Callable[..., Any], tuple[str, ...]]] = {
     "Softplus": ("nn", activations.softplus, ()),
     "Silu": ("nn", activations.silu, ()),
     "HardSigmoid": ("nn", activations.hard_sigmoid, ()),
-    "LeakyRelu": ("nn", lambda x, negative_slope=0.2: activations.leaky_relu(x, negative_slope), ("negative_slope",)),
+    "LeakyRelu": (
+        "nn",
+        lambda x, negative_slope=0.2: activations.leaky_relu(x, negative_slope),
+        ("negative_slope",),
+    ),
     "OneHot": ("nn", _one_hot, ("num_classes", "axis", "dtype", "sparse")),
 }
 

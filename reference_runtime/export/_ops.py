@@ -94,7 +94,9 @@ def _moments(std: bool) -> Callable[..., Any]:
         if not x.dtype.is_floating:
             x = tf.cast(x, tf.float32)
         axis = list(axis) if isinstance(axis, (list, tuple)) else axis
-        _, var = tf.nn.moments(x, axes=axis if axis is not None else list(range(x.shape.rank)), keepdims=keepdims)
+        _, var = tf.nn.moments(
+            x, axes=axis if axis is not None else list(range(x.shape.rank)), keepdims=keepdims
+        )
         return tf.sqrt(var) if std else var
 
     return run
@@ -121,7 +123,9 @@ def _clip(x: Any, x_min: Any, x_max: Any) -> Any:
 def _one_hot(
     x: Any, num_classes: int, axis: int = -1, dtype: Any = "float32", sparse: bool = False
 ) -> Any:
-    return tf.one_hot(tf.cast(x, tf.int32), num_classes, axis=axis, dtype=tf_dtype(dtype or "float32"))
+    return tf.one_hot(
+        tf.cast(x, tf.int32), num_classes, axis=axis, dtype=tf_dtype(dtype or "float32")
+    )
 
 
 def _get_item(x: Any, key: Any) -> Any:
@@ -144,7 +148,11 @@ def _repeat(x: Any, repeats: Any, axis: Any = None) -> Any:
 
 def _flip(x: Any, axis: Any = None) -> Any:
     x = _tensor(x)
-    axes = list(range(x.shape.rank)) if axis is None else ([axis] if isinstance(axis, int) else list(axis))
+    axes = (
+        list(range(x.shape.rank))
+        if axis is None
+        else ([axis] if isinstance(axis, int) else list(axis))
+    )
     return tf.reverse(x, axes)
 
 

@@ -71,5 +71,8 @@ def test_more_keras_ops_nodes_match_keras(tmp_path: Path) -> None:
         return keras.Model([x, i], outs)
 
     rng = np.random.default_rng(3)
-    data = [rng.normal(size=(3, 4, 6)).astype("float32"), rng.integers(0, 4, (3, 4)).astype("int32")]
+    data = [
+        rng.normal(size=(3, 4, 6)).astype("float32"),
+        rng.integers(0, 4, (3, 4)).astype("int32"),
+    ]
     check_layer("keras.ops nodes", tmp_path, build, data)
