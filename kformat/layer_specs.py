@@ -118,15 +118,16 @@ def sublayers(
 def input_shape_from_build_config(build_config: Mapping[str, Any] | None) -> InputShape:
     """The input shape(s) recorded in a layer's ``build_config``, or ``None``.
 
-    ``{"input_shape": [...]}`` gives a shape tuple; ``{"shapes_dict": {...}}``
+    ``{"input_shape": [...]}`` gives a shape tuple (a list of tuples for layers
+    called on a list of tensors: merges, Attention); ``{"shapes_dict": {...}}``
     gives a mapping of tuples (``query_shape`` …).
     """
     if not isinstance(build_config, Mapping):
         return None
     if "input_shape" in build_config and build_config["input_shape"] is not None:
         raw = build_config["input_shape"]
-        if raw and isinstance(raw[0], Sequence):  # several inputs (merge layers)
-            return None
+        if raw and isinstance(raw[0], Sequence):  # several inputs: a list of shapes
+            return [shape_of(s) for s in raw]
         return shape_of(raw)
     shapes = build_config.get("shapes_dict")
     if isinstance(shapes, Mapping):

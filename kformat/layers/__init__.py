@@ -17,7 +17,9 @@ from types import MappingProxyType
 
 from kformat.layers import (
     activation,
+    attention,
     batch_normalization,
+    categorical,
     dense,
     dropout,
     einsum_dense,
@@ -67,6 +69,8 @@ _MODULES = (
     rms_normalization,
     multi_head_attention,
     repeat_vector,
+    attention,
+    categorical,
 )
 
 

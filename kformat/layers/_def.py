@@ -46,6 +46,7 @@ __all__ = [
     "no_sublayers",
     "no_variables",
     "same_shape",
+    "scores_outputs",
     "shape_of",
     "single",
 ]
@@ -168,6 +169,11 @@ def no_sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tuple[Su
     return ()
 
 
+def scores_outputs(call_kwargs: Mapping[str, Any]) -> int:
+    """Attention layers: ``return_attention_scores=True`` adds the scores as a second output."""
+    return 2 if call_kwargs.get("return_attention_scores") is True else 1
+
+
 def same_shape(config: Mapping[str, Any], shape: Shape) -> Shape | None:
     """Output shape = input shape."""
     return shape
@@ -192,6 +198,11 @@ class LayerDef:
             ``supports_masking=False``).
         supports_masking: the layer passes its input mask through (Keras'
             ``self.supports_masking = True``) when it has no ``compute_mask``.
+        call_outputs: ``(call kwargs of a node) -> number of tensors the call
+            returns``, for classes whose call arguments add outputs
+            (``return_attention_scores=True``); ``None``: one tensor.
+        config_base: the base keys ``get_config`` writes (Discretization writes
+            no ``trainable``: its constructor does not take it).
         aliases: other exported names of the class (``MaxPool2D``).
         one_of: at least one of these keys must be present (InputLayer).
         summary: one line for the spec table.
@@ -209,6 +220,8 @@ class LayerDef:
     compute_mask: Callable[..., Any] | None = None
     tf_compute_mask: Callable[..., Any] | None = None
     supports_masking: bool = False
+    call_outputs: Callable[[Mapping[str, Any]], int] | None = None
+    config_base: tuple[str, ...] = ("name", "trainable", "dtype", "activity_regularizer")
     aliases: tuple[str, ...] = ()
     one_of: tuple[str, ...] = ()
     summary: str = ""

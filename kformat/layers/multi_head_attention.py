@@ -13,7 +13,15 @@ from typing import Any
 
 from kformat.layers import _checks as c
 from kformat.layers._common import weight_fields
-from kformat.layers._def import InputShape, LayerDef, Shape, SublayerSpec, f, shape_of
+from kformat.layers._def import (
+    InputShape,
+    LayerDef,
+    Shape,
+    SublayerSpec,
+    f,
+    scores_outputs,
+    shape_of,
+)
 
 __all__ = ["DEFINITIONS", "MULTI_HEAD_ATTENTION", "sublayers"]
 
@@ -127,6 +135,7 @@ MULTI_HEAD_ATTENTION = LayerDef(
     call=None,
     tf_call=None,
     sublayers=sublayers,
+    call_outputs=scores_outputs,
     output_shape=lambda config, shape: None,
     summary="multi-head attention; sub-layers are rebuilt from the config (§6.7)",
     variables_doc="none (sub-layers, §6.7)",

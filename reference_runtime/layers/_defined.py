@@ -91,7 +91,8 @@ class DefinedLayer(Layer):
 
     def get_config(self) -> dict[str, Any]:
         """Base keys, then every field in the definition's order."""
-        return {**super().get_config(), **self.config_values()}
+        base = {k: v for k, v in super().get_config().items() if k in self.definition.config_base}
+        return {**base, **self.config_values()}
 
     # -- weights --------------------------------------------------------------
 
