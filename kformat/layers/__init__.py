@@ -24,6 +24,7 @@ from kformat.layers import (
     dropout,
     einsum_dense,
     embedding,
+    grouped_query_attention,
     input_layer,
     layer_normalization,
     multi_head_attention,
@@ -71,6 +72,7 @@ _MODULES = (
     repeat_vector,
     attention,
     categorical,
+    grouped_query_attention,
 )
 
 

@@ -17,6 +17,7 @@ import tensorflow as tf
 from reference_runtime.export import _activations as act
 from reference_runtime.export import _helpers
 from reference_runtime.export._context import TraceContext, is_tensor, tf_dtype
+from reference_runtime.export._graph import call_layer
 
 __all__ = ["TwinContext"]
 
@@ -27,6 +28,10 @@ class TwinContext(TraceContext):
     tf = tf
     #: the TensorFlow twins of the runtime activations (``relu``, ``softmax`` …)
     act = act
+
+    def call(self, layer: Any, *args: Any, **kwargs: Any) -> Any:
+        """``layer(*args, **kwargs)`` traced in TensorFlow (a sub-layer's own twin)."""
+        return call_layer(self, layer, args, kwargs)
 
     def weight(self, layer: Any, name: str) -> Any:
         """Variable ``name`` of ``layer`` as its ``call`` reads it (autocast applied)."""

@@ -26,6 +26,7 @@ from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.embedding import Embedding
 from reference_runtime.layers.flatten import Flatten
 from reference_runtime.layers.global_average_pooling1d import GlobalAveragePooling1D
+from reference_runtime.layers.group_query_attention import GroupQueryAttention
 from reference_runtime.layers.identity import Identity
 from reference_runtime.layers.input_layer import Input, InputLayer
 from reference_runtime.layers.lambda_layer import Lambda
@@ -60,6 +61,7 @@ __all__ = [
     "Embedding",
     "Flatten",
     "GlobalAveragePooling1D",
+    "GroupQueryAttention",
     "Identity",
     "Input",
     "InputLayer",
@@ -119,6 +121,7 @@ _WRITTEN: Mapping[str, type[Layer]] = MappingProxyType(
         "TFOpLambda": TFOpLambda,
         "Identity": Identity,
         "Lambda": Lambda,
+        "GroupQueryAttention": GroupQueryAttention,
     }
 )
 
