@@ -63,7 +63,9 @@ class GroupQueryAttention(DefinedLayer):
     output_dense = property(lambda self: self._output_dense, doc="Output projection.")
     softmax_layer = property(lambda self: self._softmax, doc="The masked softmax.")
 
-    def build(self, query_shape: Any, value_shape: Any, key_shape: Any = None) -> None:
+    def build(  # type: ignore[override]  # Keras: build(query_shape, value_shape, key_shape)
+        self, query_shape: Any, value_shape: Any, key_shape: Any = None
+    ) -> None:
         """Create the sub-layers from the definition (Keras' creation order)."""
         shapes = {"query_shape": tuple(query_shape), "value_shape": tuple(value_shape)}
         if key_shape is not None:
