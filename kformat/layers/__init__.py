@@ -22,12 +22,17 @@ from kformat.layers import (
     dropout,
     einsum_dense,
     embedding,
+    identity,
     input_layer,
     layer_normalization,
+    merging,
     multi_head_attention,
     prelu,
+    relu,
     repeat_vector,
+    reshaping,
     rms_normalization,
+    softmax,
 )
 from kformat.layers._def import (
     BuiltLayer,
@@ -67,6 +72,11 @@ _MODULES = (
     rms_normalization,
     multi_head_attention,
     repeat_vector,
+    identity,
+    reshaping,
+    merging,
+    relu,
+    softmax,
 )
 
 

@@ -19,7 +19,6 @@ from kformat.errors import UnsupportedFeatureError
 from reference_runtime.export._attention import ATTENTION_LAYERS
 from reference_runtime.export._context import TFLayer
 from reference_runtime.export._layers_core import CORE_LAYERS
-from reference_runtime.export._layers_merge import MERGE_LAYERS
 from reference_runtime.export._layers_norm import NORM_LAYERS
 from reference_runtime.export._layers_shape import SHAPE_LAYERS
 from reference_runtime.export._ops import TF_OP_LAMBDA_LAYERS, TF_OPS
@@ -44,7 +43,6 @@ TF_LAYERS: Mapping[str, TFLayer] = MappingProxyType(
         **_twins(),
         **CORE_LAYERS,
         **NORM_LAYERS,
-        **MERGE_LAYERS,
         **SHAPE_LAYERS,
         **ATTENTION_LAYERS,
         **TF_OP_LAMBDA_LAYERS,

@@ -10,16 +10,18 @@ forward pass and ``get_config`` writes the fields back as Keras does.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from kformat import layers as catalogue
 from kformat.layers import LayerDef
 from reference_runtime import activations, constraints, initializers, regularizers
 from reference_runtime.layers.layer import Layer
 
-__all__ = ["DefinedLayer", "defined_layer"]
+__all__ = ["DefinedLayer", "class_for", "defined_layer", "forward"]
 
 _GET: Mapping[str, Callable[[Any], Any]] = {
     "activation": activations.get,
@@ -40,8 +42,20 @@ class DefinedLayer(Layer):
 
     definition: ClassVar[LayerDef]
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         definition = self.definition
+        # Positional arguments fill the fields in order, as Keras' constructors
+        # take them (``Reshape((2, 3))``, ``Dropout(0.5)``).
+        names = [k for k, fl in definition.fields.items() if not fl.tf_keras]
+        if len(args) > len(names):
+            raise TypeError(
+                f"{definition.class_name}() takes {len(names)} positional arguments, "
+                f"got {len(args)}"
+            )
+        for key, value in zip(names, args, strict=False):
+            if key in kwargs:
+                raise TypeError(f"{definition.class_name}() got multiple values for {key!r}")
+            kwargs[key] = value
         mine = {k: kwargs.pop(k) for k in list(kwargs) if k in definition.fields}
         super().__init__(**kwargs)
         name = definition.class_name
@@ -155,3 +169,18 @@ def defined_layer(definition: LayerDef) -> type[DefinedLayer]:
         "__doc__": f"``{definition.class_name}``: {definition.summary} (``{definition.source}``).",
     }
     return type(definition.class_name, (DefinedLayer,), namespace)
+
+
+@functools.cache
+def class_for(class_name: str) -> type[DefinedLayer]:
+    """The one generated runtime class of catalogue class ``class_name``."""
+    return defined_layer(catalogue.REGISTRY[class_name])
+
+
+def forward(class_name: str) -> Callable[..., Any]:
+    """The catalogue's NumPy forward pass of ``class_name``: what a hand-written
+    runtime class (sub-layers, masks, older writers' quirks) delegates ``call`` to."""
+    fn = catalogue.REGISTRY[class_name].call
+    if fn is None:
+        raise ValueError(f"{class_name} has no NumPy forward pass")
+    return fn

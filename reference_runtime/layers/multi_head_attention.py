@@ -28,12 +28,14 @@ from kformat import layer_specs
 from reference_runtime import constraints, initializers, regularizers
 from reference_runtime._backend import get_keras_mask, set_keras_mask
 from reference_runtime._einsum import contract
-from reference_runtime.layers.dropout import Dropout
+from reference_runtime.layers._defined import class_for
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.softmax import Softmax
 
 __all__ = ["MultiHeadAttention"]
+
+Dropout = class_for("Dropout")
 
 
 def _attention_equations(rank: int, attn_axes: tuple[int, ...]) -> tuple[str, str, int]:
@@ -84,7 +86,7 @@ class MultiHeadAttention(Layer):
     _output_dense: EinsumDense
     _gate_dense: EinsumDense
     _softmax: Softmax
-    _dropout_layer: Dropout
+    _dropout_layer: Any
     _attention_axes: tuple[int, ...] | None
 
     def __init__(
