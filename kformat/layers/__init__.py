@@ -24,6 +24,7 @@ from kformat.layers import (
     embedding,
     identity,
     input_layer,
+    lambda_layer,
     layer_normalization,
     merging,
     multi_head_attention,
@@ -77,6 +78,7 @@ _MODULES = (
     merging,
     relu,
     softmax,
+    lambda_layer,
 )
 
 

@@ -170,7 +170,8 @@ GOOD = [
             "config": {"mode": "int4/128", "source_name": "float32"},
         },
     ),
-    layer("Flatten", data_format="anything goes for recognized classes' own keys"),
+    layer("Flatten", data_format="CHANNELS_FIRST"),
+    layer("ActivityRegularization", l1="anything goes for recognized classes' own keys"),
     layer("ScaleShift", module="my_pkg", shift="not checked: custom"),
     layer("Add", module="keras.src.ops.numpy"),
 ]
