@@ -75,7 +75,11 @@ class DefinedLayer(Layer):
                 value = field.default
             if isinstance(value, tuple):
                 value = list(value)  # JSON arrays: the domains are written for them
-            why = field.check(key, value)
+            # A Python object (a function, an Initializer) for an activation/
+            # initializer/... key is resolved as Keras resolves it; the domain
+            # describes the JSON forms.
+            live = field.kind is not None and not isinstance(value, (str, dict, type(None)))
+            why = None if live else field.check(key, value)
             if why is not None:
                 raise ValueError(f"{name}: {why}")
             if field.convert is not None:
