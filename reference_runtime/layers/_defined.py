@@ -107,6 +107,17 @@ class DefinedLayer(Layer):
             out[key] = value
         return out
 
+    def _shape_config(self) -> dict[str, Any]:
+        # What variables()/output_shape() read: the fields, activation/initializer
+        # objects left as they are (they never decide a shape; a lambda has no
+        # serialized form).
+        out: dict[str, Any] = {}
+        for key, field in self.definition.fields.items():
+            if not field.tf_keras:
+                value = getattr(self, key)
+                out[key] = list(value) if isinstance(value, tuple) else value
+        return out
+
     def get_config(self) -> dict[str, Any]:
         """Base keys, then every field in the definition's order."""
         return {**super().get_config(), **self.config_values()}
@@ -115,7 +126,7 @@ class DefinedLayer(Layer):
 
     def build(self, input_shape: Any = None) -> None:
         """Create the definition's variables, in ``vars/0..n-1`` order (spec §6.8)."""
-        specs = self.definition.variables(self.config_values(), input_shape)
+        specs = self.definition.variables(self._shape_config(), input_shape)
         for spec in specs:
             init = getattr(self, f"{spec.name}_initializer", None)
             var = self.add_weight(
@@ -133,7 +144,7 @@ class DefinedLayer(Layer):
         """The definition's output shape when it knows one, else probing."""
         if len(shapes) == 1 and shapes[0] is not None:
             try:
-                found = self.definition.output_shape(self.config_values(), tuple(shapes[0]))
+                found = self.definition.output_shape(self._shape_config(), tuple(shapes[0]))
             except (ValueError, KeyError, TypeError, IndexError):
                 found = None
             if found is not None:
