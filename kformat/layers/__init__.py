@@ -25,12 +25,18 @@ from kformat.layers import (
     einsum_dense,
     embedding,
     grouped_query_attention,
+    identity,
     input_layer,
+    lambda_layer,
     layer_normalization,
+    merging,
     multi_head_attention,
     prelu,
+    relu,
     repeat_vector,
+    reshaping,
     rms_normalization,
+    softmax,
 )
 from kformat.layers._def import (
     BuiltLayer,
@@ -73,6 +79,12 @@ _MODULES = (
     attention,
     categorical,
     grouped_query_attention,
+    identity,
+    reshaping,
+    merging,
+    relu,
+    softmax,
+    lambda_layer,
 )
 
 

@@ -12,13 +12,14 @@ from typing import Any
 
 from kformat.layers.grouped_query_attention import GROUP_QUERY_ATTENTION
 from kformat.layers.grouped_query_attention import call as gqa_call
-from reference_runtime.layers._defined import DefinedLayer
-from reference_runtime.layers.dropout import Dropout
+from reference_runtime.layers._defined import DefinedLayer, class_for
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.softmax import Softmax
 
 __all__ = ["GroupQueryAttention"]
+
+Dropout = class_for("Dropout")
 
 
 class GroupQueryAttention(DefinedLayer):
@@ -42,7 +43,7 @@ class GroupQueryAttention(DefinedLayer):
     _gate_dense: EinsumDense
     _output_dense: EinsumDense
     _softmax: Softmax
-    _dropout_layer: Dropout
+    _dropout_layer: DefinedLayer
 
     def __init__(self, *args: Any, flash_attention: Any = None, **kwargs: Any) -> None:
         names = ("head_dim", "num_query_heads", "num_key_value_heads")
