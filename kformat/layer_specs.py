@@ -48,14 +48,12 @@ __all__ = [
 _PENDING = (
     frozenset(
         """
-    ActivityRegularization Add AlphaDropout Average AveragePooling1D
-    AveragePooling2D AveragePooling3D Concatenate Cropping1D Cropping2D Cropping3D Dot
-    ELU Flatten GaussianDropout GaussianNoise GlobalAveragePooling1D GlobalAveragePooling2D
-    GlobalAveragePooling3D GlobalAvgPool1D GlobalMaxPooling1D GlobalMaxPooling2D
-    GlobalMaxPooling3D Identity Lambda LeakyReLU Masking MaxPooling1D MaxPooling2D
-    MaxPooling3D Maximum Minimum Multiply Permute ReLU RepeatVector Reshape Softmax
-    SpatialDropout1D SpatialDropout2D SpatialDropout3D Subtract TFOpLambda UpSampling1D
-    UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D
+    ActivityRegularization AlphaDropout AveragePooling1D AveragePooling2D AveragePooling3D
+    Cropping1D Cropping2D Cropping3D ELU GaussianDropout GaussianNoise
+    GlobalAveragePooling1D GlobalAveragePooling2D GlobalAveragePooling3D GlobalAvgPool1D
+    GlobalMaxPooling1D GlobalMaxPooling2D GlobalMaxPooling3D Masking MaxPooling1D
+    MaxPooling2D MaxPooling3D SpatialDropout1D SpatialDropout2D SpatialDropout3D
+    UpSampling1D UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D
     """.split()  # noqa: SIM905 - one table, easy to scan
     )
     - frozenset(layers.REGISTRY)
@@ -118,15 +116,16 @@ def sublayers(
 def input_shape_from_build_config(build_config: Mapping[str, Any] | None) -> InputShape:
     """The input shape(s) recorded in a layer's ``build_config``, or ``None``.
 
-    ``{"input_shape": [...]}`` gives a shape tuple; ``{"shapes_dict": {...}}``
+    ``{"input_shape": [...]}`` gives a shape tuple (a list of tuples for layers
+    called on a list of tensors: merges, Attention); ``{"shapes_dict": {...}}``
     gives a mapping of tuples (``query_shape`` …).
     """
     if not isinstance(build_config, Mapping):
         return None
     if "input_shape" in build_config and build_config["input_shape"] is not None:
         raw = build_config["input_shape"]
-        if raw and isinstance(raw[0], Sequence):  # several inputs (merge layers)
-            return None
+        if raw and isinstance(raw[0], Sequence):  # several inputs: a list of shapes
+            return [shape_of(s) for s in raw]
         return shape_of(raw)
     shapes = build_config.get("shapes_dict")
     if isinstance(shapes, Mapping):

@@ -51,7 +51,9 @@ __all__ = [
     "model_layer_entries",
     "object_paths",
     "python_class_name",
+    "sublayer_paths",
     "to_snake_case",
+    "unique_name",
     "vars_path",
 ]
 
@@ -268,7 +270,7 @@ def _walk_model(
         if already and keras2:
             continue  # tf-keras skips visited elements before counting
         snake = to_snake_case(python_class_name(str(entry.get("class_name"))), keras2=keras2)
-        name = _unique(snake, used)
+        name = unique_name(snake, used)
         if already:
             continue  # Keras 3 counts the element, then finds it visited
         if isinstance(shared, int):
@@ -277,8 +279,9 @@ def _walk_model(
         _emit(entry, child, generation, seen, out)
 
 
-def _unique(name: str, used: dict[str, int]) -> str:
-    # ``saving_lib._get_unique_name``: first ``dense``, then ``dense_1``, ...
+def unique_name(name: str, used: dict[str, int]) -> str:
+    """The name of the next element of a container, counted in ``used``
+    (``saving_lib._get_unique_name``: first ``dense``, then ``dense_1``, ...)."""
     if name in used:
         used[name] += 1
         return f"{name}_{used[name]}"
@@ -306,8 +309,18 @@ def _emit(
     if is_model_config(entry):
         _walk_model(entry, path, generation, seen, out)
         return
-    for sub in layer_specs.sublayers(class_name, _inner_config(entry)):
+    out.extend(sublayer_paths(class_name, _inner_config(entry), path, generation))
+
+
+def sublayer_paths(
+    class_name: str, config: Mapping[str, Any], path: str, generation: Generation = "keras3"
+) -> list[ObjectPath]:
+    """The sub-layers a built-in ``class_name`` layer at ``path`` saves, depth first
+    (``multi_head_attention/query_dense``; spec §6.7)."""
+    out: list[ObjectPath] = []
+    for sub in layer_specs.sublayers(class_name, config):
         out.extend(_sublayer_paths(sub, path, generation))
+    return out
 
 
 def _sublayer_paths(

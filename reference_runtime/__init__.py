@@ -4,6 +4,8 @@
 uses (``Input``, ``Model``, ``Sequential``, ``layers``, ``models``, ``saving``,
 ``initializers``, ``regularizers``, ...) for inference and saving workflows;
 there is no training. Files are read and written through :mod:`kformat`.
+``clear_session()`` (also ``utils.clear_session`` and ``backend.clear_session``)
+restarts automatic layer names (``dense``, ``dense_1``, ...) as Keras's does.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from kformat import __version__ as __version__
 from reference_runtime import (
     activations,
+    backend,
     constraints,
     dtype_policies,
     export,
@@ -23,7 +26,9 @@ from reference_runtime import (
     optimizers,
     regularizers,
     saving,
+    utils,
 )
+from reference_runtime._backend import clear_session
 from reference_runtime.dtype_policies import DTypePolicy
 from reference_runtime.layers import Input, Layer
 from reference_runtime.models import Model, Sequential
@@ -36,6 +41,8 @@ __all__ = [
     "Model",
     "Sequential",
     "activations",
+    "backend",
+    "clear_session",
     "constraints",
     "dtype_policies",
     "export",
@@ -49,4 +56,5 @@ __all__ = [
     "regularizers",
     "save_model",
     "saving",
+    "utils",
 ]

@@ -1,16 +1,16 @@
-"""NumPy helpers shared by the runtime: dtypes, Keras masks and nested structures.
+"""NumPy helpers shared by the runtime: dtypes, automatic names, Keras masks and nested structures.
 
 Masks follow ``keras-team/keras: keras/src/backend/common/masking.py``: a mask
-is attached to the *array object* it describes (here through an ``id``-keyed
-side table cleared by ``weakref.finalize``, as Keras does for tensors that do
-not take attributes), so ``Embedding(mask_zero=True)(x)`` hands its mask to the
-next layer without the caller passing it around.
+travels with the value it describes, as ``_keras_mask`` on a
+:class:`KerasArray` (an ``ndarray`` subclass), so ``Embedding(mask_zero=True)(x)``
+hands its mask to the next layer without the caller passing it around, and no
+table outside the values remembers masks.
 """
 
 from __future__ import annotations
 
 import contextlib
-import weakref
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,9 +25,13 @@ except ImportError:  # pragma: no cover - exercised only without ml_dtypes
 
 __all__ = [
     "BFLOAT16",
+    "KerasArray",
     "any_symbolic",
     "as_dtype",
+    "auto_name",
+    "carry_masks",
     "cast",
+    "clear_session",
     "flatten",
     "get_keras_mask",
     "is_float_dtype",
@@ -89,34 +93,123 @@ def cast(x: Any, dtype: str | np.dtype[Any]) -> np.ndarray[Any, Any]:
     return arr if arr.dtype == target else arr.astype(target)
 
 
+# -- automatic names -----------------------------------------------------------
+
+# keras/src/backend/common/global_state.py keeps its state per thread
+# (threading.local), and keras/src/utils/naming.py uniquify() counts names
+# there; one table serves layers and KerasTensors alike.
+_STATE = threading.local()
+
+
+def auto_name(prefix: str) -> str:
+    """``prefix`` the first time in this session, then ``prefix_1``, ``prefix_2``, ...
+
+    As ``keras.src.utils.naming.uniquify``: counts are per thread and restart
+    with :func:`clear_session`.
+    """
+    uids: dict[str, int] | None = getattr(_STATE, "name_uids", None)
+    if uids is None:
+        uids = _STATE.name_uids = {}
+    n = uids.get(prefix, 0)
+    uids[prefix] = n + 1
+    return prefix if n == 0 else f"{prefix}_{n}"
+
+
+def clear_session() -> None:
+    """Restart automatic names (``dense``, ``dense_1``, ...) in this thread, as
+    ``keras.utils.clear_session()`` does (``keras/src/backend/common/global_state.py``)."""
+    _STATE.name_uids = {}
+
+
 # -- masks -----------------------------------------------------------------
 
-_MASKS: dict[int, Any] = {}
+
+class KerasArray(np.ndarray):
+    """A NumPy array that carries its Keras mask, as a TensorFlow tensor carries
+    ``_keras_mask`` (``keras-team/keras: keras/src/backend/common/masking.py``).
+
+    The mask belongs to this one object: views, copies and the results of
+    NumPy operations on it are plain arrays without a mask, so a mask never
+    outlives or wanders away from the value it describes.
+    """
+
+    _keras_mask: Any = None
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self._keras_mask = None  # a view or copy does not inherit the mask
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        # Arithmetic on a masked value yields a plain array, as Keras ops on a
+        # masked tensor yield tensors without ``_keras_mask``.
+        out = kwargs.get("out")
+        if out is not None:
+            kwargs["out"] = tuple(_plain(o) for o in out)
+        return getattr(ufunc, method)(*(_plain(x) for x in inputs), **kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        return func(*_strip(args), **_strip(kwargs))
 
 
-def _forget(key: int) -> None:
-    _MASKS.pop(key, None)
+def _plain(x: Any) -> Any:
+    return x.view(np.ndarray) if isinstance(x, KerasArray) else x
 
 
-def set_keras_mask(x: Any, mask: Any) -> None:
-    """Attach (or with ``None`` clear) the Keras mask of array ``x``."""
-    key = id(x)
-    if mask is None:
-        _MASKS.pop(key, None)
-        return
-    if key not in _MASKS:
-        try:
-            weakref.finalize(x, _forget, key)
-        except TypeError:
-            return  # not weak-referenceable (a Python scalar): nothing to attach to
-    _MASKS[key] = mask
+def _strip(value: Any) -> Any:
+    if isinstance(value, KerasArray):
+        return value.view(np.ndarray)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_strip(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items()}
+    return value
+
+
+def set_keras_mask(x: Any, mask: Any) -> Any:
+    """``x`` carrying ``mask``: use the returned value.
+
+    A :class:`KerasArray` gets the mask in place (``None`` clears it), as Keras
+    sets ``tensor._keras_mask``; any other array comes back as a
+    :class:`KerasArray` view of the same data with the mask, the original left
+    untouched. A value that is not an array (``None``, a Python number) is
+    returned as it is, without a mask.
+    """
+    if isinstance(x, KerasArray):
+        x._keras_mask = mask
+        return x
+    if mask is None or not isinstance(x, (np.ndarray, np.generic)):
+        return x
+    carrier = np.asarray(x).view(KerasArray)
+    carrier._keras_mask = mask
+    return carrier
 
 
 def get_keras_mask(x: Any) -> Any:
-    """The mask attached to ``x`` by :func:`set_keras_mask`, or ``None``."""
-    if x is None:
-        return None
-    return _MASKS.get(id(x))
+    """The mask ``x`` carries (see :func:`set_keras_mask`), or ``None``."""
+    return getattr(x, "_keras_mask", None) if isinstance(x, KerasArray) else None
+
+
+def carry_masks(outputs: Any, compute: Callable[[], Any]) -> Any:
+    """``outputs`` whose leaves without a mask carry the matching leaf of
+    ``compute()``, called only when some leaf lacks one
+    (``keras/src/layers/layer.py`` ``Layer._set_mask_metadata``)."""
+    if not isinstance(outputs, (list, tuple, dict)):  # one output: no structure walks
+        if get_keras_mask(outputs) is not None:
+            return outputs
+        masks = compute()
+        if isinstance(masks, (list, tuple, dict)):
+            masks = next(iter(flatten(masks)), None)
+        return set_keras_mask(outputs, masks) if masks is not None else outputs
+    flat = flatten(outputs)
+    if all(get_keras_mask(x) is not None for x in flat):
+        return outputs
+    masks = compute()
+    if masks is None:
+        return outputs
+    carried = list(flat)
+    for i, (out, mask) in enumerate(zip(flat, flatten(masks), strict=False)):
+        if get_keras_mask(out) is None and mask is not None:
+            carried[i] = set_keras_mask(out, mask)
+    return pack_like(outputs, carried)
 
 
 # -- nested structures (lists, tuples, dicts of leaves) -------------------------

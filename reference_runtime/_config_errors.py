@@ -24,7 +24,17 @@ from kformat.errors import (
     UnsupportedFeatureError,
 )
 
-__all__ = ["CONFIG", "as_config_error", "at", "current_pointer", "guarded", "located", "short"]
+__all__ = [
+    "CONFIG",
+    "as_config_error",
+    "at",
+    "at_parts",
+    "current_parts",
+    "current_pointer",
+    "guarded",
+    "located",
+    "short",
+]
 
 CONFIG = "config.json"
 #: characters of a value quoted in a message (a file's strings can be megabytes)
@@ -45,6 +55,21 @@ def at(*parts: str | int) -> Iterator[None]:
         yield
     finally:
         _PARTS.reset(token)
+
+
+@contextmanager
+def at_parts(parts: tuple[str | int, ...]) -> Iterator[None]:
+    """Be at ``parts`` of the config (an absolute place, as the decoder reports it)."""
+    token = _PARTS.set(tuple(parts))
+    try:
+        yield
+    finally:
+        _PARTS.reset(token)
+
+
+def current_parts() -> tuple[str | int, ...]:
+    """The place being built, as JSON pointer parts."""
+    return _PARTS.get()
 
 
 def current_pointer(*more: str | int) -> str:

@@ -8,11 +8,12 @@ with Keras's defaults filled in, so ``get_config()`` equals what Keras writes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+
+from kformat.weight_paths import to_snake_case
 
 __all__ = ["ConfigObject", "float32_value", "snake"]
 
@@ -26,10 +27,8 @@ def float32_value(value: Any) -> Any:
 
 
 def snake(name: str) -> str:
-    """Keras 3 ``to_snake_case`` (``RMSprop -> rm_sprop``)."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+    """Keras 3 ``to_snake_case`` (``RMSprop -> rm_sprop``), the rule H5 paths use too."""
+    return to_snake_case(name)
 
 
 class ConfigObject:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from reference_runtime._backend import flatten, standardize_dtype
+from reference_runtime._backend import auto_name, flatten, standardize_dtype
 
 if TYPE_CHECKING:
     from reference_runtime.layers.layer import Layer
@@ -35,8 +35,6 @@ class KerasTensor:
         name: optional name (Keras names these ``keras_tensor_N``).
     """
 
-    _counter = 0
-
     def __init__(
         self,
         shape: tuple[int | None, ...] | list[int | None],
@@ -47,14 +45,7 @@ class KerasTensor:
         self.shape: tuple[int | None, ...] = tuple(None if d is None else int(d) for d in shape)
         self.dtype = standardize_dtype(dtype)
         self.sparse = sparse
-        if name is None:
-            name = (
-                "keras_tensor"
-                if KerasTensor._counter == 0
-                else f"keras_tensor_{KerasTensor._counter}"
-            )
-            KerasTensor._counter += 1
-        self.name = name
+        self.name = name if name is not None else auto_name("keras_tensor")
         self._keras_history: History | None = None
 
     @property

@@ -8,16 +8,15 @@ the input's dtype). Names resolve through one read-only table,
 
 Version difference: Keras 2 (tf-keras) ``hard_sigmoid`` is
 ``clip(0.2 x + 0.5, 0, 1)`` (``tf_keras/backend.py``) while Keras 3's is
-``clip(x / 6 + 0.5, 0, 1)``. Inside :func:`keras2_semantics` (entered by the
-loader for files written by Keras 2) the name resolves to the Keras 2 function;
-it still serializes as ``"hard_sigmoid"``.
+``clip(x / 6 + 0.5, 0, 1)``. ``"hard_sigmoid"`` always names the Keras 3
+function here; the loader rewrites the name in a Keras 2 file's config to
+:func:`hard_sigmoid_keras2` (``reference_runtime/saving/_compat.py``), which
+serializes as :data:`KERAS2_HARD_SIGMOID`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -37,7 +36,6 @@ __all__ = [
     "hard_sigmoid_keras2",
     "hard_silu",
     "hard_tanh",
-    "keras2_semantics",
     "leaky_relu",
     "linear",
     "log_sigmoid",
@@ -407,18 +405,6 @@ _NAMES = {id(f): f.__name__ for f in _FUNCTIONS}
 #: which the runtime resolves and real Keras reports as an unknown function.
 KERAS2_HARD_SIGMOID = "keras2>hard_sigmoid"
 
-_KERAS2: contextvars.ContextVar[bool] = contextvars.ContextVar("keras2_semantics", default=False)
-
-
-@contextlib.contextmanager
-def keras2_semantics(enabled: bool = True) -> Iterator[None]:
-    """Resolve activation names with Keras 2 meanings while active."""
-    token = _KERAS2.set(enabled)
-    try:
-        yield
-    finally:
-        _KERAS2.reset(token)
-
 
 def get(identifier: Any) -> Callable[..., Any]:
     """An activation from ``None`` (linear), a name, a serialized dict or a callable.
@@ -429,8 +415,6 @@ def get(identifier: Any) -> Callable[..., Any]:
     if identifier is None:
         return linear
     if isinstance(identifier, str):
-        if identifier == "hard_sigmoid" and _KERAS2.get():
-            return hard_sigmoid_keras2
         fn = ALL_OBJECTS_DICT.get(identifier)
         if fn is None:
             raise ValueError(f"unknown activation function {identifier!r}")

@@ -66,6 +66,79 @@ def _reduce(fn: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def _get_item(x: Any, key: Any) -> Any:
+    # GetItem: a list key is one index per axis (a tuple to NumPy, never fancy indexing).
+    return np.asarray(x)[tuple(key) if isinstance(key, list) else key]
+
+
+def _float(fn: Callable[..., Any]) -> Callable[..., Any]:
+    # keras/src/backend/numpy/numpy.py: integer inputs of the float functions become floatx.
+    def run(x: Any) -> Any:
+        x = np.asarray(x)
+        return fn(x if x.dtype.kind == "f" else x.astype(np.float32))
+
+    return run
+
+
+def _arg(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def run(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        x = np.asarray(x)
+        if x.dtype.kind == "f" and x.ndim:
+            # Keras orders -0.0 below 0.0 (numpy.py argmax/argmin).
+            x = x.astype(np.result_type(x.dtype, np.float32))
+            tiny = np.finfo(x.dtype).tiny
+            x = np.where((x == 0.0) & np.signbit(x), -tiny, x)
+        return np.asarray(fn(x, axis=axis, keepdims=keepdims)).astype(np.int32)
+
+    return run
+
+
+def _var(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    x = np.asarray(x)
+    axis = tuple(axis) if isinstance(axis, list) else axis
+    compute = np.result_type(x.dtype, np.float32)
+    return np.var(x, axis=axis, keepdims=keepdims, dtype=compute).astype(compute)
+
+
+def _std(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    x = np.asarray(x)
+    axis = tuple(axis) if isinstance(axis, list) else axis
+    if x.dtype.kind != "f":
+        x = x.astype(np.float32)
+    return np.std(x, axis=axis, keepdims=keepdims)
+
+
+def _cumsum(x: Any, axis: Any = None, dtype: Any = None) -> Any:
+    x = np.asarray(x)
+    out = as_dtype(dtype) if dtype is not None else x.dtype
+    return np.cumsum(x, axis=axis, dtype=np.int32 if out == np.bool_ else out)
+
+
+def _clip(x: Any, x_min: Any, x_max: Any) -> Any:
+    x = np.asarray(x)
+    return np.clip(x, x_min, x_max).astype(np.int32 if x.dtype == np.bool_ else x.dtype)
+
+
+def _einsum(*operands: Any, subscripts: str) -> Any:
+    arrays = [np.asarray(o) for o in operands]
+    out = np.result_type(*arrays)
+    return np.einsum(subscripts, *arrays).astype(out)
+
+
+def _one_hot(
+    x: Any, num_classes: int, axis: int = -1, dtype: Any = "float32", sparse: bool = False
+) -> Any:
+    x = np.asarray(x)
+    flat = x.reshape(-1).astype(np.int64)
+    if flat.size and int(flat.max()) >= num_classes:
+        raise ValueError(f"index {int(flat.max())} is out of range for {num_classes} classes")
+    hot = np.zeros((flat.size, num_classes), as_dtype(dtype or "float32"))
+    valid = flat >= 0
+    hot[np.nonzero(valid)[0], flat[valid]] = 1
+    hot = hot.reshape(*x.shape, num_classes)
+    return hot if axis == -1 else np.moveaxis(hot, -1, axis)
+
+
 _SPECS: dict[str, tuple[str, Callable[..., Any], tuple[str, ...]]] = {
     # class_name: (module, numpy function, constructor parameters)
     "Add": ("numpy", np.add, ()),
@@ -110,6 +183,42 @@ _SPECS: dict[str, tuple[str, Callable[..., Any], tuple[str, ...]]] = {
     "Sigmoid": ("nn", activations.sigmoid, ()),
     "Softmax": ("nn", lambda x, axis=-1: activations.softmax(x, axis=axis), ("axis",)),
     "Gelu": ("nn", lambda x, approximate=True: activations.gelu(x, approximate), ("approximate",)),
+    "GetItem": ("numpy", _get_item, ()),
+    "Clip": ("numpy", _clip, ("x_min", "x_max")),
+    "Sin": ("numpy", _float(np.sin), ()),
+    "Cos": ("numpy", _float(np.cos), ()),
+    "Floor": ("numpy", _float(np.floor), ()),
+    "Ceil": ("numpy", _float(np.ceil), ()),
+    "Sign": ("numpy", np.sign, ()),
+    "Log1p": ("numpy", _float(np.log1p), ()),
+    "Expm1": ("numpy", _float(np.expm1), ()),
+    "Reciprocal": ("numpy", np.reciprocal, ()),
+    "Round": ("numpy", lambda x, decimals=0: np.round(x, decimals=decimals), ("decimals",)),
+    "Argmax": ("numpy", _arg(np.argmax), ("axis", "keepdims")),
+    "Argmin": ("numpy", _arg(np.argmin), ("axis", "keepdims")),
+    "Var": ("numpy", _var, ("axis", "keepdims")),
+    "Std": ("numpy", _std, ("axis", "keepdims")),
+    "Cumsum": ("numpy", _cumsum, ("axis", "dtype")),
+    "Tile": ("numpy", lambda x, repeats: np.tile(x, repeats), ("repeats",)),
+    "Repeat": (
+        "numpy",
+        lambda x, repeats, axis=None: np.repeat(x, repeats, axis),
+        ("repeats", "axis"),
+    ),
+    "Take": ("numpy", lambda x, indices, axis=None: np.take(x, indices, axis=axis), ("axis",)),
+    "Flip": ("numpy", lambda x, axis=None: np.flip(x, axis=axis), ("axis",)),
+    "Einsum": ("numpy", _einsum, ("subscripts",)),
+    "Erf": ("math", _float(activations.erf_numpy), ()),
+    "Rsqrt": ("math", _float(lambda x: 1.0 / np.sqrt(x)), ()),
+    "Softplus": ("nn", activations.softplus, ()),
+    "Silu": ("nn", activations.silu, ()),
+    "HardSigmoid": ("nn", activations.hard_sigmoid, ()),
+    "LeakyRelu": (
+        "nn",
+        lambda x, negative_slope=0.2: activations.leaky_relu(x, negative_slope),
+        ("negative_slope",),
+    ),
+    "OneHot": ("nn", _one_hot, ("num_classes", "axis", "dtype", "sparse")),
 }
 
 #: Keras operation ``class_name`` -> runtime implementation. Read-only.

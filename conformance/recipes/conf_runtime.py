@@ -249,11 +249,10 @@ def prepare(
 
 def clear_names() -> None:
     """Restart automatic layer names (``dense``, ``dense_1``, ...) for every case, as
-    ``keras.backend.clear_session()`` does; reference_runtime has no public equivalent, so
-    its counter is reset here. Without it, names depend on which cases ran before."""
-    from reference_runtime.layers import _layer_utils
+    ``keras.backend.clear_session()`` does. Without it, names depend on which cases ran before."""
+    import reference_runtime
 
-    _layer_utils._UIDS.clear()
+    reference_runtime.clear_session()
 
 
 def make_runtime_case(

@@ -25,6 +25,7 @@ __all__ = [
     "EQUATION",
     "INITIALIZER",
     "INT",
+    "NONNEG_INT",
     "OBJECT",
     "OUTPUT_SHAPE",
     "POS_INT",
@@ -82,6 +83,7 @@ def _int(lo: int | None) -> Check:
 
 
 INT = _int(None)
+NONNEG_INT = _int(0)
 POS_INT = _int(1)
 
 

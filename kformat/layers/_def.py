@@ -46,6 +46,7 @@ __all__ = [
     "no_sublayers",
     "no_variables",
     "same_shape",
+    "scores_outputs",
     "shape_of",
     "single",
 ]
@@ -152,6 +153,15 @@ class BuiltLayer(Protocol):
     def activate(self, x: Any) -> Any:
         """``x`` through the layer's ``activation`` (an array the layer owns)."""
 
+    def mask_of(self, x: Any) -> Any:
+        """The Keras mask travelling with ``x``, or ``None``."""
+
+    def with_mask(self, x: Any, mask: Any) -> Any:
+        """``x`` carrying ``mask`` (``None`` clears it); use the returned value."""
+
+    def einsum(self, equation: str, x: Any, y: Any) -> Any:
+        """Two-operand ``np.einsum`` as the runtime computes it (through BLAS)."""
+
 
 VariablesFn = Callable[[Mapping[str, Any], InputShape], tuple[VariableSpec, ...]]
 SublayersFn = Callable[[Mapping[str, Any], InputShape], tuple[SublayerSpec, ...]]
@@ -166,6 +176,11 @@ def no_variables(config: Mapping[str, Any], input_shape: InputShape) -> tuple[Va
 def no_sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tuple[SublayerSpec, ...]:
     """A class without saved sub-layers."""
     return ()
+
+
+def scores_outputs(call_kwargs: Mapping[str, Any]) -> int:
+    """Attention layers: ``return_attention_scores=True`` adds the scores as a second output."""
+    return 2 if call_kwargs.get("return_attention_scores") is True else 1
 
 
 def same_shape(config: Mapping[str, Any], shape: Shape) -> Shape | None:
@@ -192,6 +207,11 @@ class LayerDef:
             ``supports_masking=False``).
         supports_masking: the layer passes its input mask through (Keras'
             ``self.supports_masking = True``) when it has no ``compute_mask``.
+        call_outputs: ``(call kwargs of a node) -> number of tensors the call
+            returns``, for classes whose call arguments add outputs
+            (``return_attention_scores=True``); ``None``: one tensor.
+        config_base: the base keys ``get_config`` writes (Discretization writes
+            no ``trainable``: its constructor does not take it).
         aliases: other exported names of the class (``MaxPool2D``).
         one_of: at least one of these keys must be present (InputLayer).
         module: the ``module`` Keras writes for the class in ``config.json``:
@@ -213,6 +233,8 @@ class LayerDef:
     compute_mask: Callable[..., Any] | None = None
     tf_compute_mask: Callable[..., Any] | None = None
     supports_masking: bool = False
+    call_outputs: Callable[[Mapping[str, Any]], int] | None = None
+    config_base: tuple[str, ...] = ("name", "trainable", "dtype", "activity_regularizer")
     aliases: tuple[str, ...] = ()
     one_of: tuple[str, ...] = ()
     module: str = "keras.layers"

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any
 
+from kformat import layers as catalogue
 from kformat._issues import Issue
 from kformat._rules import RULES
 from kformat.validate._walk import Parts, iter_nodes, ptr
@@ -103,11 +104,16 @@ class _Layer:
             self.outputs = sum(1 for _ in _leaves(inner.get("output_layers"))) or None
 
     def outputs_of(self, node_index: int) -> int | None:
-        if self.class_name == "MultiHeadAttention" and 0 <= node_index < len(self.nodes):
-            # return_attention_scores=True adds the scores as a second output.
-            for _, value, key in iter_nodes(self.nodes[node_index]):
-                if key == "return_attention_scores" and value is True:
-                    return 2
+        definition = catalogue.get(self.class_name) if isinstance(self.class_name, str) else None
+        if (
+            definition is not None
+            and definition.call_outputs is not None
+            and 0 <= node_index < len(self.nodes)
+        ):
+            # Call arguments may add outputs (return_attention_scores=True).
+            node = self.nodes[node_index]
+            kwargs = {k: v for _, v, k in iter_nodes(node) if isinstance(k, str)}
+            return definition.call_outputs(kwargs)
         return self.outputs
 
 

@@ -212,7 +212,7 @@ def _rank(entry: Mapping[str, Any]) -> int | None:
         shape = layer_specs.input_shape_from_build_config(entry.get("build_config"))
     except (ValueError, TypeError):
         return None
-    if shape is None or isinstance(shape, Mapping):
+    if shape is None or isinstance(shape, (Mapping, list)):
         return None
     return len(shape)
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 import tensorflow as tf
 
 from kformat.errors import UnsupportedFeatureError
@@ -61,6 +62,100 @@ def _unary(fn: Callable[[Any], Any]) -> Callable[..., Any]:
     return lambda x: fn(_tensor(x))
 
 
+def _float(fn: Callable[[Any], Any]) -> Callable[..., Any]:
+    # Integer inputs of the float functions become float32 (reference_runtime/ops.py _float).
+    def run(x: Any) -> Any:
+        x = _tensor(x)
+        return fn(x if x.dtype.is_floating else tf.cast(x, tf.float32))
+
+    return run
+
+
+def _arg(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def run(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        x = _tensor(x)
+        if x.dtype.is_floating and x.dtype not in (tf.float32, tf.float64):
+            x = tf.cast(x, tf.float32)
+        if x.dtype.is_floating:
+            tiny = tf.constant(np.finfo(x.dtype.as_numpy_dtype).tiny, x.dtype)
+            neg_zero = tf.logical_and(tf.equal(x, 0.0), tf.math.less(1.0 / x, 0.0))
+            x = tf.where(neg_zero, -tiny, x)
+        if axis is None:
+            x, axis = tf.reshape(x, [-1]), 0
+        out = tf.cast(fn(x, axis=axis), tf.int32)
+        return tf.expand_dims(out, axis) if keepdims else out
+
+    return run
+
+
+def _moments(std: bool) -> Callable[..., Any]:
+    def run(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        x = _tensor(x)
+        if not x.dtype.is_floating:
+            x = tf.cast(x, tf.float32)
+        axis = list(axis) if isinstance(axis, (list, tuple)) else axis
+        _, var = tf.nn.moments(
+            x, axes=axis if axis is not None else list(range(x.shape.rank)), keepdims=keepdims
+        )
+        return tf.sqrt(var) if std else var
+
+    return run
+
+
+def _cumsum(x: Any, axis: Any = None, dtype: Any = None) -> Any:
+    x = _tensor(x)
+    if axis is None:
+        x, axis = tf.reshape(x, [-1]), 0
+    if dtype is not None:
+        x = cast(x, tf_dtype(dtype))
+    elif x.dtype == tf.bool:
+        x = tf.cast(x, tf.int32)
+    return tf.cumsum(x, axis=axis)
+
+
+def _clip(x: Any, x_min: Any, x_max: Any) -> Any:
+    x = _tensor(x)
+    if x.dtype == tf.bool:
+        x = tf.cast(x, tf.int32)
+    return tf.clip_by_value(x, tf.constant(x_min, x.dtype), tf.constant(x_max, x.dtype))
+
+
+def _one_hot(
+    x: Any, num_classes: int, axis: int = -1, dtype: Any = "float32", sparse: bool = False
+) -> Any:
+    return tf.one_hot(
+        tf.cast(x, tf.int32), num_classes, axis=axis, dtype=tf_dtype(dtype or "float32")
+    )
+
+
+def _get_item(x: Any, key: Any) -> Any:
+    return _tensor(x)[tuple(key) if isinstance(key, list) else key]
+
+
+def _take(x: Any, indices: Any, axis: Any = None) -> Any:
+    x = _tensor(x)
+    if axis is None:
+        x, axis = tf.reshape(x, [-1]), 0
+    return tf.gather(x, tf.cast(indices, tf.int64), axis=axis)
+
+
+def _repeat(x: Any, repeats: Any, axis: Any = None) -> Any:
+    x = _tensor(x)
+    if axis is None:
+        x, axis = tf.reshape(x, [-1]), 0
+    return tf.repeat(x, repeats, axis=axis)
+
+
+def _flip(x: Any, axis: Any = None) -> Any:
+    x = _tensor(x)
+    axes = (
+        list(range(x.shape.rank))
+        if axis is None
+        else ([axis] if isinstance(axis, int) else list(axis))
+    )
+    return tf.reverse(x, axes)
+
+
 _OP_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "Add": _bin(tf.add),
     "Subtract": _bin(tf.subtract),
@@ -104,7 +199,44 @@ _OP_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "Sigmoid": lambda x: act.sigmoid(x),
     "Softmax": lambda x, axis=-1: act.softmax(x, axis=axis),
     "Gelu": lambda x, approximate=True: act.gelu(x, approximate),
+    "GetItem": _get_item,
+    "Clip": _clip,
+    "Sin": _float(tf.sin),
+    "Cos": _float(tf.cos),
+    "Floor": _float(tf.floor),
+    "Ceil": _float(tf.math.ceil),
+    "Sign": _unary(tf.sign),
+    "Log1p": _float(tf.math.log1p),
+    "Expm1": _float(tf.math.expm1),
+    "Reciprocal": _unary(tf.math.reciprocal),
+    "Round": lambda x, decimals=0: _round(x, decimals),
+    "Argmax": _arg(tf.argmax),
+    "Argmin": _arg(tf.argmin),
+    "Var": _moments(False),
+    "Std": _moments(True),
+    "Cumsum": _cumsum,
+    "Tile": lambda x, repeats: tf.tile(_tensor(x), repeats),
+    "Repeat": _repeat,
+    "Take": _take,
+    "Flip": _flip,
+    "Einsum": lambda *operands, subscripts: tf.einsum(subscripts, *promote(*operands)),
+    "Erf": _float(tf.math.erf),
+    "Rsqrt": _float(tf.math.rsqrt),
+    "Softplus": lambda x: act.softplus(x),
+    "Silu": lambda x: act.silu(x),
+    "HardSigmoid": lambda x: act.hard_sigmoid(x),
+    "LeakyRelu": lambda x, negative_slope=0.2: act.leaky_relu(x, negative_slope),
+    "OneHot": _one_hot,
 }
+
+
+def _round(x: Any, decimals: int) -> Any:
+    # np.round: half to even, at ``decimals`` places.
+    x = _tensor(x)
+    if decimals == 0:
+        return tf.round(x)
+    scale = tf.constant(10.0**decimals, x.dtype)
+    return tf.round(x * scale) / scale
 
 
 def _op_layer(fn: Callable[..., Any]) -> TFLayer:
@@ -179,17 +311,3 @@ TF_FUNCTIONS: Mapping[str, Callable[..., Any]] = MappingProxyType(
         "linalg.matmul": lambda a, b, name=None, **kw: binary(tf.matmul, a, b),
     }
 )
-
-
-def _tf_op_lambda(ctx: TraceContext, layer: Any, *args: Any, **kwargs: Any) -> Any:
-    fn = TF_FUNCTIONS.get(layer.function)
-    if fn is None:
-        raise UnsupportedFeatureError(
-            f"TFOpLambda layer {layer.name!r} calls tf.{layer.function}, which the export "
-            "does not translate"
-        )
-    return fn(*args, **kwargs)
-
-
-#: class_name -> translation, for tf-keras function layers.
-TF_OP_LAMBDA_LAYERS: dict[str, TFLayer] = {"TFOpLambda": TFLayer(_tf_op_lambda)}

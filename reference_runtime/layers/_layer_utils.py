@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from reference_runtime._backend import auto_name as _unique_name
 from reference_runtime._backend import flatten
 from reference_runtime._config_object import snake
 
@@ -16,15 +17,11 @@ if TYPE_CHECKING:
 
 __all__ = ["auto_name"]
 
-_UIDS: dict[str, int] = {}
-
 
 def auto_name(class_name: str) -> str:
-    """Keras's default object name: snake case plus a process-wide counter."""
-    prefix = snake(class_name)
-    _UIDS[prefix] = _UIDS.get(prefix, 0) + 1
-    n = _UIDS[prefix]
-    return prefix if n == 1 else f"{prefix}_{n - 1}"
+    """Keras's default object name: snake case plus a per-session counter
+    (``reference_runtime.clear_session()`` restarts it)."""
+    return _unique_name(snake(class_name))
 
 
 def _basic(value: Any) -> bool:

@@ -29,9 +29,10 @@ import numpy as np
 
 from reference_runtime import activations, dtype_policies, regularizers
 from reference_runtime._backend import (
+    KerasArray,
     any_symbolic,
     as_dtype,
-    flatten,
+    carry_masks,
     get_keras_mask,
     is_float_dtype,
     map_structure,
@@ -39,6 +40,7 @@ from reference_runtime._backend import (
     standardize_dtype,
 )
 from reference_runtime._config_errors import guarded, short
+from reference_runtime._einsum import contract
 from reference_runtime.layers import _symbolic
 from reference_runtime.layers._layer_utils import (
     _basic,
@@ -251,6 +253,21 @@ class Layer(WeightsMixin):
         fn: Any = getattr(self, "activation", activations.linear)
         return activations.apply_owned(fn, x)
 
+    def mask_of(self, x: Any) -> Any:
+        """The Keras mask travelling with array ``x``, or ``None`` (what a forward
+        pass reads as ``backend.get_keras_mask(x)`` in Keras)."""
+        return get_keras_mask(x)
+
+    def with_mask(self, x: Any, mask: Any) -> Any:
+        """``x`` carrying ``mask`` (``None`` clears it); use the returned value: a
+        plain array comes back as a mask-carrying view (``_backend.set_keras_mask``)."""
+        return set_keras_mask(x, mask)
+
+    @staticmethod
+    def einsum(equation: str, x: Any, y: Any) -> Any:
+        """Two-operand ``np.einsum`` computed through BLAS (``_einsum.contract``)."""
+        return contract(equation, x, y)
+
     def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
         """The mask of the outputs (default: the input mask passes through)."""
         return previous_mask
@@ -309,7 +326,7 @@ class Layer(WeightsMixin):
             previous = map_structure(get_keras_mask, first)
         outputs = self._call_in_scope(args, kwargs)
         if self.supports_masking:
-            self._set_mask_metadata(first, outputs, previous)
+            outputs = self._set_mask_metadata(first, outputs, previous)
         return outputs
 
     def _call_in_scope(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -339,9 +356,11 @@ class Layer(WeightsMixin):
                 and standardize_dtype(arr.dtype) != self.compute_dtype
             ):
                 arr = arr.astype(as_dtype(self.compute_dtype))
-            if mask is not None and arr is not x:
-                set_keras_mask(arr, mask)
-            return arr
+            elif mask is not None and isinstance(x, KerasArray):
+                # The caller's own masked value: a layer that clears its inputs'
+                # masks (MultiHeadAttention) clears them for later consumers too.
+                return x
+            return set_keras_mask(arr, mask)
         return x
 
     def _build_from_shapes(self, signature: inspect.Signature, tensors: dict[str, Any]) -> None:
@@ -359,16 +378,9 @@ class Layer(WeightsMixin):
         else:
             self.build(**{p.name: shapes[p.name] for p in params if p.name in shapes})
 
-    def _set_mask_metadata(self, inputs: Any, outputs: Any, previous_mask: Any) -> None:
-        flat = flatten(outputs)
-        if all(get_keras_mask(x) is not None for x in flat):
-            return
-        masks = self.compute_mask(inputs, previous_mask)
-        if masks is None:
-            return
-        for out, mask in zip(flat, flatten(masks), strict=False):
-            if get_keras_mask(out) is None and mask is not None:
-                set_keras_mask(out, mask)
+    def _set_mask_metadata(self, inputs: Any, outputs: Any, previous_mask: Any) -> Any:
+        """``outputs`` carrying ``compute_mask``'s masks where they have none."""
+        return carry_masks(outputs, lambda: self.compute_mask(inputs, previous_mask))
 
     def compute_output_shape(self, *shapes: Any) -> Any:
         """Output shape(s) for input shape(s), found by running the layer on probes."""

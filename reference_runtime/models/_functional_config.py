@@ -259,11 +259,22 @@ def _deserialize_node(
     return list(args), dict(kwargs)
 
 
+def _uses_keras2_nodes(config: Mapping[str, Any]) -> bool:
+    """Whether the config numbers nodes as tf-keras does: its nodes are lists
+    (``[[["layer", 0, 0, {}]]]``) where Keras 3 writes ``{"args", "kwargs"}``."""
+    entries = config.get("layers")
+    for entry in entries if isinstance(entries, list) else []:
+        nodes = entry.get("inbound_nodes") if isinstance(entry, Mapping) else None
+        if isinstance(nodes, list) and nodes:
+            return isinstance(nodes[0], list)
+    return False
+
+
 def functional_from_config(cls: Any, config: dict[str, Any]) -> Any:
     """Instantiate every layer, then replay nodes in ``layers`` order until all ran."""
     from reference_runtime.saving import _compat
 
-    keras2 = _compat.is_keras2()
+    keras2 = _uses_keras2_nodes(config)
     created: dict[str, Layer] = {}
     # per layer: (position in layers, [(position in inbound_nodes, node), ...])
     pending: dict[str, tuple[int, list[tuple[int, Any]]]] = {}

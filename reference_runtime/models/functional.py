@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from reference_runtime._backend import (
     flatten,
     get_keras_mask,
@@ -217,9 +219,7 @@ class Functional(Model):
         for x, spec in zip(flat, specs, strict=True):
             mask = get_keras_mask(x)
             arr = adjust_input(x, spec, self.name)
-            if mask is not None and arr is not x:
-                set_keras_mask(arr, mask)
-            out.append(arr)
+            out.append(set_keras_mask(arr, mask) if mask is not None and arr is not x else arr)
         return out
 
     def _execution_plan(self) -> list[tuple[Any, tuple[int, ...], int | None, tuple[int, ...]]]:
@@ -250,9 +250,11 @@ class Functional(Model):
     def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
         flat = self._standardize_inputs(inputs)
         if mask is not None:
-            for x, m in zip(flat, self._flat_by_struct(mask), strict=False):
+            # A fresh view carries the mask: the caller's array keeps none, so a
+            # later call without ``mask=`` cannot pick this one up.
+            for i, m in enumerate(self._flat_by_struct(mask)[: len(flat)]):
                 if m is not None:
-                    set_keras_mask(x, m)
+                    flat[i] = set_keras_mask(np.asarray(flat[i]), m)
         values: dict[int, Any] = {id(t): x for t, x in zip(self.inputs, flat, strict=True)}
 
         def fill(v: Any) -> Any:

@@ -6,51 +6,102 @@ precision ``Policy`` dicts, list-style nodes, ``hard_sigmoid`` meaning
 ``clip(0.2x + 0.5)``, and ``_layer_checkpoint_dependencies`` H5 paths (2.13/2.14).
 The generation is decided from ``metadata.json``'s ``keras_version`` and,
 without it, from the config itself (list-style nodes, ``engine`` modules).
+
+The loader decides the writer once (:class:`Writer`) and hands its meanings
+to what it builds explicitly: the config is rewritten before deserialization
+(:meth:`Writer.rewrite_config`) and the built layers get their attributes set
+(:meth:`Writer.apply`). Nothing is read from ambient state, so a layer behaves
+by its own config and attributes wherever and whenever it is called or built.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
+import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from reference_runtime import activations
 
 __all__ = [
-    "additive_softmax_masking",
-    "is_keras2",
+    "Writer",
     "is_keras2_file",
-    "keras2_mode",
     "normalize_layer_entry",
     "writer_version",
 ]
-
-_KERAS2: contextvars.ContextVar[bool] = contextvars.ContextVar("keras2_file", default=False)
-_VERSION: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar(
-    "keras_version", default=None
-)
 
 # Layer config keys tf-keras writes that Keras 3 layers do not take.
 _KERAS2_ONLY = ("batch_input_shape", "batch_size")
 
 
-def is_keras2() -> bool:
-    """Whether the file being loaded was written by Keras 2."""
-    return _KERAS2.get()
+@dataclasses.dataclass(frozen=True)
+class Writer:
+    """The Keras generation that wrote a file, as far as its meanings differ.
+
+    Attributes:
+        keras2: written by Keras 2 / tf-keras.
+        version: ``(major, minor)`` of the writer; ``None`` for the current Keras.
+    """
+
+    keras2: bool = False
+    version: tuple[int, int] | None = None
+
+    @classmethod
+    def of(cls, metadata: Mapping[str, Any] | None, config: Mapping[str, Any] | None) -> Writer:
+        """The writer of a file from its ``metadata.json`` and ``config.json``."""
+        keras2 = is_keras2_file(metadata, config)
+        version = writer_version(metadata)
+        return cls(keras2, version if version is not None else ((2, 0) if keras2 else None))
+
+    @property
+    def additive_softmax_masking(self) -> bool:
+        """Whether masked softmax adds ``(1 - mask) * large_negative`` without
+        zeroing masked outputs: Keras 2 and Keras 3 before 3.10
+        (``keras/src/layers/activations/softmax.py`` history, commit 2111fbca07)."""
+        return self.version is not None and self.version < (3, 10)
+
+    def softmax_masking(self) -> dict[str, bool]:
+        """The masking attributes of a ``Softmax`` this writer saved
+        (``reference_runtime/layers/softmax.py``)."""
+        additive = self.additive_softmax_masking
+        return {
+            "_additive_masking": additive,
+            "_keras2": self.keras2,
+            "_zero_masked": not self.keras2 and not additive,
+        }
+
+    def rewrite_config(self, config: Any) -> Any:
+        """``config`` (a private copy, changed in place) with this writer's meanings
+        spelled out: a Keras 2 ``"hard_sigmoid"`` activation becomes the Keras 2
+        function (``clip(0.2x + 0.5)``, see :mod:`reference_runtime.activations`)."""
+        if self.keras2:
+            keras2_fn = activations.serialize(activations.hard_sigmoid_keras2)
+            for entry in _walk(config):
+                for key, value in entry.items():
+                    if value == "hard_sigmoid" and _is_activation_key(key):
+                        entry[key] = dict(keras2_fn)  # type: ignore[index]
+        return config
+
+    def apply(self, model: Any) -> None:
+        """Give every ``Softmax`` of the built ``model`` this writer's masking, and
+        every ``MultiHeadAttention`` the masking of the ``Softmax`` it builds."""
+        from reference_runtime.layers.multi_head_attention import MultiHeadAttention
+        from reference_runtime.layers.softmax import Softmax
+
+        masking = self.softmax_masking()
+        if masking == Writer().softmax_masking() or not hasattr(model, "_flatten_layers"):
+            return
+        owned: set[int] = set()  # a MultiHeadAttention configures its own Softmax
+        for layer in model._flatten_layers():
+            if isinstance(layer, MultiHeadAttention):
+                layer._set_softmax_masking(masking)
+                owned.update(id(sub) for sub in layer._sublayers())
+            elif isinstance(layer, Softmax) and id(layer) not in owned:
+                vars(layer).update(masking)
 
 
-@contextlib.contextmanager
-def keras2_mode(enabled: bool, version: tuple[int, int] | None = None) -> Iterator[None]:
-    """Load with the meanings of the writer (Keras 2 activations, node indices, masking)."""
-    token = _KERAS2.set(enabled)
-    vtoken = _VERSION.set(version if version is not None else ((2, 0) if enabled else None))
-    try:
-        with activations.keras2_semantics(enabled):
-            yield
-    finally:
-        _VERSION.reset(vtoken)
-        _KERAS2.reset(token)
+def _is_activation_key(key: Any) -> bool:
+    # Keras layer arguments naming an activation: activation, recurrent_activation.
+    return isinstance(key, str) and (key == "activation" or key.endswith("_activation"))
 
 
 def writer_version(metadata: Mapping[str, Any] | None) -> tuple[int, int] | None:
@@ -63,14 +114,6 @@ def writer_version(metadata: Mapping[str, Any] | None) -> tuple[int, int] | None
         return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
     except ValueError:
         return None
-
-
-def additive_softmax_masking() -> bool:
-    """Whether masked softmax adds ``(1 - mask) * large_negative`` without
-    zeroing masked outputs: Keras 2 and Keras 3 before 3.10
-    (``keras/src/layers/activations/softmax.py`` history, commit 2111fbca07)."""
-    version = _VERSION.get()
-    return version is not None and version < (3, 10)
 
 
 def _walk(value: Any) -> Iterator[Mapping[str, Any]]:

@@ -1,12 +1,18 @@
-"""Walking a live model to the H5 paths of its objects (spec §6.5-§6.8).
+"""The H5 paths of a live model's objects (spec §6.5-§6.8).
 
-This is Keras's ``_save_state`` / ``_load_state`` walk
-(``keras-team/keras: keras/src/saving/saving_lib.py``) applied to runtime
-objects: Sequential/Functional ``layers`` first, then attributes (public
-alphabetically, then private) minus the base-class attributes, containers
-named ``to_snake_case(class)`` with per-container counters. It works for
-custom NumPy layers with sub-layers too. For built-in models the result is
-the same as :func:`kformat.weight_paths.object_paths` on the config.
+One rule names them: :mod:`kformat.weight_paths`, the derivation the
+validator checks files with. A built-in Sequential or Functional model's
+config (as much of it as the rule reads: classes, names, ``layers``) goes
+to :func:`kformat.weight_paths.object_paths` (layers, nested models and the
+sub-layers of built-in layers); each derived path is then matched to the
+live object it names (a model's ``layers`` in order; a sub-layer by the
+attribute the layer table gives).
+
+Only a custom layer or a subclassed model has parts no config describes: its
+sub-layers are found as Keras's ``_save_state`` finds them
+(``keras-team/keras: keras/src/saving/saving_lib.py``): attributes
+(:mod:`reference_runtime.saving._attributes`), containers named
+``to_snake_case(class)`` with per-container counters.
 
 Loading tries every path an object is reachable at and the Keras 2.13/2.14
 ``_layer_checkpoint_dependencies`` spelling, as Keras 3.15's loader does.
@@ -21,122 +27,15 @@ from typing import Any
 
 import numpy as np
 
+from kformat import weight_paths
 from kformat.errors import InvalidArchiveError
-from kformat.weight_paths import layer_checkpoint_alias, to_snake_case, vars_path
+from kformat.weight_paths import Generation, layer_checkpoint_alias, to_snake_case, vars_path
 from reference_runtime.layers.layer import Layer
 from reference_runtime.optimizers import Optimizer
+from reference_runtime.saving import _builtins
+from reference_runtime.saving._attributes import custom_attributes, is_builtin, is_builtin_model
 
 __all__ = ["SaveableEntry", "collect_state", "load_state", "walk"]
-
-# Non-callable attributes of a fresh ``keras.layers.Layer()`` (Keras 3.15):
-# ``get_attr_skipset`` skips them, so a custom layer's attribute with one of
-# these names is not walked in Keras either.
-_KERAS_LAYER_ATTRS = frozenset(
-    {
-        "_allow_non_tensor_positional_args",
-        "_api_export_path",
-        "_api_export_symbol_id",
-        "_auto_config",
-        "_build_shapes_dict",
-        "_call_context_args",
-        "_call_has_context_arg",
-        "_call_has_mask_arg",
-        "_call_has_training_arg",
-        "_call_signature",
-        "_called",
-        "_convert_input_args",
-        "_dtype_policy",
-        "_inbound_nodes",
-        "_input_spec",
-        "_layers",
-        "_lock",
-        "_loss_ids",
-        "_losses",
-        "_losses_override",
-        "_metrics",
-        "_non_trainable_variables",
-        "_outbound_nodes",
-        "_parent_path",
-        "_path",
-        "_remat_mode",
-        "_seed_generators",
-        "_supports_masking",
-        "_tracker",
-        "_trainable",
-        "_trainable_variables",
-        "activity_regularizer",
-        "autocast",
-        "built",
-        "call_signature_parameters",
-        "compute_dtype",
-        "dtype",
-        "dtype_policy",
-        "input",
-        "input_dtype",
-        "input_spec",
-        "losses",
-        "metrics",
-        "metrics_variables",
-        "name",
-        "non_trainable_variables",
-        "non_trainable_weights",
-        "output",
-        "path",
-        "quantization_mode",
-        "supports_jit",
-        "supports_masking",
-        "trainable",
-        "trainable_variables",
-        "trainable_weights",
-        "variable_dtype",
-        "variables",
-        "weights",
-        "_self_unconditional_dependency_names",
-    }
-)
-_SKIP: dict[type, frozenset[str]] = {}
-
-
-def _skipset(obj: Layer) -> frozenset[str]:
-    from reference_runtime.models.functional import Functional
-    from reference_runtime.models.model import Model
-    from reference_runtime.models.sequential import Sequential
-
-    for base in (Functional, Sequential, Model, Layer):
-        if isinstance(obj, base):
-            break
-    if base not in _SKIP:
-        names = set(_KERAS_LAYER_ATTRS) | {n for n in dir(base) if not n.startswith("__")}
-        if base is not Layer:  # Model-level state the runtime keeps privately
-            names |= {
-                "optimizer",
-                "compiled",
-                "loss",
-                "inputs",
-                "outputs",
-                "input_names",
-                "output_names",
-                "input_shape",
-                "_compile_config",
-                "_functional",
-                "_operations",
-                "_nodes_by_depth",
-                "_node_ids",
-                "_inputs_struct",
-                "_outputs_struct",
-                "_input_shape_arg",
-                "operations",
-            }
-            if base is Model:  # subclassed models: Keras walks their public ``layers``
-                names.discard("layers")
-        names |= {
-            "_input_shape_arg",
-            "_dtype_policy",
-            "_trainable_variables",
-            "_non_trainable_variables",
-        }
-        _SKIP[base] = frozenset(names)
-    return _SKIP[base]
 
 
 @dataclass
@@ -150,43 +49,64 @@ class SaveableEntry:
 class _Walker:
     def __init__(self, keras2: bool) -> None:
         self.keras2 = keras2
+        self.generation: Generation = "keras2" if keras2 else "keras3"
         self.entries: dict[int, SaveableEntry] = {}
 
-    def visit(self, obj: Any, path: str) -> None:
+    def _place(self, obj: Any, paths: list[str]) -> bool:
+        """Record ``obj`` at ``paths``; ``False`` when it was already placed."""
         entry = self.entries.get(id(obj))
         if entry is not None:
-            entry.paths.append(path)
+            entry.paths.extend(paths)
+            return False
+        self.entries[id(obj)] = SaveableEntry(obj, list(paths))
+        return True
+
+    def visit(self, obj: Any, path: str) -> None:
+        if not self._place(obj, [path]) or isinstance(obj, Optimizer):
             return
-        self.entries[id(obj)] = SaveableEntry(obj, [path])
-        if isinstance(obj, Optimizer):
-            return
-        for attr, child in self._children(obj):
+        if is_builtin_model(obj):
+            self._derived(weight_paths.object_paths(_skeleton(obj), self.generation), obj, path)
+        elif is_builtin(obj):  # a built-in layer reached from a custom one
+            entry = _skeleton(obj)
+            subs = weight_paths.sublayer_paths(
+                entry["class_name"], entry["config"], "", self.generation
+            )
+            self._derived(subs, obj, path)
+        else:
+            self._attributes(obj, path)
+        self._optimizer(obj, path)
+
+    def _derived(self, derived: list[weight_paths.ObjectPath], owner: Any, prefix: str) -> None:
+        """Place the live object of each derived path; the paths are relative
+        to ``prefix``, where ``owner`` sits (path ``""``, already placed)."""
+        live: dict[str, Any] = {"": owner}
+        children: dict[str, Iterator[Any]] = {}
+        for op in derived:
+            if op.path == "":
+                continue
+            obj = _live_object(op, live, children)
+            if obj is None:
+                continue  # a sub-layer of a layer that was never built
+            live[op.path] = obj
+            if not self._place(obj, [prefix + p for p in (op.path, *op.aliases)]):
+                continue
+            if not is_builtin(obj):
+                self._attributes(obj, prefix + op.path)
+            self._optimizer(obj, prefix + op.path)
+
+    def _optimizer(self, obj: Any, path: str) -> None:
+        from reference_runtime.models.model import Model
+
+        if isinstance(obj, Model) and obj.optimizer is not None:
+            self.visit(obj.optimizer, f"{path}/optimizer")
+
+    def _attributes(self, obj: Any, path: str) -> None:
+        for attr, child in custom_attributes(obj):
             child_path = f"{path}/{attr}"
             if isinstance(child, (Layer, Optimizer)):
                 self.visit(child, child_path)
             elif isinstance(child, (list, tuple, dict)):
                 self.container(child, child_path, set())
-
-    def _children(self, obj: Layer) -> Iterator[tuple[str, Any]]:
-        from reference_runtime.models.functional import Functional
-        from reference_runtime.models.model import Model
-        from reference_runtime.models.sequential import Sequential
-
-        if isinstance(obj, (Functional, Sequential)):
-            yield "layers", obj.layers
-        skip = _skipset(obj)
-        names = sorted(
-            {n for n in dir(obj) if not n.startswith("__") and n not in skip},
-            key=lambda n: "~" + n if n.startswith("_") else n,
-        )
-        for name in names:
-            try:
-                value = getattr(obj, name)
-            except Exception:
-                continue
-            yield name, value
-        if isinstance(obj, Model) and obj.optimizer is not None:
-            yield "optimizer", obj.optimizer
 
     def container(self, items: Any, path: str, seen: set[int]) -> None:
         if id(items) in seen:
@@ -197,18 +117,64 @@ class _Walker:
             if isinstance(item, (Layer, Optimizer)):
                 if self.keras2 and id(item) in self.entries:
                     continue  # tf-keras skips visited elements before counting
-                name = _unique(to_snake_case(type(item).__name__, keras2=self.keras2), used)
-                self.visit(item, f"{path}/{name}")
+                name = to_snake_case(type(item).__name__, keras2=self.keras2)
+                self.visit(item, f"{path}/{weight_paths.unique_name(name, used)}")
             elif isinstance(item, (list, tuple, dict)) and not self.keras2:
-                self.container(item, f"{path}/{_unique('container', used)}", seen)
+                self.container(item, f"{path}/{weight_paths.unique_name('container', used)}", seen)
 
 
-def _unique(name: str, used: dict[str, int]) -> str:
-    if name in used:
-        used[name] += 1
-        return f"{name}_{used[name]}"
-    used[name] = 0
-    return name
+def _skeleton(obj: Any) -> dict[str, Any]:
+    """The part of ``obj``'s config the path rule reads: class names, names,
+    the ``layers`` of models (their live order) and a built-in layer's own
+    config (which sub-layers it has, e.g. MultiHeadAttention's gate). A
+    custom layer's config never names sub-layers, so only its name is taken;
+    nothing here needs the custom objects a full serialization would."""
+    cls = type(obj)
+    entry: dict[str, Any] = {
+        "module": _builtins.public_module(cls),
+        "class_name": _builtins.public_class_name(cls) if is_builtin(obj) else cls.__name__,
+    }
+    if is_builtin_model(obj):
+        entry["config"] = {"name": obj.name, "layers": [_skeleton(x) for x in obj.layers]}
+    elif is_builtin(obj):
+        entry["config"] = _builtin_config(obj)
+    else:
+        entry["config"] = {"name": obj.name}
+    return entry
+
+
+def _builtin_config(layer: Any) -> dict[str, Any]:
+    try:
+        return {"name": layer.name, **layer.get_config()}
+    except TypeError:  # it holds an unregistered function, which only saving needs
+        return {"name": layer.name}
+
+
+def _live_object(
+    op: weight_paths.ObjectPath, live: Mapping[str, Any], children: dict[str, Iterator[Any]]
+) -> Any:
+    """The live object a derived path names, or ``None`` for an unbuilt sub-layer."""
+    if op.parent is not None:
+        parent = live.get(op.parent)
+        if parent is None or op.attr is None:
+            return None
+        try:  # an attribute of a built-in layer, named by the layer table
+            return getattr(parent, op.attr)
+        except AttributeError:  # made by build(), which never ran
+            return None
+    # ``<model>/layers/<name>``: the next of that model's ``layers``, in the
+    # order its config lists them (the runtime writes no shared ids, so every
+    # element is derived, and counted, once).
+    container = op.path.rsplit("/", 2)[0]
+    if container not in children:
+        children[container] = iter(live[container].layers)
+    obj = next(children[container], None)
+    if obj is None or obj.name != op.name:
+        raise RuntimeError(
+            f"the weight paths derived from the model's config do not match its layers at "
+            f"{op.path!r} (config name {op.name!r}, layer {getattr(obj, 'name', None)!r})"
+        )
+    return obj
 
 
 def walk(model: Any, keras2: bool = False) -> list[SaveableEntry]:

@@ -1,7 +1,8 @@
 """Custom object registration (``keras-team/keras: keras/src/saving/object_registration.py``).
 
 ``register_keras_serializable(package, name)`` stores an object under
-``"package>name"`` in :data:`GLOBAL_CUSTOM_OBJECTS`; ``custom_object_scope``
+``"package>name"`` in :data:`GLOBAL_CUSTOM_OBJECTS` (the live mapping of one
+:class:`kformat.serialization.Registry`); ``custom_object_scope``
 adds objects for the duration of a ``with`` block. These are the only ways
 the loader finds a class that is not built in: nothing named in a file is
 imported.
@@ -14,8 +15,11 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from kformat.serialization import Registry
+
 __all__ = [
     "GLOBAL_CUSTOM_OBJECTS",
+    "REGISTRY",
     "CustomObjectScope",
     "custom_object_scope",
     "get_custom_objects",
@@ -26,9 +30,10 @@ __all__ = [
 
 _T = TypeVar("_T")
 
+#: The objects :func:`register_keras_serializable` registered.
+REGISTRY = Registry()
 #: ``"package>name"`` -> object, filled by :func:`register_keras_serializable`.
-GLOBAL_CUSTOM_OBJECTS: dict[str, Any] = {}
-_GLOBAL_NAMES: dict[int, str] = {}
+GLOBAL_CUSTOM_OBJECTS: dict[str, Any] = REGISTRY.objects
 _SCOPE: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
     "custom_scope", default=MappingProxyType({})
 )
@@ -79,32 +84,21 @@ def register_keras_serializable(
         name: the name part (default the object's ``__name__``).
 
     Raises:
-        ValueError: a class without ``get_config``, or a name already taken.
+        ValueError: a class without ``get_config``; an empty package or one
+            holding ``>`` (its registered name would be ambiguous).
     """
-
-    def decorator(obj: _T) -> _T:
-        key = f"{package}>{name if name is not None else getattr(obj, '__name__', repr(obj))}"
-        if isinstance(obj, type) and not hasattr(obj, "get_config"):
-            raise ValueError("Cannot register a class that does not have a get_config() method.")
-        GLOBAL_CUSTOM_OBJECTS[key] = obj
-        _GLOBAL_NAMES[id(obj)] = key
-        return obj
-
-    return decorator
+    return REGISTRY.register(package, name)
 
 
 def get_registered_name(obj: Any) -> str:
     """``"package>name"`` for a registered object, else its ``__name__``."""
-    key = _GLOBAL_NAMES.get(id(obj))
-    if key is not None and GLOBAL_CUSTOM_OBJECTS.get(key) is obj:
-        return key
-    return str(getattr(obj, "__name__", type(obj).__name__))
+    key = REGISTRY.name_of(obj)
+    return key if key is not None else str(getattr(obj, "__name__", type(obj).__name__))
 
 
 def is_registered(obj: Any) -> bool:
     """Whether ``obj`` was registered with :func:`register_keras_serializable`."""
-    key = _GLOBAL_NAMES.get(id(obj))
-    return key is not None and GLOBAL_CUSTOM_OBJECTS.get(key) is obj
+    return REGISTRY.name_of(obj) is not None
 
 
 def get_registered_object(

@@ -81,10 +81,12 @@ def load_model(
     config = copy.deepcopy(archive.config)
     if not compile:
         config["compile_config"] = None
-    keras2 = _compat.is_keras2_file(archive.metadata, archive.config)
+    # The writer's meanings are handed over explicitly: spelled out in the
+    # config before it is built, set on the layers after (saving/_compat.py).
+    writer = _compat.Writer.of(archive.metadata, archive.config)
+    config = writer.rewrite_config(config)
     with (
         loading_source(Path(name).name),
-        _compat.keras2_mode(keras2, _compat.writer_version(archive.metadata)),
         SafeModeScope(safe_mode),
         CustomObjectScope(custom_objects),
         checked(),
@@ -102,7 +104,8 @@ def load_model(
                 path="",
                 code="KF210",
             )
-        _load_state(model, archive, keras2=keras2, source=Path(name).name)
+        writer.apply(model)
+        _load_state(model, archive, keras2=writer.keras2, source=Path(name).name)
     return model
 
 

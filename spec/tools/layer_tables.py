@@ -15,10 +15,14 @@ import re
 import sys
 from pathlib import Path
 
-from kformat import layer_specs, layers
-from kformat.layers._def import Field, LayerDef
+ROOT = Path(__file__).resolve().parents[2]
+# The catalogue of this checkout, not whichever kformat is installed.
+sys.path.insert(0, str(ROOT))
 
-SPEC = Path(__file__).resolve().parents[1] / "format.md"
+from kformat import layer_specs, layers  # noqa: E402
+from kformat.layers._def import Field, LayerDef  # noqa: E402
+
+SPEC = ROOT / "spec" / "format.md"
 
 
 def _cell(text: str) -> str:

@@ -45,12 +45,12 @@ def export_outputs(model: Any, feed: Any) -> Any:
         return None
     from reference_runtime.export import ExportArchive
 
-    inputs = feed if isinstance(feed, list) else [feed]
-    specs = [
-        tf.TensorSpec((None, *np.shape(x)[1:]), tf.as_dtype(np.asarray(x).dtype)) for x in inputs
-    ]
-    fn = ExportArchive().add_endpoint("serve", model, specs)
-    out = fn(*inputs)
+    def spec(x: Any) -> Any:
+        return tf.TensorSpec((None, *np.shape(x)[1:]), tf.as_dtype(np.asarray(x).dtype))
+
+    # A multi-input model takes one argument: the list of its inputs.
+    fn = ExportArchive().add_endpoint("serve", model, [tf.nest.map_structure(spec, feed)])
+    out = fn(feed)
     return tf.nest.map_structure(lambda t: t.numpy(), out)
 
 

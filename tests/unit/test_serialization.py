@@ -9,6 +9,7 @@ import pytest
 
 from kformat import UnsafeArchiveError, UnsupportedFeatureError
 from kformat.serialization import (
+    Hooks,
     KerasTensorRef,
     Registry,
     deserialize,
@@ -177,7 +178,8 @@ def test_serialize_refuses_unknowns() -> None:
 def test_registry_rejects_bad_package() -> None:
     with pytest.raises(ValueError):
         Registry().register("a>b")
-    with pytest.raises(TypeError):
+    # keras.saving.register_keras_serializable raises ValueError here too.
+    with pytest.raises(ValueError, match="get_config"):
         Registry().register()(type("NoConfig", (), {}))
 
 
@@ -192,3 +194,79 @@ def test_typespec_refused_as_unsafe() -> None:
     with pytest.raises(UnsafeArchiveError) as err:
         deserialize({"x": spec})
     assert err.value.code == "KF508"
+
+
+class _Runtime(Hooks):
+    """A runtime's part: one built-in class, raw configs, a bare-name table."""
+
+    decode_config = False
+
+    def __init__(self) -> None:
+        self.built: list[tuple[Any, Any, tuple[str | int, ...]]] = []
+
+    def builtin(self, kind: str, name: str, module: str | None) -> Any:
+        return Scale if (kind, name) == ("class", "Scale") else None
+
+    def named(self, value: str) -> Any:
+        return {"relu": "RELU"}.get(value, value)
+
+    def build(self, cls: Any, entry: Any, config: Any, parts: tuple[str | int, ...]) -> Any:
+        self.built.append((cls, config, parts))
+        return cls(factor=len(config))
+
+    def missing(self, kind: str, entry: Any) -> str:
+        return f"runtime has no {kind} {entry['class_name']}"
+
+
+def test_hooks_supply_builtins_build_and_messages() -> None:
+    hooks = _Runtime()
+    nested = {"class_name": "__lambda__", "config": {}}
+    data = {
+        "layers": [
+            {"module": "keras.layers", "class_name": "Scale", "config": {"a": nested}},
+            "relu",
+        ]
+    }
+    out = deserialize(data, hooks=hooks, path=("config",))
+    assert isinstance(out["layers"][0], Scale) and out["layers"][1] == "RELU"
+    # The raw config reaches build (Keras' from_config decodes its own parts).
+    assert hooks.built == [(Scale, {"a": nested}, ("config", "layers", 0))]
+    with pytest.raises(UnsupportedFeatureError, match="runtime has no class Other") as err:
+        deserialize([{"module": "x", "class_name": "Other", "config": {}}], hooks=hooks)
+    assert (err.value.code, err.value.path) == ("KF306", "/0")
+
+
+def test_lambda_without_safe_mode_is_unsupported_not_run() -> None:
+    lam = {"class_name": "__lambda__", "config": {"value": ["YWJj", None, None]}}
+    with pytest.raises(UnsupportedFeatureError) as err:
+        deserialize([lam], safe_mode=False, member="config.json")
+    assert (err.value.code, err.value.member, err.value.path) == ("KF501", "config.json", "/0")
+
+
+def test_hooks_name_builtin_classes_when_serializing() -> None:
+    class Named(Hooks):
+        def class_identity(self, cls: type) -> tuple[str | None, str, str | None] | None:
+            return ("keras.layers", "Scale", None) if cls is Scale else None
+
+        def encode(self, value: Any) -> Any:
+            return "one" if value == 1j else NotImplemented
+
+    data = serialize([Scale(2.0), 1j], hooks=Named())
+    assert data == [
+        {
+            "module": "keras.layers",
+            "class_name": "Scale",
+            "config": {"factor": 2.0},
+            "registered_name": None,
+        },
+        "one",
+    ]
+
+
+def test_registry_objects_is_the_live_mapping() -> None:
+    reg = Registry()
+    reg.register("P")(Scale)
+    assert reg.objects == {"P>Scale": Scale} and reg.name_of(Scale) == "P>Scale"
+    reg.objects.clear()  # as keras.saving.get_custom_objects().clear() in the guide
+    assert reg.name_of(Scale) is None
+    assert registered_name(Scale, reg) == "Scale"
