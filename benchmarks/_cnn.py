@@ -73,6 +73,30 @@ for name, path in spec["files"].items():
 print(json.dumps(out))
 """
 
+# The runtime's own TensorFlow translation (reference_runtime.export), traced as
+# its SavedModel endpoint is, timed in a child like Keras' backends.
+_EXPORT_TIME = """
+import json, statistics, sys, time
+import numpy as np, tensorflow as tf
+import reference_runtime as rr
+from reference_runtime.export import ExportArchive
+spec = json.loads(sys.argv[1])
+out = {}
+for name, path in spec["files"].items():
+    r = out[name] = {}
+    m = rr.load_model(path)
+    fn = ExportArchive().add_endpoint("serve", m, [tf.TensorSpec((None, *m.inputs[0].shape[1:]), tf.float32)])
+    for b in spec["batches"]:
+        t = tf.constant(np.random.default_rng(1).standard_normal((b, *m.inputs[0].shape[1:])).astype("float32"))
+        for _ in range(2):
+            fn(t)
+        ts = []
+        for _ in range(spec["repeat"]):
+            s = time.perf_counter(); fn(t); ts.append(time.perf_counter() - s)
+        r[str(b)] = statistics.median(ts)
+print(json.dumps(out))
+"""
+
 _ENV = {"TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
@@ -101,7 +125,9 @@ def keras_times(
     load: bool = False,
     repeat: int = 3,
 ) -> dict[str, Any] | None:
-    """``{model: {"1": s, "8": s, "load_s": s}}`` from a child on ``backend``, or None."""
+    """``{model: {"1": s, "8": s, "load_s": s}}`` from a child on ``backend``, or None.
+
+    ``backend="export"`` times the runtime's TensorFlow translation instead of Keras."""
     spec = {
         "files": {k: str(v) for k, v in files.items()},
         "batches": list(batches),
@@ -110,8 +136,9 @@ def keras_times(
         "load": load,
         "load_repeat": 3,
     }
+    script = _EXPORT_TIME if backend == "export" else _TIME
     proc = subprocess.run(
-        [sys.executable, "-c", _TIME, json.dumps(spec)],
+        [sys.executable, "-c", script, json.dumps(spec)],
         capture_output=True,
         text=True,
         env={**os.environ, **_ENV, "KERAS_BACKEND": backend},

@@ -1,7 +1,8 @@
 """CNN inference: ResNet50 and MobileNetV2 from ``keras.applications`` (weights=None,
 224x224) at batch 1 and 8 — reference_runtime side by side with Keras' NumPy
 backend, Keras on JAX (eager ``model(x)``), and TensorFlow ``tf.function`` over
-the Keras model on the TensorFlow backend; achieved conv+dense GFLOP/s against
+the Keras model on the TensorFlow backend (and, for reference, the runtime's own
+TensorFlow export traced the same way); achieved conv+dense GFLOP/s against
 the float32 GEMM peak; and load time, runtime vs ``keras.saving.load_model``.
 Targets: ResNet50 <= 1.2x TensorFlow's time, MobileNetV2 <= 1.5x, both >= 2x
 faster than Keras NumPy; loading >= 5x faster than Keras.
@@ -28,6 +29,7 @@ KERAS_RUNS = (
     ("keras_numpy", "numpy", False),
     ("keras_jax", "jax", False),
     ("tensorflow", "tensorflow", True),
+    ("runtime_tf", "export", True),
 )
 
 
@@ -37,7 +39,7 @@ def run(
     size: int = 224,
     batches: Sequence[int] = (1, 8),
     repeat: int = 3,
-    keras_backends: Sequence[str] = ("numpy", "jax", "tensorflow"),
+    keras_backends: Sequence[str] = ("numpy", "jax", "tensorflow", "export"),
     profile: bool = False,
 ) -> dict[str, Any]:
     import kformat
@@ -62,7 +64,7 @@ def run(
             x = np.random.default_rng(1).standard_normal((max(batches), size, size, 3))
             m["profile"] = _cnn.profile(model, x.astype(np.float32), path)
     for key, backend, tf_function in KERAS_RUNS:
-        needed = "tensorflow" if backend == "tensorflow" else backend
+        needed = "tensorflow" if backend in ("tensorflow", "export") else backend
         if backend not in keras_backends or not (have("keras") and have(needed)):
             continue
         got = _cnn.keras_times(
@@ -104,6 +106,7 @@ def report(r: dict[str, Any]) -> None:
                 ("keras_numpy", "Keras (numpy backend)"),
                 ("keras_jax", "Keras (JAX, eager)"),
                 ("tensorflow", "TensorFlow tf.function"),
+                ("runtime_tf", "runtime's TF export"),
             ):
                 t = m.get(f"{key}_{b}")
                 if key == "runtime":
@@ -116,6 +119,8 @@ def report(r: dict[str, Any]) -> None:
                 else:
                     target = " (target >= 2x)" if key == "keras_numpy" else ""
                     note = f"runtime {fmt_ratio(_ratio(t, ours))} faster{target}"
+                if key == "runtime_tf":
+                    note = f"{fmt_ratio(_ratio(t, m.get(f'tensorflow_{b}')))} of Keras on TF"
                 rows.append([str(b), label, fmt_seconds(t), gf(t), note])
         print_table(
             f"{name}, {r['size']}x{r['size']} ({m['flops_per_sample'] / 1e9:.2f} GFLOP/sample"
