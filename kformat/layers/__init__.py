@@ -17,14 +17,17 @@ from types import MappingProxyType
 
 from kformat.layers import (
     activation,
+    adaptive_pooling,
     batch_normalization,
     dense,
     dropout,
     einsum_dense,
     embedding,
+    global_pooling,
     input_layer,
     layer_normalization,
     multi_head_attention,
+    pooling,
     prelu,
     repeat_vector,
     rms_normalization,
@@ -67,6 +70,9 @@ _MODULES = (
     rms_normalization,
     multi_head_attention,
     repeat_vector,
+    pooling,
+    global_pooling,
+    adaptive_pooling,
 )
 
 

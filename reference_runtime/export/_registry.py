@@ -48,7 +48,6 @@ TF_LAYERS: Mapping[str, TFLayer] = MappingProxyType(
         **SHAPE_LAYERS,
         **ATTENTION_LAYERS,
         **TF_OP_LAMBDA_LAYERS,
-        "GlobalAvgPool1D": SHAPE_LAYERS["GlobalAveragePooling1D"],
     }
 )
 

@@ -25,7 +25,6 @@ from reference_runtime.layers.dropout import Dropout
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.embedding import Embedding
 from reference_runtime.layers.flatten import Flatten
-from reference_runtime.layers.global_average_pooling1d import GlobalAveragePooling1D
 from reference_runtime.layers.identity import Identity
 from reference_runtime.layers.input_layer import Input, InputLayer
 from reference_runtime.layers.lambda_layer import Lambda
@@ -59,7 +58,6 @@ __all__ = [
     "EinsumDense",
     "Embedding",
     "Flatten",
-    "GlobalAveragePooling1D",
     "Identity",
     "Input",
     "InputLayer",
@@ -114,8 +112,6 @@ _WRITTEN: Mapping[str, type[Layer]] = MappingProxyType(
         "LeakyReLU": LeakyReLU,
         "PReLU": PReLU,
         "RMSNormalization": RMSNormalization,
-        "GlobalAveragePooling1D": GlobalAveragePooling1D,
-        "GlobalAvgPool1D": GlobalAveragePooling1D,
         "TFOpLambda": TFOpLambda,
         "Identity": Identity,
         "Lambda": Lambda,
