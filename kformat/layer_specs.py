@@ -48,11 +48,10 @@ __all__ = [
 _PENDING = (
     frozenset(
         """
-    ActivityRegularization Add AlphaDropout Average Concatenate Cropping1D Cropping2D
-    Cropping3D Dot ELU Flatten GaussianDropout GaussianNoise Identity Lambda LeakyReLU
-    Masking Maximum Minimum Multiply Permute ReLU RepeatVector Reshape Softmax
-    SpatialDropout1D SpatialDropout2D SpatialDropout3D Subtract TFOpLambda UpSampling1D
-    UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D
+    ActivityRegularization Add AlphaDropout Average Concatenate Dot ELU Flatten
+    GaussianDropout GaussianNoise Identity Lambda LeakyReLU Masking Maximum Minimum Multiply
+    Permute ReLU RepeatVector Reshape Softmax SpatialDropout1D SpatialDropout2D
+    SpatialDropout3D Subtract TFOpLambda
     """.split()  # noqa: SIM905 - one table, easy to scan
     )
     - frozenset(layers.REGISTRY)

@@ -19,6 +19,7 @@ from kformat.layers import (
     activation,
     adaptive_pooling,
     batch_normalization,
+    cropping,
     dense,
     dropout,
     einsum_dense,
@@ -27,10 +28,12 @@ from kformat.layers import (
     input_layer,
     layer_normalization,
     multi_head_attention,
+    padding,
     pooling,
     prelu,
     repeat_vector,
     rms_normalization,
+    upsampling,
 )
 from kformat.layers._def import (
     BuiltLayer,
@@ -73,6 +76,9 @@ _MODULES = (
     pooling,
     global_pooling,
     adaptive_pooling,
+    upsampling,
+    padding,
+    cropping,
 )
 
 
