@@ -36,6 +36,20 @@ def _output_shape(rank: int) -> Callable[[Mapping[str, Any], Shape], Shape | Non
     return output_shape
 
 
+def _mean(x: np.ndarray[Any, Any], axes: Any, keepdims: bool) -> np.ndarray[Any, Any]:
+    # ``keras.ops.mean``: integers and booleans average to float32, floats keep their dtype.
+    out: np.ndarray[Any, Any] = np.asarray(np.mean(x, axis=axes, keepdims=keepdims))
+    exact = np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_
+    return out.astype(np.float32 if exact else x.dtype, copy=False)
+
+
+def _tf_mean(ctx: Any, x: Any, axes: Any, keepdims: bool) -> Any:
+    tf = ctx.tf
+    if x.dtype.is_integer or x.dtype == tf.bool:
+        x = ctx.cast(x, tf.float32)
+    return tf.reduce_mean(x, axis=axes, keepdims=keepdims)
+
+
 def _check_rank(layer: Any, x: Any, rank: int) -> None:
     if x.ndim != rank + 2:
         raise ValueError(f"{layer.name}: expected an input of rank {rank + 2}, got {x.shape}")
@@ -49,14 +63,15 @@ def _forward(rank: int, mode: str) -> tuple[Callable[..., Any], Callable[..., An
         axes = spatial_axes(rank, layer.data_format == "channels_first")
         if mode == "max":
             return np.max(x, axis=axes, keepdims=layer.keepdims)
-        return np.mean(x, axis=axes, keepdims=layer.keepdims).astype(x.dtype, copy=False)
+        return _mean(x, axes, layer.keepdims)
 
     def tf_call(ctx: Any, layer: Any, inputs: Any) -> Any:
         """TensorFlow twin of the forward pass."""
         tf = ctx.tf
         axes = list(spatial_axes(rank, layer.data_format == "channels_first"))
-        reduce = tf.reduce_max if mode == "max" else tf.reduce_mean
-        return reduce(inputs, axis=axes, keepdims=layer.keepdims)
+        if mode == "max":
+            return tf.reduce_max(inputs, axis=axes, keepdims=layer.keepdims)
+        return _tf_mean(ctx, inputs, axes, layer.keepdims)
 
     return call, tf_call
 
@@ -68,7 +83,7 @@ def _average_1d(layer: Any, inputs: Any, mask: Any = None) -> Any:
     last = layer.data_format == "channels_last"
     steps = 1 if last else 2
     if mask is None:
-        return np.mean(x, axis=steps, keepdims=layer.keepdims).astype(x.dtype, copy=False)
+        return _mean(x, steps, layer.keepdims)
     m = np.expand_dims(np.asarray(mask, bool), 2 if last else 1)
     total = np.sum(np.where(m, x, np.asarray(0, x.dtype)), axis=steps, keepdims=layer.keepdims)
     count = np.sum(m.astype(x.dtype), axis=steps, keepdims=layer.keepdims)
@@ -81,7 +96,7 @@ def _tf_average_1d(ctx: Any, layer: Any, inputs: Any, mask: Any = None) -> Any:
     last = layer.data_format == "channels_last"
     steps = 1 if last else 2
     if mask is None:
-        return tf.reduce_mean(inputs, axis=steps, keepdims=layer.keepdims)
+        return _tf_mean(ctx, inputs, steps, layer.keepdims)
     m = tf.expand_dims(ctx.cast(mask, tf.bool), 2 if last else 1)
     zero = tf.zeros([], inputs.dtype)
     total = tf.reduce_sum(tf.where(m, inputs, zero), axis=steps, keepdims=layer.keepdims)

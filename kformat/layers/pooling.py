@@ -154,19 +154,17 @@ def _forward(rank: int, mode: str) -> tuple[Callable[..., Any], Callable[..., An
         x = np.asarray(inputs)
         if x.ndim != rank + 2:
             raise ValueError(f"{layer.name}: expected an input of rank {rank + 2}, got {x.shape}")
-        strides = layer.strides if layer.strides is not None else layer.pool_size
         axes = spatial_axes(rank, layer.data_format == "channels_first")
-        return pool(x, tuple(layer.pool_size), tuple(strides), layer.padding, axes, mode)
+        return pool(x, tuple(layer.pool_size), tuple(layer.strides), layer.padding, axes, mode)
 
     def tf_call(ctx: Any, layer: Any, inputs: Any) -> Any:
         """TensorFlow twin: ``tf.nn.max_pool``/``avg_pool`` (channels last on CPU);
         TensorFlow's ``SAME`` average also counts only input positions."""
         tf = ctx.tf
-        strides = layer.strides if layer.strides is not None else layer.pool_size
         first = layer.data_format == "channels_first"
         x = tf.transpose(inputs, (0, *range(2, rank + 2), 1)) if first else inputs
         fn = tf.nn.max_pool if mode == "max" else tf.nn.avg_pool
-        y = fn(x, list(layer.pool_size), list(strides), layer.padding.upper())
+        y = fn(x, list(layer.pool_size), list(layer.strides), layer.padding.upper())
         return tf.transpose(y, (0, rank + 1, *range(1, rank + 1))) if first else y
 
     return call, tf_call
@@ -200,12 +198,12 @@ def _definition(rank: int, mode: str) -> LayerDef:
 def _strides_field(rank: int) -> Any:
     # ``strides=None`` means ``pool_size``; Keras saves the resolved tuple, and
     # accepts 0 in the constructor but divides by it when it builds the layer.
-    base = int_tuple_field(rank)
     return f(
-        c.opt(base.check),
+        c.opt(c.int_tuple(rank, 1)),
         None,
         convert=lambda v: None if v is None else to_tuple(v, rank, 1),
-        note="`null` means `pool_size`",
+        default_from="pool_size",
+        note="`null` means `pool_size`; saved resolved",
     )
 
 

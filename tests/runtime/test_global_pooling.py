@@ -61,3 +61,14 @@ def test_refuses_the_wrong_rank() -> None:
 
     with pytest.raises(ValueError, match="rank 4"):
         layers.GlobalMaxPooling2D()(np.zeros((1, 2, 3), "float32"))
+
+
+def test_integer_average_is_float32(keras: Any) -> None:
+    # keras.ops.mean averages integers to float32.
+    import reference_runtime.layers as layers
+
+    x = np.arange(12, dtype="int32").reshape(1, 3, 4, 1)
+    want = np.asarray(keras.layers.GlobalAveragePooling2D()(x))
+    got = layers.GlobalAveragePooling2D()(x)
+    assert got.dtype == want.dtype == np.float32
+    np.testing.assert_allclose(got, want)

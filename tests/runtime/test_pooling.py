@@ -112,3 +112,12 @@ def test_window_larger_than_input_is_refused() -> None:
 
     with pytest.raises(ValueError, match="zero or negative"):
         layers.MaxPooling2D(pool_size=4)(np.zeros((1, 3, 3, 1), "float32"))
+
+
+def test_strides_default_to_pool_size_in_the_config(keras: Any) -> None:
+    # Keras saves the resolved strides; so does the runtime.
+    import reference_runtime.layers as layers
+
+    ours = layers.MaxPooling2D(pool_size=3).get_config()["strides"]
+    assert ours == list(keras.layers.MaxPooling2D(3).get_config()["strides"]) == [3, 3]
+    assert layers.AveragePooling1D.from_config({"pool_size": [2], "strides": None}).strides == (2,)
