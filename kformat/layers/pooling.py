@@ -34,6 +34,10 @@ from kformat.layers._spatial import (
 __all__ = ["DEFINITIONS", "pool", "same_padding"]
 
 
+#: input bytes pooled per block of samples (about an L2 cache).
+_BLOCK_BYTES = 1 << 21
+
+
 def same_padding(size: int, window: int, stride: int) -> tuple[int, int]:
     """``(before, after)`` of XLA ``SAME`` padding (``lax.padtype_to_pads``)."""
     out = -(-size // stride)
@@ -116,23 +120,19 @@ def pool(
         for a, p in zip(axes, pads, strict=True):
             width[a] = p
         x = np.pad(x, width, constant_values=_fill(x.dtype) if mode == "max" else 0)
-    acc: np.ndarray[Any, Any] | None = None
-    for tap in itertools.product(*(range(k) for k in pool_size)):
-        index: list[slice] = [slice(None)] * x.ndim
-        for a, t, s, o in zip(axes, tap, strides, outs, strict=True):
-            index[a] = slice(t, t + s * (o - 1) + 1, s)
-        view = x[tuple(index)]
-        if acc is None:
-            acc = np.array(view)
-        elif mode == "max":
-            np.maximum(acc, view, out=acc)
-        else:
-            np.add(acc, view, out=acc)
-    assert acc is not None  # pool_size entries are >= 1
+    out_shape = list(x.shape)
+    for a, o in zip(axes, outs, strict=True):
+        out_shape[a] = o
+    acc = np.empty(out_shape, x.dtype)
+    # Whole-batch taps stream the input from memory once per tap; a few
+    # samples at a time keep it in cache across the taps (batch is axis 0).
+    step = max(1, _BLOCK_BYTES // max(x[:1].nbytes, 1))
+    for b in range(0, x.shape[0], step):
+        _taps(x[b : b + step], acc[b : b + step], pool_size, strides, axes, outs, mode)
     if mode == "max":
         return acc
     if padding == "valid":
-        return (acc / math.prod(pool_size)).astype(acc.dtype, copy=False)
+        return _divide(acc, math.prod(pool_size))
     # Same padding: divide by the number of input positions in each window,
     # the product of one count per spatial axis (window [start, start + k) of
     # the padded axis holds input positions [before, before + size)).
@@ -145,7 +145,38 @@ def pool(
         shape = [1] * x.ndim
         shape[a] = o
         count = count * n.reshape(shape).astype(acc.dtype)
-    return (acc / count).astype(acc.dtype, copy=False)
+    return _divide(acc, count)
+
+
+def _taps(
+    x: np.ndarray[Any, Any],
+    out: np.ndarray[Any, Any],
+    pool_size: tuple[int, ...],
+    strides: tuple[int, ...],
+    axes: tuple[int, ...],
+    outs: list[int],
+    mode: str,
+) -> None:
+    """``out`` = max or sum of ``x`` over the windows, one strided view per tap."""
+    for i, tap in enumerate(itertools.product(*(range(k) for k in pool_size))):
+        index: list[slice] = [slice(None)] * x.ndim
+        for a, t, s, o in zip(axes, tap, strides, outs, strict=True):
+            index[a] = slice(t, t + s * (o - 1) + 1, s)
+        view = x[tuple(index)]
+        if i == 0:
+            np.copyto(out, view)
+        elif mode == "max":
+            np.maximum(out, view, out=out)
+        else:
+            np.add(out, view, out=out)
+
+
+def _divide(acc: np.ndarray[Any, Any], count: Any) -> np.ndarray[Any, Any]:
+    if acc.dtype.kind == "f":
+        np.divide(acc, count, out=acc)
+        return acc
+    out: np.ndarray[Any, Any] = np.asarray(acc / count).astype(acc.dtype, copy=False)
+    return out
 
 
 def _forward(rank: int, mode: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
