@@ -99,3 +99,46 @@ def test_validator_follows_a_sequential_model(keras: Any) -> None:
     found = sequential_shapes(config)
     dense = config["config"]["layers"][-1]
     assert found[id(dense)] == tuple(model.layers[-1].input.shape)
+
+
+# Configs as tf.keras 2.13-2.15 wrote them: a dtype string, and ZeroPadding1D
+# without ``data_format`` (Keras 3 added it).
+KERAS2 = [
+    (
+        "MaxPooling2D",
+        {
+            "pool_size": [2, 2],
+            "padding": "valid",
+            "strides": [2, 2],
+            "data_format": "channels_last",
+        },
+    ),
+    ("ZeroPadding1D", {"padding": [1, 2]}),
+    ("Cropping1D", {"cropping": [1, 1]}),
+    ("UpSampling2D", {"size": [2, 2], "data_format": "channels_last", "interpolation": "bilinear"}),
+    ("GlobalAveragePooling1D", {"data_format": "channels_last", "keepdims": False}),
+]
+
+
+@pytest.mark.parametrize(("name", "config"), KERAS2)
+def test_keras2_configs_load_and_validate(name: str, config: dict[str, Any]) -> None:
+    import reference_runtime.layers as layers
+    from kformat.validate._layers import layer_issues
+
+    inner = {"name": "l", "trainable": True, "dtype": "float32", **config}
+    entry = {"module": "keras.layers", "class_name": name, "config": inner, "registered_name": None}
+    model = {
+        "module": "keras",
+        "class_name": "Sequential",
+        "config": {"name": "s", "layers": [entry]},
+    }
+    issues = [
+        (i.code, i.path)
+        for i in layer_issues(model, [])
+        if i.severity == "error" or i.code == "KF310"
+    ]
+    assert issues == []
+    layer = layers.deserialize(entry)
+    assert type(layer).__name__ == name
+    if name == "ZeroPadding1D":
+        assert layer.get_config()["data_format"] == "channels_last"
