@@ -7,7 +7,8 @@ Bin ``i`` of an axis of length ``L`` split into ``n`` bins covers
 bins; they overlap when ``n`` does not divide ``L``). Every bin holds
 ``ceil(L / n)`` or one more position; the axes are pooled one after another
 (``keras/src/backend/numpy/nn.py`` ``_adaptive_pool2d_impl``), which gives the
-mean or max over each box of bins.
+mean or max over each box of bins. Only the bins' own windows are reduced,
+where Keras' NumPy backend reduces every window of both widths and then picks.
 """
 
 from __future__ import annotations
@@ -37,19 +38,25 @@ def bins(size: int, n: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
 
 
 def _pool_axis(x: np.ndarray[Any, Any], axis: int, n: int, mode: str) -> np.ndarray[Any, Any]:
-    # Reduce every window of the two bin sizes at once (strided views), then
-    # pick each bin's window: no loop over bins or positions.
-    size = x.shape[axis]
-    starts, ends = bins(size, n)
-    small = -(-size // n)
+    # Bins come in at most two widths: gather the positions of all bins of one
+    # width at once, reduce them, and put them in place; no loop over bins.
+    starts, ends = bins(x.shape[axis], n)
+    widths = ends - starts
     reduce = np.max if mode == "max" else np.mean
-    pooled = [reduce(np.lib.stride_tricks.sliding_window_view(x, small, axis=axis), axis=-1)]
-    if small + 1 <= size:
-        big = np.lib.stride_tricks.sliding_window_view(x, small + 1, axis=axis)
-        pooled.append(reduce(big, axis=-1))
-    combined = np.concatenate(pooled, axis=axis)
-    pick = np.where(ends - starts == small, starts, starts + size - small + 1)
-    return np.take(combined, pick, axis=axis)
+    out: np.ndarray[Any, Any] | None = None
+    for width in np.unique(widths):
+        which = np.nonzero(widths == width)[0]
+        taps = starts[which, None] + np.arange(width)[None, :]
+        pooled = reduce(np.take(x, taps, axis=axis), axis=axis + 1)
+        if out is None:
+            shape = list(pooled.shape)
+            shape[axis] = n
+            out = np.empty(shape, pooled.dtype)
+        index: list[Any] = [slice(None)] * x.ndim
+        index[axis] = which
+        out[tuple(index)] = pooled
+    assert out is not None  # n >= 1
+    return out
 
 
 def _output_shape(rank: int) -> Callable[[Mapping[str, Any], Shape], Shape | None]:
