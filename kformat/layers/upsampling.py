@@ -134,7 +134,7 @@ def _forward(rank: int) -> tuple[Callable[..., Any], Callable[..., Any]]:
             for axis, k in zip(axes, factors, strict=True):
                 x = tf.repeat(x, k, axis=axis)
             return x
-        integer = not inputs.dtype.is_floating
+        integer = inputs.dtype.is_integer
         x = ctx.cast(inputs, tf.float32) if integer else inputs
         for axis, k in zip(axes, factors, strict=True):
             size = x.shape[axis]
@@ -158,7 +158,7 @@ def _resize(
     x: np.ndarray[Any, Any], axes: tuple[int, ...], factors: tuple[int, ...], method: str
 ) -> np.ndarray[Any, Any]:
     # Integers are resized in float32, then rounded and clipped to their range.
-    rounding = not np.issubdtype(x.dtype, np.floating)
+    rounding = np.issubdtype(x.dtype, np.integer)
     out = x.astype(np.float32) if rounding else x
     for axis, k in zip(axes, factors, strict=True):
         if k == 1:

@@ -91,3 +91,16 @@ def test_refused_values() -> None:
         layers.UpSampling1D(size=0)
     with pytest.raises(ValueError, match="size"):
         layers.UpSampling3D(size=[2, 2])
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_bilinear_in_half_precision(tmp_path: Path, policy: str) -> None:
+    # Half-precision floats resize in their own dtype; only integers are rounded.
+    def build(keras: Any) -> Any:
+        x = keras.Input((3, 4, 2))
+        y = keras.layers.UpSampling2D(2, interpolation="bilinear", dtype=policy)(x)
+        return keras.Model(x, keras.layers.Dense(2)(y))
+
+    check_layer(
+        "UpSampling2D", tmp_path, build, random_inputs([((2, 3, 4, 2), "float32")]), 1e-2, 1e-2
+    )
