@@ -3,6 +3,8 @@ nearest repetition per axis, and UpSampling2D's image-resize interpolations."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -70,16 +72,44 @@ def test_bilinear_resizes_integers_with_rounding(keras: Any) -> None:
     np.testing.assert_array_equal(got, want)
 
 
-def test_area_equals_tensorflow_resize() -> None:
-    # ``area`` exists only on Keras' TensorFlow backend, which calls
-    # ``tf.image.resize(method="area")``; Keras' NumPy backend refuses it.
-    tf = pytest.importorskip("tensorflow")
+_TF_BACKEND = """
+import os, sys
+os.environ["KERAS_BACKEND"] = "tensorflow"
+import numpy as np, keras
+x = np.load(sys.argv[1])
+out = {m: np.asarray(keras.layers.UpSampling2D((2, 3), interpolation=m)(x)) for m in sys.argv[3:]}
+np.savez(sys.argv[2], **out)
+"""
+
+
+def test_tensorflow_backend_interpolations(tmp_path: Path) -> None:
+    # ``area`` exists only on Keras' TensorFlow backend (``tf.image.resize``),
+    # which Keras' NumPy backend refuses: run Keras on TensorFlow in a child.
+    # (Its bicubic is TensorFlow's table-driven kernel, about 2e-3 away from
+    # the NumPy and JAX backends' exact one, which the runtime follows.)
+    pytest.importorskip("tensorflow")
     import reference_runtime.layers as layers
 
     x = np.random.default_rng(2).standard_normal((2, 3, 4, 2)).astype("float32")
-    got = layers.UpSampling2D(size=(2, 3), interpolation="AREA")(x)
-    want = tf.image.resize(x, (6, 12), method="area").numpy()
-    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    np.save(tmp_path / "x.npy", x)
+    methods = ["area", "bilinear"]
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _TF_BACKEND,
+            str(tmp_path / "x.npy"),
+            str(tmp_path / "y.npz"),
+            *methods,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    want = np.load(tmp_path / "y.npz")
+    for m in methods:
+        got = layers.UpSampling2D(size=(2, 3), interpolation=m.upper())(x)
+        np.testing.assert_allclose(got, want[m], rtol=1e-5, atol=1e-5, err_msg=m)
 
 
 def test_refused_values() -> None:
