@@ -48,10 +48,12 @@ __all__ = [
 _PENDING = (
     frozenset(
         """
-    ActivityRegularization Add AlphaDropout Average Concatenate Dot ELU Flatten
-    GaussianDropout GaussianNoise Identity Lambda LeakyReLU Masking Maximum Minimum Multiply
-    Permute ReLU RepeatVector Reshape Softmax SpatialDropout1D SpatialDropout2D
-    SpatialDropout3D Subtract TFOpLambda
+    ActivityRegularization Add AlphaDropout Average
+    Concatenate Dot
+    ELU Flatten GaussianDropout GaussianNoise
+    Identity Lambda LeakyReLU Masking
+    Maximum Minimum Multiply Permute ReLU RepeatVector Reshape Softmax
+    SpatialDropout1D SpatialDropout2D SpatialDropout3D Subtract TFOpLambda
     """.split()  # noqa: SIM905 - one table, easy to scan
     )
     - frozenset(layers.REGISTRY)
