@@ -54,6 +54,12 @@ _PENDING = (
     GlobalMaxPooling1D GlobalMaxPooling2D GlobalMaxPooling3D Masking MaxPooling1D
     MaxPooling2D MaxPooling3D SpatialDropout1D SpatialDropout2D SpatialDropout3D
     UpSampling1D UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D
+    ActivityRegularization Add AlphaDropout Average
+    Concatenate Dot
+    ELU Flatten GaussianDropout GaussianNoise
+    Identity Lambda LeakyReLU Masking
+    Maximum Minimum Multiply Permute ReLU RepeatVector Reshape Softmax
+    SpatialDropout1D SpatialDropout2D SpatialDropout3D Subtract TFOpLambda
     """.split()  # noqa: SIM905 - one table, easy to scan
     )
     - frozenset(layers.REGISTRY)

@@ -17,13 +17,16 @@ from types import MappingProxyType
 
 from kformat.layers import (
     activation,
+    adaptive_pooling,
     attention,
     batch_normalization,
     categorical,
+    cropping,
     dense,
     dropout,
     einsum_dense,
     embedding,
+    global_pooling,
     grouped_query_attention,
     identity,
     input_layer,
@@ -31,12 +34,15 @@ from kformat.layers import (
     layer_normalization,
     merging,
     multi_head_attention,
+    padding,
+    pooling,
     prelu,
     relu,
     repeat_vector,
     reshaping,
     rms_normalization,
     softmax,
+    upsampling,
 )
 from kformat.layers._def import (
     BuiltLayer,
@@ -85,6 +91,12 @@ _MODULES = (
     relu,
     softmax,
     lambda_layer,
+    pooling,
+    global_pooling,
+    adaptive_pooling,
+    upsampling,
+    padding,
+    cropping,
 )
 
 

@@ -82,6 +82,7 @@ class Field:
     note: str = ""
     saved: str = "always"
     convert: Callable[[Any], Any] | None = None
+    default_from: str | None = None
 
 
 def f(check: Check, default: Any = None, **kwargs: Any) -> Field:

@@ -18,7 +18,6 @@ from reference_runtime.layers.batch_normalization import BatchNormalization
 from reference_runtime.layers.dense import Dense
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.embedding import Embedding
-from reference_runtime.layers.global_average_pooling1d import GlobalAveragePooling1D
 from reference_runtime.layers.group_query_attention import GroupQueryAttention
 from reference_runtime.layers.input_layer import Input, InputLayer
 from reference_runtime.layers.lambda_layer import Lambda
@@ -44,7 +43,6 @@ __all__ = [
     "EinsumDense",
     "Embedding",
     "Flatten",
-    "GlobalAveragePooling1D",
     "GroupQueryAttention",
     "Identity",
     "Input",
@@ -104,8 +102,6 @@ _WRITTEN: Mapping[str, type[Layer]] = MappingProxyType(
         "Softmax": Softmax,
         "LeakyReLU": LeakyReLU,
         "RMSNormalization": RMSNormalization,
-        "GlobalAveragePooling1D": GlobalAveragePooling1D,
-        "GlobalAvgPool1D": GlobalAveragePooling1D,
         "TFOpLambda": TFOpLambda,
         "Lambda": Lambda,
         "GroupQueryAttention": GroupQueryAttention,

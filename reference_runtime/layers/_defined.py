@@ -84,6 +84,8 @@ class DefinedLayer(Layer):
                 raise ValueError(f"{name}: {why}")
             if field.convert is not None:
                 value = field.convert(value)
+            if value is None and field.default_from is not None:
+                value = getattr(self, field.default_from)
             if field.kind is not None:
                 value = _GET[field.kind](value)
             setattr(self, key, value)
