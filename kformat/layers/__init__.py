@@ -18,6 +18,7 @@ from types import MappingProxyType
 from kformat.layers import (
     activation,
     batch_normalization,
+    center_crop,
     dense,
     dropout,
     einsum_dense,
@@ -26,7 +27,11 @@ from kformat.layers import (
     layer_normalization,
     multi_head_attention,
     prelu,
+    random_color,
+    random_geometric,
     repeat_vector,
+    rescaling,
+    resizing,
     rms_normalization,
 )
 from kformat.layers._def import (
@@ -67,6 +72,11 @@ _MODULES = (
     rms_normalization,
     multi_head_attention,
     repeat_vector,
+    rescaling,
+    resizing,
+    center_crop,
+    random_geometric,
+    random_color,
 )
 
 

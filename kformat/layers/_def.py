@@ -194,6 +194,8 @@ class LayerDef:
             ``self.supports_masking = True``) when it has no ``compute_mask``.
         aliases: other exported names of the class (``MaxPool2D``).
         one_of: at least one of these keys must be present (InputLayer).
+        autocast: ``Layer.__call__`` casts float inputs to the compute dtype
+            (``False`` for classes that set ``_convert_input_args = False``).
         summary: one line for the spec table.
         variables_doc: the ``vars`` order and shapes, for the §6.8 table.
     """
@@ -211,6 +213,7 @@ class LayerDef:
     supports_masking: bool = False
     aliases: tuple[str, ...] = ()
     one_of: tuple[str, ...] = ()
+    autocast: bool = True
     summary: str = ""
     variables_doc: str = ""
 

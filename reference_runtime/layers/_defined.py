@@ -70,6 +70,8 @@ class DefinedLayer(Layer):
                 value = _GET[field.kind](value)
             setattr(self, key, value)
         self.supports_masking = definition.supports_masking or definition.compute_mask is not None
+        if not definition.autocast:
+            self.autocast = False
 
     # -- config ---------------------------------------------------------------
 
