@@ -15,6 +15,10 @@ Dtypes at inference, as Keras 3.15 computes them on its NumPy backend:
 * a class either hands that array back unchanged at inference (``keep``: the
   colour layers, ``Resizing`` keeps the input dtype) or casts it to the
   compute dtype first (``cast``: the geometric layers, ``CenterCrop``).
+
+``training`` is accepted and ignored: the runtime only infers, and Keras
+records ``training=True`` in these layers' functional nodes (their ``call``
+defaults to it), which ``Model.predict`` overrides with ``False``.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ from typing import Any
 
 import numpy as np
 
-from kformat.errors import UnsupportedFeatureError
 from kformat.layers import _checks as c
 from kformat.layers._def import Field, LayerDef, f
 
@@ -35,7 +38,6 @@ __all__ = [
     "VALUE_RANGE",
     "axes_hw",
     "identity_def",
-    "inference_only",
     "keras_tensor",
     "np_dtype",
 ]
@@ -100,22 +102,11 @@ def axes_hw(ndim: int, data_format: str) -> tuple[int, int]:
     return (ndim - 2, ndim - 1) if data_format == "channels_first" else (ndim - 3, ndim - 2)
 
 
-def inference_only(layer: Any, training: Any) -> None:
-    """Refuse ``training=True``: the random transformations are not implemented."""
-    if training:
-        raise UnsupportedFeatureError(
-            f"{layer.name}: random augmentation (training=True) is not implemented; "
-            "the NumPy runtime runs inference"
-        )
-
-
 def _keep(layer: Any, inputs: Any, training: Any = None) -> Any:
-    inference_only(layer, training)
     return keras_tensor(inputs)
 
 
 def _cast(layer: Any, inputs: Any, training: Any = None) -> Any:
-    inference_only(layer, training)
     return keras_tensor(inputs).astype(np_dtype(layer.compute_dtype), copy=False)
 
 
