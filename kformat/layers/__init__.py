@@ -17,12 +17,14 @@ from types import MappingProxyType
 
 from kformat.layers import (
     activation,
+    augment_pipelines,
     batch_normalization,
     center_crop,
     dense,
     dropout,
     einsum_dense,
     embedding,
+    image_adjust,
     input_layer,
     layer_normalization,
     multi_head_attention,
@@ -77,6 +79,8 @@ _MODULES = (
     center_crop,
     random_geometric,
     random_color,
+    image_adjust,
+    augment_pipelines,
 )
 
 
