@@ -40,8 +40,9 @@ def call(layer: Any, inputs: Any) -> Any:
     hw, starts, fits = _plan(x.shape, layer)
     if fits:
         return x[_window(x.ndim, hw, starts, size)]
-    # smart_resize: crop_to_aspect_ratio + bilinear resize, same arithmetic.
-    return resize(x, size, hw, crop_to_aspect_ratio=True)
+    # smart_resize: convert_to_tensor (float64 -> float32 again), then
+    # crop_to_aspect_ratio + bilinear resize, same arithmetic.
+    return resize(keras_tensor(x), size, hw, crop_to_aspect_ratio=True)
 
 
 def tf_call(ctx: Any, layer: Any, inputs: Any) -> Any:
@@ -53,6 +54,8 @@ def tf_call(ctx: Any, layer: Any, inputs: Any) -> Any:
     hw, starts, fits = _plan(tuple(x.shape), layer)
     if fits:
         return x[_window(len(x.shape), hw, starts, size)]
+    if x.dtype == tf.float64:
+        x = tf.cast(x, tf.float32)
     return tf_resize(tf, x, size, hw, crop_to_aspect_ratio=True)
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from kformat.layers import _checks as c
 from kformat.layers._def import LayerDef, f
 from kformat.layers._image import IMAGE_FIELDS, VALUE_RANGE, identity_def, keras_tensor, np_dtype
+from kformat.layers._resize import saturate_cast
 
 __all__ = ["AUTO_CONTRAST", "DEFINITIONS"]
 
@@ -37,8 +38,25 @@ def _to_range(x: Any, source: Any, target: Any, dtype: Any) -> Any:
     return ((x - s_lo) / (s_hi - s_lo)) * (t_hi - t_lo) + t_lo
 
 
+def _where_dtype(a: Any, b: Any) -> Any:
+    """``dtypes.result_type`` of Keras for the two operands of ``where`` (JAX
+    promotion: an integer meets a float -> the float; float16 with bfloat16 ->
+    float32)."""
+    if a == b:
+        return a
+    a_float, b_float = np.issubdtype(a, np.floating), np.issubdtype(b, np.floating)
+    if a_float != b_float:
+        return a if a_float else b
+    if {a.name, b.name} == {"float16", "bfloat16"}:
+        return np.dtype(np.float32)
+    return np.promote_types(a, b)
+
+
 def call(layer: Any, inputs: Any, training: Any = None) -> Any:
-    """NumPy forward pass (the arithmetic of ``AutoContrast.transform_images``)."""
+    """NumPy forward pass: ``AutoContrast.transform_images`` op for op. The
+    backend ops that convert their operands (``clip``, ``where``) turn float64
+    into float32 as Keras' NumPy backend does; the last step casts back to the
+    compute dtype (``_saturate_cast``)."""
     original = keras_tensor(inputs)
     dtype = np_dtype(layer.compute_dtype)
     x = _to_range(original, layer.value_range, (0, 255), dtype).astype(dtype, copy=False)
@@ -47,10 +65,12 @@ def call(layer: Any, inputs: Any, training: Any = None) -> Any:
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = 255.0 / (high - low)
         offset = -low * scale
-        y = np.clip(x * scale + offset, 0.0, 255.0)
-    y = _to_range(y, (0, 255), layer.value_range, dtype)
-    # Keras' ``where`` promotes like JAX: an integer original takes y's float dtype.
-    return np.where(np.isnan(y), original.astype(y.dtype, copy=False), y)
+        y = keras_tensor(x * scale + offset)
+        y = np.clip(y, 0.0, 255.0).astype(y.dtype, copy=False)
+    y = keras_tensor(_to_range(y, (0, 255), layer.value_range, dtype))
+    where = _where_dtype(original.dtype, y.dtype)
+    y = np.where(np.isnan(y), original.astype(where), y.astype(where, copy=False))
+    return y if y.dtype == x.dtype else saturate_cast(y, x.dtype)
 
 
 def tf_call(ctx: Any, layer: Any, inputs: Any, training: Any = None) -> Any:
@@ -73,7 +93,7 @@ def tf_call(ctx: Any, layer: Any, inputs: Any, training: Any = None) -> Any:
     offset = -low * scale
     y = tf.clip_by_value(x * scale + offset, tf.constant(0.0, dtype), tf.constant(255.0, dtype))
     y = to_range(y, (0, 255), layer.value_range)
-    return tf.where(tf.math.is_nan(y), tf.cast(original, y.dtype), y)
+    return tf.cast(tf.where(tf.math.is_nan(y), tf.cast(original, y.dtype), y), dtype)
 
 
 def _sorted(v: Any) -> Any:
