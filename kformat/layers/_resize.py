@@ -26,6 +26,7 @@ the only difference), so rounded integer outputs can differ by one at exact
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -73,9 +74,17 @@ _KERNELS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+@functools.lru_cache(maxsize=64)
 def _weight_matrix(m: int, n: int, method: str, antialias: bool) -> Any:
     """``(m, n)`` float64 weights taking ``m`` input samples to ``n`` outputs
-    (``_compute_weight_mat``; ``scale = n / m`` as a Python float, translation 0)."""
+    (``_compute_weight_mat``; ``scale = n / m`` as a Python float, translation 0).
+    Cached per size: a model resizes the same shapes on every call."""
+    w = _compute_weights(m, n, method, antialias)
+    w.flags.writeable = False
+    return w
+
+
+def _compute_weights(m: int, n: int, method: str, antialias: bool) -> Any:
     if method == "area":
         return _area_matrix(m, n)
     kernel = _KERNELS[method]
