@@ -101,6 +101,13 @@ DEFINITIONS = (
         "random_rotation",
         {
             "factor": f(FACTOR, required=True),
+            # Keras 3.0-3.5 wrote value_range; 3.6+ raises "Unrecognized keyword
+            # arguments" on it, so it is read and dropped like a Keras 2 key.
+            "value_range": f(
+                VALUE_RANGE.check,
+                tf_keras=True,
+                note="written by Keras 3.0–3.5; Keras 3.6+ rejects it",
+            ),
             "fill_mode": f(FILL_MODE, "reflect"),
             "fill_value": f(c.num(), 0.0),
             "interpolation": f(AFFINE_INTERPOLATION, "bilinear"),

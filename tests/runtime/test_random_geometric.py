@@ -86,3 +86,30 @@ def test_refusals(tmp_path: Path) -> None:
             dst.writestr(item, data)
     problems = validation_problems(bad)
     assert any(p.startswith("KF305") and "scale" in p for p in problems), problems
+
+
+def test_keras_3_0_rotation_value_range(tmp_path: Path) -> None:
+    # Keras 3.0-3.5 wrote RandomRotation's value_range; Keras 3.6+ refuses the
+    # key. The runtime reads it (warning), drops it on re-save, and the
+    # validator reports KF314, not an error.
+    keras = pytest.importorskip("keras")
+    x = keras.Input((4, 4, 1))
+    keras.Model(x, keras.layers.RandomRotation(0.1)(x)).save(tmp_path / "m.keras")
+    old = tmp_path / "old.keras"
+    with zipfile.ZipFile(tmp_path / "m.keras") as src, zipfile.ZipFile(old, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "config.json":
+                data = data.replace(b'"factor": [', b'"value_range": [0, 255], "factor": [')
+            dst.writestr(item, data)
+    assert not validation_problems(old)
+    from kformat.validate import iter_issues
+
+    assert [i.code for i in iter_issues(old) if i.code == "KF314"] == ["KF314"]
+    with pytest.warns(UserWarning, match="value_range"):
+        ours = rr.load_model(old)
+    data = images((1, 4, 4, 1), "float32")
+    np.testing.assert_array_equal(ours.predict(data), data)
+    ours.save(tmp_path / "again.keras")
+    again = keras.saving.load_model(tmp_path / "again.keras")
+    np.testing.assert_array_equal(again.predict(data, verbose=0), data)
