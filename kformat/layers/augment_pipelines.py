@@ -147,7 +147,7 @@ DEFINITIONS = (
             summary="random brightness, contrast, saturation and hue",
         ),
         _jitter_sublayers,
-        "none; sub-layer groups `random_brightness` … `random_hue` for the factors set",
+        "none; sub-layer groups `random_brightness` to `random_hue` for the factors set",
     ),
     _with(
         identity_def(

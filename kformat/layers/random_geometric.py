@@ -106,7 +106,7 @@ DEFINITIONS = (
             "value_range": f(
                 VALUE_RANGE.check,
                 tf_keras=True,
-                note="written by Keras 3.0–3.5; Keras 3.6+ rejects it",
+                note="written by Keras 3.0-3.5; Keras 3.6+ rejects it",
             ),
             "fill_mode": f(FILL_MODE, "reflect"),
             "fill_value": f(c.num(), 0.0),
