@@ -145,3 +145,27 @@ def test_resizing_refusals() -> None:
     )
     with pytest.raises(ValueError, match="Only one of"):
         both(np.zeros((1, 4, 4, 1), "float32"))
+
+
+def test_preprocessing_in_a_classifier(tmp_path: Path) -> None:
+    """A Sequential uint8 image classifier (augmentation, Resizing, Rescaling,
+    CenterCrop, Dense) runs as Keras does and validates without KF310."""
+
+    def build(keras: Any) -> Any:
+        return keras.Sequential(
+            [
+                keras.Input((9, 11, 3), dtype="uint8"),
+                keras.layers.RandomFlip(),
+                keras.layers.Resizing(8, 8, crop_to_aspect_ratio=True),
+                keras.layers.Rescaling(1 / 127.5, offset=-1),
+                keras.layers.CenterCrop(6, 5),
+                keras.layers.Flatten(),
+                keras.layers.Dense(4),
+            ]
+        )
+
+    check_layer("classifier", tmp_path, build, [images((3, 9, 11, 3), "uint8")], atol=1e-5)
+    from kformat.validate import iter_issues
+
+    found = {i.code for i in iter_issues(tmp_path / "keras_written.keras")}
+    assert "KF310" not in found
