@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from layer_check import check_layer, validation_problems
+from layer_check import check_layer, export_outputs, validation_problems
 
 import reference_runtime as rr
 
@@ -125,6 +125,13 @@ def test_resizing_area_matches_tensorflow(tmp_path: Path) -> None:
     for data in (images((2, 9, 7, 3), "float32"), images((2, 9, 7, 3), "float32", 1)):
         want = tf_image.resize(data, (4, 3), interpolation="area").numpy()
         np.testing.assert_allclose(ours.predict(data), want, rtol=1e-5, atol=1e-4)
+        np.testing.assert_allclose(export_outputs(ours, data), want, rtol=1e-5, atol=1e-4)
+    # uint8: TensorFlow's area resize yields float32; Resizing rounds and casts back.
+    data8 = images((2, 9, 7, 3), "uint8")
+    want8 = np.clip(np.round(tf_image.resize(data8, (4, 3), interpolation="area")), 0, 255)
+    got8 = rr.layers.Resizing(height=4, width=3, interpolation="area")(data8)
+    assert got8.dtype == np.uint8
+    np.testing.assert_array_equal(got8, want8.astype(np.uint8))
     up = rr.layers.Resizing(height=11, width=10, interpolation="area")
     data = images((1, 4, 3, 2), "float32")
     want = tf_image.resize(data, (11, 10), interpolation="area").numpy()
