@@ -17,6 +17,7 @@ layer's own (spec §6.7), each with an empty ``vars`` group:
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,8 +49,13 @@ def _jitter_sublayers(
     return tuple(out)
 
 
-def _upper(factor: Any) -> float:
-    return float(factor[1] if isinstance(factor, list) else factor)
+def _posterization_bits(factor: Any) -> int:
+    """``max(1, int(8 * factor[1]))``; a config outside the domain (the validator
+    reads untrusted ones) gives 1 rather than raising."""
+    upper = factor[1] if isinstance(factor, list) and len(factor) == 2 else factor
+    if not c.is_num(upper) or not math.isfinite(8.0 * upper):
+        return 1
+    return max(1, int(8 * upper))
 
 
 def _geometric(config: Mapping[str, Any], factor: Any) -> list[SublayerSpec]:
@@ -97,7 +103,7 @@ def _colour(config: Mapping[str, Any], factor: Any) -> dict[str, SublayerSpec]:
         "posterization": _sub(
             "random_posterization",
             "RandomPosterization",
-            factor=max(1, int(8 * _upper(factor))),
+            factor=_posterization_bits(factor),
             **common,
         ),
         "auto_contrast": _sub("auto_contrast", "AutoContrast", **frame),

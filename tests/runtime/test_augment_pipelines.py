@@ -32,3 +32,18 @@ def test_identity_and_sublayer_groups(
 
 def test_float_inputs(tmp_path: Path) -> None:
     check_identity(tmp_path, "RandAugment", {}, "float32")
+
+
+@pytest.mark.parametrize("class_name", ["AugMix", "RandAugment", "RandomColorJitter"])
+@pytest.mark.parametrize(
+    "factor", [None, "x", [], [1], ["a", "b"], [1e308, 1e308], float("inf"), {}, 0.4]
+)
+def test_sublayers_of_odd_configs_never_raise(class_name: str, factor: Any) -> None:
+    # The validator asks for sub-layer names on untrusted configs.
+    from kformat import layers
+
+    definition = layers.REGISTRY[class_name]
+    for key in ("factor", "brightness_factor", "value_range", "all_ops", "data_format"):
+        config = {**definition.defaults(), key: factor}
+        subs = definition.sublayers(config, None)
+        assert all(s.attr and not s.weighted for s in subs)
