@@ -10,6 +10,7 @@ From ``keras/src/layers/preprocessing/image_preprocessing/``:
   format (as Keras computes them). The result is in the compute dtype.
 * ``Equalization`` equalizes histograms only while training (its
   ``transform_images`` is the identity otherwise; the input dtype is kept).
+* ``MaxNumBoundingBoxes`` changes only bounding boxes; images pass through.
 
 Both sit inside ``RandAugment`` and ``AugMix`` as saved sub-layers.
 """
@@ -120,5 +121,13 @@ DEFINITIONS = (
         },
         cast=False,
         summary="histogram equalization while training",
+    ),
+    identity_def(
+        "MaxNumBoundingBoxes",
+        "max_num_bounding_box",
+        # ``fill_value`` is a constructor argument that get_config does not write.
+        {"max_number": f(c.INT, required=True)},
+        cast=False,
+        summary="pads or truncates bounding boxes to `max_number`; images pass through",
     ),
 )

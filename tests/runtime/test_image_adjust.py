@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 from layer_check import check_layer
-from random_layers import images
+from random_layers import check_identity, images
 
 import reference_runtime as rr
 
@@ -58,6 +58,10 @@ def test_equalization_identity() -> None:
         got = ours(data)
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
+
+
+def test_max_num_bounding_boxes_passes_images_through(tmp_path: Path) -> None:
+    check_identity(tmp_path, "MaxNumBoundingBoxes", {"max_number": 5}, "uint8")
 
 
 def test_refusals() -> None:

@@ -38,6 +38,7 @@ ARGS: dict[str, dict[str, Any]] = {
     "Resizing": {"height": 4, "width": 9, "interpolation": "lanczos3", "antialias": True},
     "CenterCrop": {"height": 8, "width": 5},
     "AutoContrast": {"value_range": (0, 1)},
+    "MaxNumBoundingBoxes": {"max_number": 3},
 }
 CLASSES = sorted(
     name
