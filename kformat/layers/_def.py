@@ -215,6 +215,8 @@ class LayerDef:
             no ``trainable``: its constructor does not take it).
         aliases: other exported names of the class (``MaxPool2D``).
         one_of: at least one of these keys must be present (InputLayer).
+        autocast: ``Layer.__call__`` casts float inputs to the compute dtype
+            (``False`` for classes that set ``_convert_input_args = False``).
         summary: one line for the spec table.
         variables_doc: the ``vars`` order and shapes, for the §6.8 table.
     """
@@ -234,6 +236,7 @@ class LayerDef:
     config_base: tuple[str, ...] = ("name", "trainable", "dtype", "activity_regularizer")
     aliases: tuple[str, ...] = ()
     one_of: tuple[str, ...] = ()
+    autocast: bool = True
     summary: str = ""
     variables_doc: str = ""
 

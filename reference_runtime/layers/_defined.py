@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from kformat import layers as catalogue
 from kformat.layers import LayerDef
+from kformat.layers._def import no_sublayers
 from reference_runtime import activations, constraints, initializers, regularizers
 from reference_runtime.layers.layer import Layer
 
@@ -90,6 +91,21 @@ class DefinedLayer(Layer):
                 value = _GET[field.kind](value)
             setattr(self, key, value)
         self.supports_masking = definition.supports_masking or definition.compute_mask is not None
+        if not definition.autocast:
+            self.autocast = False
+        if definition.sublayers is not no_sublayers:
+            self._create_sublayers()
+
+    def _create_sublayers(self) -> None:
+        """The definition's saved sub-layers, as attributes named like Keras'
+        (the saving walk finds them there, spec §6.7). Only for classes whose
+        sub-layers follow from the config alone, as Keras creates them in
+        ``__init__`` (``RandAugment``, ``RandomColorJitter``)."""
+        from reference_runtime.layers import LAYERS  # the registry imports this module
+
+        for spec in self.definition.sublayers(self.config_values(), None):
+            cls = LAYERS[spec.class_name]
+            setattr(self, spec.attr, cls(name=spec.name, **spec.config))
 
     # -- config ---------------------------------------------------------------
 
