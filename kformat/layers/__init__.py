@@ -21,13 +21,18 @@ from kformat.layers import (
     dense,
     dropout,
     einsum_dense,
+    elu,
     embedding,
+    group_normalization,
     input_layer,
     layer_normalization,
+    masking,
     multi_head_attention,
     prelu,
+    regularization,
     repeat_vector,
     rms_normalization,
+    unit_normalization,
 )
 from kformat.layers._def import (
     BuiltLayer,
@@ -67,6 +72,11 @@ _MODULES = (
     rms_normalization,
     multi_head_attention,
     repeat_vector,
+    regularization,
+    elu,
+    masking,
+    group_normalization,
+    unit_normalization,
 )
 
 

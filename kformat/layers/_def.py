@@ -98,12 +98,19 @@ class VariableSpec:
         trainable: Keras saves trainable variables before non-trainable ones.
         dtype: a fixed dtype (a seed generator's ``uint32`` state), or ``None``
             for the layer's variable dtype (§5.8).
+        attr: the attribute the built layer keeps it under when that differs
+            from ``name`` (Normalization's ``mean`` variable is ``adapt_mean``:
+            ``mean`` is a config key), else ``None``.
+        initializer: the initializer of a variable whose class has no
+            ``<name>_initializer`` key (``ones``), else ``None``.
     """
 
     name: str
     shape: Shape
     trainable: bool = True
     dtype: str | None = None
+    attr: str | None = None
+    initializer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +200,12 @@ class LayerDef:
         supports_masking: the layer passes its input mask through (Keras'
             ``self.supports_masking = True``) when it has no ``compute_mask``.
         aliases: other exported names of the class (``MaxPool2D``).
+        get_config: ``(layer, config) -> config`` for a class whose
+            ``get_config`` departs from ``Layer.get_config`` + its fields
+            (SpatialDropout writes no ``trainable`` and ``dtype`` as a name),
+            given the usual config; ``None`` for the usual one.
+        autocast: ``False`` for a class that sets ``self.autocast = False``
+            (its inputs and variables keep their dtypes inside ``call``).
         one_of: at least one of these keys must be present (InputLayer).
         summary: one line for the spec table.
         variables_doc: the ``vars`` order and shapes, for the §6.8 table.
@@ -210,6 +223,8 @@ class LayerDef:
     tf_compute_mask: Callable[..., Any] | None = None
     supports_masking: bool = False
     aliases: tuple[str, ...] = ()
+    get_config: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None
+    autocast: bool = True
     one_of: tuple[str, ...] = ()
     summary: str = ""
     variables_doc: str = ""

@@ -64,18 +64,10 @@ def input_shape(entry: Mapping[str, Any]) -> Any:
 # shape is their input shape (Sequential propagation).
 _SAME_SHAPE_PENDING = frozenset(
     {
-        "ActivityRegularization",
-        "AlphaDropout",
-        "ELU",
-        "GaussianDropout",
-        "GaussianNoise",
         "Identity",
         "LeakyReLU",
         "ReLU",
         "Softmax",
-        "SpatialDropout1D",
-        "SpatialDropout2D",
-        "SpatialDropout3D",
     }
 )
 

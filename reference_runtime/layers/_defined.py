@@ -70,6 +70,8 @@ class DefinedLayer(Layer):
                 value = _GET[field.kind](value)
             setattr(self, key, value)
         self.supports_masking = definition.supports_masking or definition.compute_mask is not None
+        if not definition.autocast:
+            self.autocast = False
 
     # -- config ---------------------------------------------------------------
 
@@ -90,8 +92,11 @@ class DefinedLayer(Layer):
         return out
 
     def get_config(self) -> dict[str, Any]:
-        """Base keys, then every field in the definition's order."""
-        return {**super().get_config(), **self.config_values()}
+        """Base keys, then every field in the definition's order (or the
+        definition's own ``get_config`` of that)."""
+        config = {**super().get_config(), **self.config_values()}
+        custom = self.definition.get_config
+        return config if custom is None else custom(self, config)
 
     # -- weights --------------------------------------------------------------
 
@@ -99,7 +104,7 @@ class DefinedLayer(Layer):
         """Create the definition's variables, in ``vars/0..n-1`` order (spec §6.8)."""
         specs = self.definition.variables(self.config_values(), input_shape)
         for spec in specs:
-            init = getattr(self, f"{spec.name}_initializer", None)
+            init = getattr(self, f"{spec.name}_initializer", None) or spec.initializer
             var = self.add_weight(
                 name=spec.name,
                 shape=spec.shape,
@@ -109,7 +114,7 @@ class DefinedLayer(Layer):
                 regularizer=getattr(self, f"{spec.name}_regularizer", None),
                 constraint=getattr(self, f"{spec.name}_constraint", None),
             )
-            setattr(self, spec.name, var)
+            setattr(self, spec.attr or spec.name, var)
 
     def compute_output_shape(self, *shapes: Any) -> Any:
         """The definition's output shape when it knows one, else probing."""

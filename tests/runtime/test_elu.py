@@ -1,0 +1,37 @@
+"""ELU against real Keras (runtime, validator, TensorFlow twin)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from layer_check import check_layer
+from runtime_oracle import random_inputs
+
+import reference_runtime as rr
+
+pytestmark = pytest.mark.oracle
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.3, -2.0])
+def test_elu_matches_keras(tmp_path: Path, alpha: float) -> None:
+    def build(keras: Any) -> Any:
+        x = keras.Input((6,))
+        h = keras.layers.ELU(alpha=alpha)(keras.layers.Dense(5)(x))
+        return keras.Model(x, keras.layers.Dense(2)(h))
+
+    check_layer("ELU", tmp_path, build, random_inputs([((4, 6), "float32")]))
+
+
+def test_elu_values() -> None:
+    x = np.array([-2.0, -0.5, 0.0, 1.5], "float32")
+    y = rr.layers.ELU(alpha=0.5)(x)
+    np.testing.assert_allclose(y, [0.5 * np.expm1(-2.0), 0.5 * np.expm1(-0.5), 0.0, 1.5], 1e-6)
+    assert y.dtype == np.float32
+
+
+def test_elu_refuses_a_non_number() -> None:
+    with pytest.raises(ValueError, match="alpha"):
+        rr.layers.ELU(alpha="big")
