@@ -28,6 +28,7 @@ from kformat.layers import (
     layer_normalization,
     masking,
     multi_head_attention,
+    normalization,
     prelu,
     regularization,
     repeat_vector,
@@ -77,6 +78,7 @@ _MODULES = (
     masking,
     group_normalization,
     unit_normalization,
+    normalization,
 )
 
 

@@ -63,9 +63,14 @@ def check_layer(
     atol: float = ATOL,
     export: bool = True,
     keras_reload: bool = True,
+    randomize: bool = True,
 ) -> Any:
-    """Run the three checks above; returns the runtime model."""
-    ours = roundtrip(name, tmp_path, build, data, rtol, atol, keras_reload=keras_reload)
+    """Run the three checks above; returns the runtime model. ``randomize=False``
+    keeps the weights ``build`` gave (state Keras caches outside its variables,
+    such as adapted statistics, would not follow ``set_weights``)."""
+    ours = roundtrip(
+        name, tmp_path, build, data, rtol, atol, randomize=randomize, keras_reload=keras_reload
+    )
     problems = validation_problems(tmp_path / "keras_written.keras")
     assert not problems, problems
     problems = validation_problems(tmp_path / "runtime_written.keras")
