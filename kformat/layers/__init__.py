@@ -33,6 +33,7 @@ from kformat.layers import (
     regularization,
     repeat_vector,
     rms_normalization,
+    spectral_normalization,
     unit_normalization,
 )
 from kformat.layers._def import (
@@ -79,6 +80,7 @@ _MODULES = (
     group_normalization,
     unit_normalization,
     normalization,
+    spectral_normalization,
 )
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "LayerSpec",
     "Shape",
     "SublayerSpec",
+    "UnknownLayerClass",
     "VariableSpec",
     "dim",
     "f",
@@ -137,6 +138,11 @@ class SublayerSpec:
     config: Mapping[str, Any] = field(default_factory=dict)
     input_shape: Shape | None = None
     weighted: bool = True
+
+
+class UnknownLayerClass(KeyError):
+    """A definition needs a class the catalogue does not model (a wrapper's
+    layer): its variables cannot be known, which is not an inconsistency."""
 
 
 @dataclass(frozen=True)

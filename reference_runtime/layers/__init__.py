@@ -42,6 +42,7 @@ from reference_runtime.layers.relu import ReLU
 from reference_runtime.layers.reshape import Reshape
 from reference_runtime.layers.rms_normalization import RMSNormalization
 from reference_runtime.layers.softmax import Softmax
+from reference_runtime.layers.spectral_normalization import SpectralNormalization
 from reference_runtime.layers.subtract import Subtract
 from reference_runtime.layers.tf_op_lambda import TFOpLambda
 from reference_runtime.layers.variable import Variable
@@ -77,6 +78,7 @@ __all__ = [
     "ReLU",
     "Reshape",
     "Softmax",
+    "SpectralNormalization",
     "Subtract",
     "TFOpLambda",
     "Variable",
@@ -119,6 +121,7 @@ _WRITTEN: Mapping[str, type[Layer]] = MappingProxyType(
         "TFOpLambda": TFOpLambda,
         "Identity": Identity,
         "Lambda": Lambda,
+        "SpectralNormalization": SpectralNormalization,
     }
 )
 
