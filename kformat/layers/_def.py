@@ -212,6 +212,9 @@ class LayerDef:
             given the usual config; ``None`` for the usual one.
         autocast: ``False`` for a class that sets ``self.autocast = False``
             (its inputs and variables keep their dtypes inside ``call``).
+        refused_base_keys: base keys (§5.9) the Keras 3 constructor does not
+            take (SpatialDropout has no ``trainable``: ``TypeError``); tf_keras
+            writes them (KF314), the runtime accepts them.
         one_of: at least one of these keys must be present (InputLayer).
         summary: one line for the spec table.
         variables_doc: the ``vars`` order and shapes, for the §6.8 table.
@@ -231,6 +234,7 @@ class LayerDef:
     aliases: tuple[str, ...] = ()
     get_config: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None
     autocast: bool = True
+    refused_base_keys: tuple[str, ...] = ()
     one_of: tuple[str, ...] = ()
     summary: str = ""
     variables_doc: str = ""

@@ -111,6 +111,7 @@ def _spatial(rank: int) -> LayerDef:
         tf_call=_dropout_tf_call,
         output_shape=_rank(rank + 2),
         get_config=_spatial_config,
+        refused_base_keys=("trainable",),
         supports_masking=True,
         summary=f"drops whole feature maps while training; identity at inference (rank {rank + 2}); "
         "its config has no `trainable` and `dtype` is a dtype name",

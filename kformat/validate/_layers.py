@@ -108,7 +108,13 @@ def layer_issues(config: Any, custom: list[str]) -> Iterator[Issue]:
         for key, value in inner.items():
             field = spec.fields.get(key)
             if field is None:
-                if key not in BASE_KEYS and key not in TF_KERAS_BASE_KEYS:
+                if key in spec.refused_base_keys:
+                    yield _issue(
+                        "KF314",
+                        f"key {key} of {cls} is written only by tf.keras; Keras 3 rejects it",
+                        (*cparts, key),
+                    )
+                elif key not in BASE_KEYS and key not in TF_KERAS_BASE_KEYS:
                     yield _issue(
                         "KF312",
                         f"unknown config key {key!r} for {cls} (Keras: Unrecognized keyword arguments)",

@@ -36,6 +36,21 @@ def test_masking_feeds_pooling_like_keras(tmp_path: Path, value: float) -> None:
     check_layer("Masking", tmp_path, build, [_steps(value)])
 
 
+def test_masking_in_a_sequential_model(tmp_path: Path) -> None:
+    # Sequential models carry the mask from layer to layer (no op nodes in the config)
+    def build(keras: Any) -> Any:
+        return keras.Sequential(
+            [
+                keras.Input((5, 4)),
+                keras.layers.Masking(mask_value=-1.0),
+                keras.layers.Dense(3),
+                keras.layers.GlobalAveragePooling1D(),
+            ]
+        )
+
+    check_layer("Masking (Sequential)", tmp_path, build, [_steps(-1.0)])
+
+
 def test_masking_feeds_attention_like_keras(tmp_path: Path) -> None:
     def build(keras: Any) -> Any:
         x = keras.Input((5, 4))

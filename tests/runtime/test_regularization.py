@@ -99,6 +99,29 @@ def test_noise_layers_keep_an_embedding_mask(tmp_path: Path) -> None:
     check_layer("noise+mask", tmp_path, build, [ids])
 
 
+def test_tf_keras_spatial_dropout_keys(tmp_path: Path) -> None:
+    # tf_keras' SpatialDropout is its Dropout: it writes trainable and noise_shape,
+    # which Keras 3's constructor refuses (TypeError); the runtime reads them.
+    model = rr.Sequential([rr.layers.Input((3, 4)), rr.layers.SpatialDropout1D(rate=0.5)])
+    path = tmp_path / "m.keras"
+    model.save(path)
+    _rewrite(path, "SpatialDropout1D", "trainable", True)
+    _rewrite(path, "SpatialDropout1D", "noise_shape", None)
+    problems = [p for p in _all_issues(path) if p.startswith("KF314")]
+    assert len(problems) == 2 and any("trainable" in p for p in problems), problems
+    with pytest.warns(UserWarning, match="noise_shape"):
+        loaded = rr.load_model(path)
+    x = np.ones((1, 3, 4), "float32")
+    np.testing.assert_array_equal(loaded.predict(x), x)
+    assert "trainable" not in loaded.layers[-1].get_config()
+
+
+def _all_issues(path: Path) -> list[str]:
+    from kformat.validate import iter_issues
+
+    return [f"{i.code} {i.path}: {i.message}" for i in iter_issues(path)]
+
+
 def test_training_true_is_refused() -> None:
     x = np.ones((1, 2, 3), "float32")
     for layer in (
