@@ -54,6 +54,39 @@ def test_adapted_normalization_matches_keras(
         for i in "012":
             assert mine[group][i].dtype == theirs[group][i].dtype
             assert mine[group][i][()].tobytes() == theirs[group][i][()].tobytes()
+    # the int32 count is not the float32 policy's dtype, and that is no finding
+    assert _findings(tmp_path / "keras_written.keras") == []
+
+
+def _findings(path: Path) -> list[str]:
+    from kformat.validate import iter_issues
+
+    return [f"{i.code} {i.path}" for i in iter_issues(path) if i.severity != "info"]
+
+
+@pytest.mark.parametrize(("dtype", "found"), [("int64", []), ("float32", ["KF427"])])
+def test_count_dtype(tmp_path: Path, dtype: str, found: list[str]) -> None:
+    # tf_keras keeps an int64 count (Keras casts integers on load); a float one is odd
+    import zipfile
+
+    layer = rr.layers.Normalization()
+    model = rr.Sequential([rr.layers.Input((3,)), layer])
+    path = tmp_path / "m.keras"
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    buf = _weights(path)
+    with h5py.File(buf, "r+") as f:
+        group = f["layers/normalization/vars"]
+        del group["2"]
+        group["2"] = np.zeros((), dtype)
+    members["model.weights.h5"] = buf.getvalue()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    assert [p.split()[0] for p in _findings(path)] == found
+    x = np.full((1, 3), 2.0, "float32")
+    np.testing.assert_array_equal(rr.load_model(path).predict(x), x)  # mean 0, variance 1
 
 
 def _weights(path: Path) -> Any:
