@@ -112,3 +112,25 @@ def test_spectral_normalization_refusals(tmp_path: Path) -> None:
     )
     model.save(tmp_path / "ok.keras")
     assert validation_problems(tmp_path / "ok.keras") == []
+
+
+def test_the_sub_layer_kernel_wins_as_in_keras(tmp_path: Path, keras: Any) -> None:
+    # Keras loads the wrapper's own vars, then its sub-layer's: the latter kernel wins
+    x = keras.Input((6,))
+    model = keras.Model(x, keras.layers.SpectralNormalization(keras.layers.Dense(3))(x))
+    path = tmp_path / "m.keras"
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    buf = io.BytesIO(members["model.weights.h5"])
+    with h5py.File(buf, "r+") as f:
+        own = f["layers/spectral_normalization/vars/0"]
+        own[...] = np.full(own.shape, 7.0, own.dtype)
+    members["model.weights.h5"] = buf.getvalue()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    feed = random_inputs([((2, 6), "float32")])[0]
+    want = keras.saving.load_model(path).predict(feed, verbose=0)
+    np.testing.assert_allclose(rr.load_model(path).predict(feed), want, rtol=1e-6)
+    np.testing.assert_allclose(want, model.predict(feed, verbose=0), rtol=1e-6)
