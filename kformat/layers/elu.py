@@ -26,12 +26,19 @@ def tf_call(ctx: Any, layer: Any, inputs: Any) -> Any:
     return tf.where(inputs >= tf.zeros([], inputs.dtype), inputs, alpha * tf.math.expm1(inputs))
 
 
+def _config(layer: Any, config: dict[str, Any]) -> dict[str, Any]:
+    # ELU has no get_config: Keras' automatic one lists the constructor
+    # arguments (name, alpha), then trainable and dtype.
+    return {"name": config["name"], "alpha": config["alpha"], **config}
+
+
 ELU = LayerDef(
     class_name="ELU",
     source="keras/src/layers/activations/elu.py",
     fields={"alpha": f(c.num(), 1.0, note="any finite number; Keras does not check it")},
     call=call,
     tf_call=tf_call,
+    get_config=_config,
     supports_masking=True,
     summary="exponential linear unit",
 )

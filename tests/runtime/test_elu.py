@@ -16,13 +16,17 @@ pytestmark = pytest.mark.oracle
 
 
 @pytest.mark.parametrize("alpha", [1.0, 0.3, -2.0])
-def test_elu_matches_keras(tmp_path: Path, alpha: float) -> None:
+def test_elu_matches_keras(tmp_path: Path, alpha: float, keras: Any) -> None:
     def build(keras: Any) -> Any:
         x = keras.Input((6,))
-        h = keras.layers.ELU(alpha=alpha)(keras.layers.Dense(5)(x))
+        h = keras.layers.ELU(alpha=alpha, name="act")(keras.layers.Dense(5)(x))
         return keras.Model(x, keras.layers.Dense(2)(h))
 
-    check_layer("ELU", tmp_path, build, random_inputs([((4, 6), "float32")]))
+    ours = check_layer("ELU", tmp_path, build, random_inputs([((4, 6), "float32")]))
+    theirs = keras.layers.ELU(alpha=alpha, name="e").get_config()
+    mine = rr.layers.ELU(alpha=alpha, name="e").get_config()
+    assert list(mine) == list(theirs) and mine["alpha"] == alpha
+    assert ours.get_layer("act").get_config()["alpha"] == alpha
 
 
 def test_elu_values() -> None:
