@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from layer_check import check_layer
+from layer_check import check_layer, set_config_key, validation_problems
 from runtime_oracle import random_inputs
 
 import reference_runtime as rr
@@ -39,3 +39,11 @@ def test_elu_values() -> None:
 def test_elu_refuses_a_non_number() -> None:
     with pytest.raises(ValueError, match="alpha"):
         rr.layers.ELU(alpha="big")
+
+
+def test_elu_kf305(tmp_path: Path) -> None:
+    model = rr.Sequential([rr.layers.Input((3,)), rr.layers.ELU()])
+    path = tmp_path / "m.keras"
+    model.save(path)
+    set_config_key(path, "ELU", "alpha", "big")
+    assert any(p.startswith("KF305") and "alpha" in p for p in validation_problems(path))

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from layer_check import check_layer, validation_problems
+from layer_check import check_layer, set_config_key, validation_problems
 from runtime_oracle import random_inputs
 
 import reference_runtime as rr
@@ -56,3 +56,16 @@ def test_group_normalization_refusals(tmp_path: Path) -> None:
     model = rr.Sequential([rr.layers.Input((6,)), rr.layers.GroupNormalization(groups=3)])
     model.save(tmp_path / "ok.keras")
     assert validation_problems(tmp_path / "ok.keras") == []
+
+
+@pytest.mark.parametrize(("key", "value"), [("groups", 0), ("groups", 2.5), ("axis", [1])])
+def test_group_normalization_kf305(tmp_path: Path, key: str, value: Any) -> None:
+    model = rr.Sequential([rr.layers.Input((6,)), rr.layers.GroupNormalization(groups=3)])
+    path = tmp_path / "m.keras"
+    model.save(path)
+    set_config_key(path, "GroupNormalization", key, value)
+    assert any(
+        p.startswith(f"KF305 /config/layers/1/config/{key}") for p in validation_problems(path)
+    )
+    with pytest.raises(ValueError, match=key):
+        rr.layers.GroupNormalization(**{key: value})

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from layer_check import check_layer
+from layer_check import check_layer, set_config_key, validation_problems
 
 import reference_runtime as rr
 from reference_runtime._backend import get_keras_mask
@@ -81,3 +81,12 @@ def test_masking_reads_a_serialized_scalar() -> None:
 def test_masking_refuses_a_string() -> None:
     with pytest.raises(ValueError, match="mask_value"):
         rr.layers.Masking(mask_value="pad")
+
+
+def test_masking_kf305(tmp_path: Path) -> None:
+    model = rr.Sequential([rr.layers.Input((3, 4)), rr.layers.Masking()])
+    path = tmp_path / "m.keras"
+    model.save(path)
+    assert validation_problems(path) == []
+    set_config_key(path, "Masking", "mask_value", "pad")
+    assert any(p.startswith("KF305") and "mask_value" in p for p in validation_problems(path))

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from layer_check import check_layer, validation_problems
+from layer_check import check_layer, set_config_key, validation_problems
 from runtime_oracle import random_inputs
 
 import reference_runtime as rr
@@ -106,8 +106,8 @@ def test_tf_keras_spatial_dropout_keys(tmp_path: Path) -> None:
     model = rr.Sequential([rr.layers.Input((3, 4)), rr.layers.SpatialDropout1D(rate=0.5)])
     path = tmp_path / "m.keras"
     model.save(path)
-    _rewrite(path, "SpatialDropout1D", "trainable", True)
-    _rewrite(path, "SpatialDropout1D", "noise_shape", None)
+    set_config_key(path, "SpatialDropout1D", "trainable", True)
+    set_config_key(path, "SpatialDropout1D", "noise_shape", None)
     problems = [p for p in _all_issues(path) if p.startswith("KF314")]
     assert len(problems) == 2 and any("trainable" in p for p in problems), problems
     with pytest.warns(UserWarning, match="noise_shape"):
@@ -153,23 +153,10 @@ def test_refused_values(tmp_path: Path, cls: str, kwargs: dict[str, Any], key: s
     model = rr.Sequential([rr.layers.Input((3, 4, 5)), getattr(rr.layers, cls)(**_ok(kwargs))])
     path = tmp_path / "m.keras"
     model.save(path)
-    _rewrite(path, cls, key, kwargs[key])
+    set_config_key(path, cls, key, kwargs[key])
     assert any(p.startswith("KF305") and key in p for p in validation_problems(path))
 
 
 def _ok(kwargs: dict[str, Any]) -> dict[str, Any]:
     good = {"stddev": 0.5, "rate": 0.5, "data_format": "channels_last", "l1": 0.0}
     return {k: good[k] for k in kwargs}
-
-
-def _rewrite(path: Path, cls: str, key: str, value: Any) -> None:
-    with zipfile.ZipFile(path) as z:
-        members = {n: z.read(n) for n in z.namelist()}
-    config = json.loads(members["config.json"])
-    for entry in config["config"]["layers"]:
-        if entry["class_name"] == cls:
-            entry["config"][key] = value
-    members["config.json"] = json.dumps(config).encode()
-    with zipfile.ZipFile(path, "w") as z:
-        for name, data in members.items():
-            z.writestr(name, data)

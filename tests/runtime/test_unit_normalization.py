@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from layer_check import check_layer
+from layer_check import check_layer, set_config_key, validation_problems
 from runtime_oracle import random_inputs
 
 import reference_runtime as rr
@@ -37,3 +37,14 @@ def test_unit_normalization_refusals() -> None:
         rr.layers.UnitNormalization(axis="last")
     with pytest.raises(ValueError, match="out of bounds"):
         rr.layers.UnitNormalization(axis=3)(np.ones((2, 3), "float32"))
+
+
+@pytest.mark.parametrize("value", ["last", [], [1, 1]])
+def test_unit_normalization_kf305(tmp_path: Path, value: Any) -> None:
+    model = rr.Sequential([rr.layers.Input((3, 4)), rr.layers.UnitNormalization()])
+    path = tmp_path / "m.keras"
+    model.save(path)
+    set_config_key(path, "UnitNormalization", "axis", value)
+    assert any(
+        p.startswith("KF305 /config/layers/1/config/axis") for p in validation_problems(path)
+    )
