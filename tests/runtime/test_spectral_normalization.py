@@ -4,6 +4,7 @@ the wrapper's ``kernel`` + ``vector_u``, inference on the stored kernel."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -134,3 +135,29 @@ def test_the_sub_layer_kernel_wins_as_in_keras(tmp_path: Path, keras: Any) -> No
     want = keras.saving.load_model(path).predict(feed, verbose=0)
     np.testing.assert_allclose(rr.load_model(path).predict(feed), want, rtol=1e-6)
     np.testing.assert_allclose(want, model.predict(feed, verbose=0), rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "code"),
+    [("units", 0, "KF305"), ("unknown_key", 1, "KF312"), ("class_name", "LSTM", "KF310")],
+)
+def test_the_wrapped_config_is_validated(tmp_path: Path, key: str, value: Any, code: str) -> None:
+    model = rr.Sequential(
+        [rr.layers.Input((3,)), rr.layers.SpectralNormalization(rr.layers.Dense(2))]
+    )
+    path = tmp_path / "m.keras"
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    config = json.loads(members["config.json"])
+    wrapped = config["config"]["layers"][-1]["config"]["layer"]
+    if key == "class_name":
+        wrapped[key] = value
+    else:
+        wrapped["config"][key] = value
+    members["config.json"] = json.dumps(config).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    found = [p for p in validation_problems(path) if p.startswith(code)]
+    assert found and "/config/layers/1/config/layer" in found[0], validation_problems(path)
