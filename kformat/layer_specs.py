@@ -60,6 +60,14 @@ _PENDING = (
     Identity Lambda LeakyReLU Masking
     Maximum Minimum Multiply Permute ReLU RepeatVector Reshape Softmax
     SpatialDropout1D SpatialDropout2D SpatialDropout3D Subtract TFOpLambda
+    Add Average AveragePooling1D
+    AveragePooling2D AveragePooling3D Concatenate Cropping1D Cropping2D Cropping3D Dot
+    Flatten GlobalAveragePooling1D GlobalAveragePooling2D
+    GlobalAveragePooling3D GlobalAvgPool1D GlobalMaxPooling1D GlobalMaxPooling2D
+    GlobalMaxPooling3D Identity Lambda LeakyReLU MaxPooling1D MaxPooling2D
+    MaxPooling3D Maximum Minimum Multiply Permute ReLU RepeatVector Reshape Softmax
+    Subtract TFOpLambda UpSampling1D
+    UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D
     """.split()  # noqa: SIM905 - one table, easy to scan
     )
     - frozenset(layers.REGISTRY)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kformat import layer_specs, layers
+from kformat.layers._def import UnknownLayerClass
 
 __all__ = ["input_shape", "layer_spec", "sequential_shapes", "variable_dtype"]
 
@@ -71,6 +72,10 @@ _SAME_SHAPE_PENDING = frozenset(
         "SpatialDropout1D",
         "SpatialDropout2D",
         "SpatialDropout3D",
+        "Identity",
+        "LeakyReLU",
+        "ReLU",
+        "Softmax",
     }
 )
 
@@ -156,6 +161,8 @@ def layer_spec(
         shape = fallback
     try:
         return layer_specs.layer_spec(class_name, inner, shape), None
+    except UnknownLayerClass:
+        return None, None  # a wrapped class kformat does not model: not checked
     except (ValueError, KeyError, TypeError, IndexError, ZeroDivisionError) as exc:
         if shape is None:
             return None, None  # never built: nothing to compare against

@@ -27,6 +27,7 @@ from reference_runtime.layers.leaky_relu import LeakyReLU
 from reference_runtime.layers.multi_head_attention import MultiHeadAttention
 from reference_runtime.layers.rms_normalization import RMSNormalization
 from reference_runtime.layers.softmax import Softmax
+from reference_runtime.layers.spectral_normalization import SpectralNormalization
 from reference_runtime.layers.tf_op_lambda import TFOpLambda
 from reference_runtime.layers.variable import Variable
 
@@ -61,6 +62,7 @@ __all__ = [
     "ReLU",
     "Reshape",
     "Softmax",
+    "SpectralNormalization",
     "Subtract",
     "TFOpLambda",
     "Variable",
@@ -105,6 +107,7 @@ _WRITTEN: Mapping[str, type[Layer]] = MappingProxyType(
         "TFOpLambda": TFOpLambda,
         "Lambda": Lambda,
         "GroupQueryAttention": GroupQueryAttention,
+        "SpectralNormalization": SpectralNormalization,
     }
 )
 

@@ -137,9 +137,12 @@ class DefinedLayer(Layer):
         return out
 
     def get_config(self) -> dict[str, Any]:
-        """Base keys, then every field in the definition's order."""
+        """Base keys, then every field in the definition's order (or the
+        definition's own ``get_config`` of that)."""
         base = {k: v for k, v in super().get_config().items() if k in self.definition.config_base}
-        return {**base, **self.config_values()}
+        config = {**base, **self.config_values()}
+        custom = self.definition.get_config
+        return config if custom is None else custom(self, config)
 
     # -- weights --------------------------------------------------------------
 
@@ -147,7 +150,7 @@ class DefinedLayer(Layer):
         """Create the definition's variables, in ``vars/0..n-1`` order (spec §6.8)."""
         specs = self.definition.variables(self._shape_config(), input_shape)
         for spec in specs:
-            init = getattr(self, f"{spec.name}_initializer", None)
+            init = getattr(self, f"{spec.name}_initializer", None) or spec.initializer
             var = self.add_weight(
                 name=spec.name,
                 shape=spec.shape,
@@ -157,7 +160,7 @@ class DefinedLayer(Layer):
                 regularizer=getattr(self, f"{spec.name}_regularizer", None),
                 constraint=getattr(self, f"{spec.name}_constraint", None),
             )
-            setattr(self, spec.name, var)
+            setattr(self, spec.attr or spec.name, var)
 
     def compute_output_shape(self, *shapes: Any) -> Any:
         """The definition's output shape when it knows one, else probing."""
