@@ -60,26 +60,6 @@ def input_shape(entry: Mapping[str, Any]) -> Any:
     return None
 
 
-# Weightless built-ins the layer catalogue does not define yet whose output
-# shape is their input shape (Sequential propagation).
-_SAME_SHAPE_PENDING = frozenset(
-    {
-        "ActivityRegularization",
-        "AlphaDropout",
-        "ELU",
-        "GaussianDropout",
-        "GaussianNoise",
-        "SpatialDropout1D",
-        "SpatialDropout2D",
-        "SpatialDropout3D",
-        "Identity",
-        "LeakyReLU",
-        "ReLU",
-        "Softmax",
-    }
-)
-
-
 def _as_shape(value: Any) -> tuple[int | None, ...] | None:
     if isinstance(value, list) and all(
         d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0) for d in value
@@ -101,8 +81,6 @@ def _output_shape(
             return definition.output_shape(inner, shape)
         except (ValueError, KeyError, TypeError, IndexError, ZeroDivisionError, OverflowError):
             return None
-    if cls in _SAME_SHAPE_PENDING:
-        return shape
     return None
 
 
