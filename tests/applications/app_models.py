@@ -47,6 +47,9 @@ MODELS: dict[str, int] = {
 FAST = ("MobileNetV2", "ResNet50")
 BATCH = 2
 CLASSES = 10
+#: names the weight and input recipe (``randomize``, ``cached``): a change to
+#: either must change it, so stale cached goldens are never compared.
+RECIPE = "r2"
 
 
 def selected(option: str) -> list[str]:
@@ -68,18 +71,21 @@ def cache_dir() -> Path:
     import keras
 
     root = Path(os.environ.get("KFORMAT_APPS_CACHE", Path(tempfile.gettempdir()) / "kformat-apps"))
-    return root / f"keras-{keras.__version__}"
+    return root / f"keras-{keras.__version__}-{RECIPE}"
 
 
 def randomize(model: Any, seed: int = 0) -> None:
     """Replace every weight left at a constant initial value with random values.
 
-    Kernels keep Keras' seeded random initializers (their scale keeps deep
-    networks finite); biases, BatchNormalization statistics and scales,
-    Normalization's mean/variance and LayerScale's gamma start constant, which
-    would hide mistakes in how they are applied. A constant ``c != 0`` becomes
-    ``c * U(0.5, 1.5)`` (positive, so variances stay valid); ``0`` becomes
-    ``N(0, 0.1)``. Integer counters are left alone.
+    Kernels keep Keras' seeded random initializers; biases, BatchNormalization
+    statistics and scales, Normalization's mean/variance and LayerScale's gamma
+    start constant, which would hide mistakes in how they are applied. Zeros
+    become ``N(0, 0.1)``; a variance ``c`` becomes ``c * U(1, 2)`` and any other
+    constant ``c * U(0.5, 1)``, so each normalization scales its channels by at
+    most 1: with gains above 1 the deepest networks (EfficientNetV2-L, 1000+
+    layers) grow their activations to ~1e7 and float32 rounding alone makes
+    Keras' NumPy and TensorFlow backends disagree in the first digit.
+    Integer counters are left alone.
     """
     rng = np.random.default_rng(seed)
     values = []
@@ -87,7 +93,12 @@ def randomize(model: Any, seed: int = 0) -> None:
         v = np.asarray(w.numpy() if hasattr(w, "numpy") else w)
         if v.dtype.kind == "f" and v.size and v.min() == v.max():
             c = float(v.flat[0])
-            v = c * rng.uniform(0.5, 1.5, v.shape) if c else rng.normal(0.0, 0.1, v.shape)
+            if not c:
+                v = rng.normal(0.0, 0.1, v.shape)
+            elif "variance" in w.path:
+                v = c * rng.uniform(1.0, 2.0, v.shape)
+            else:
+                v = c * rng.uniform(0.5, 1.0, v.shape)
             v = v.astype(w.dtype)
         values.append(v)
     model.set_weights(values)
