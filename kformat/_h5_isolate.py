@@ -262,6 +262,7 @@ def serve_request(work: Work, wfd: int, spec: tuple[Any, ...]) -> bool:  # pragm
     request: only after a clean file, so no state a hostile file left in
     libhdf5 reaches the next one."""
     faulthandler.disable()
+    before = _address_limit()
     _cap_memory(spec[2])
     try:
         return _produce(work, wfd, collect=spec[3])
@@ -269,6 +270,10 @@ def serve_request(work: Work, wfd: int, spec: tuple[Any, ...]) -> bool:  # pragm
         return False
     finally:
         os.close(wfd)
+        # The cap is computed from this request's mappings; the next request
+        # maps its file before capping again, so a stale cap would refuse a
+        # file larger than this one by ~640 MB (ENOMEM in mmap: a false KF430).
+        _restore_address_limit(before)
 
 
 #: callers with more resident memory than this use the fork server
@@ -294,6 +299,26 @@ def _large_caller() -> bool:
     except (OSError, ValueError, IndexError):
         return False
     return resident > SERVER_ABOVE
+
+
+def _address_limit() -> tuple[int, int] | None:
+    try:
+        import resource
+
+        return resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def _restore_address_limit(limit: tuple[int, int] | None) -> None:
+    if limit is None:
+        return
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, limit)
+    except (OSError, ValueError):
+        pass
 
 
 def _cap_memory(limits: Limits) -> None:  # pragma: no cover - runs in the child
