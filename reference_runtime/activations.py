@@ -22,6 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from reference_runtime._serialization import (
+    deserialize_keras_object,
+    serialize_keras_object,
+)
+
 __all__ = [
     "ALL_OBJECTS_DICT",
     "celu",
@@ -444,8 +449,6 @@ def serialize(fn: Any) -> Any:
             "config": KERAS2_HARD_SIGMOID,
             "registered_name": "function",
         }
-    from reference_runtime.saving.serialization_lib import serialize_keras_object
-
     return serialize_keras_object(fn)
 
 
@@ -453,8 +456,6 @@ def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None) ->
     """An activation from its serialized form (name, function dict, layer dict)."""
     if isinstance(config, str):
         return get(config)
-    from reference_runtime.saving.serialization_lib import deserialize_keras_object
-
     return deserialize_keras_object(
         config, custom_objects=custom_objects, module_objects=ALL_OBJECTS_DICT
     )

@@ -45,6 +45,10 @@ from reference_runtime.layers.softmax import Softmax
 from reference_runtime.layers.subtract import Subtract
 from reference_runtime.layers.tf_op_lambda import TFOpLambda
 from reference_runtime.layers.variable import Variable
+from reference_runtime._serialization import (
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 
 __all__ = [
     "LAYERS",
@@ -149,14 +153,10 @@ def __getattr__(name: str) -> type[Layer]:
 
 def serialize(layer: Layer) -> dict[str, Any]:
     """``keras.layers.serialize``: the serialized-object dict of a layer."""
-    from reference_runtime.saving.serialization_lib import serialize_keras_object
-
     out: dict[str, Any] = serialize_keras_object(layer)
     return out
 
 
 def deserialize(config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None = None) -> Any:
     """``keras.layers.deserialize``: a layer from its serialized form."""
-    from reference_runtime.saving.serialization_lib import deserialize_keras_object
-
     return deserialize_keras_object(config, custom_objects=custom_objects)

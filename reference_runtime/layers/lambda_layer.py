@@ -15,6 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from reference_runtime.layers.layer import Layer
+from reference_runtime._serialization import (
+    _refuse_lambda,
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 
 __all__ = ["Lambda"]
 
@@ -51,8 +56,6 @@ class Lambda(Layer):
 
     def get_config(self) -> dict[str, Any]:
         """The function as a serialized reference (never bytecode)."""
-        from reference_runtime.saving.serialization_lib import serialize_keras_object
-
         return {
             **super().get_config(),
             "function": serialize_keras_object(self.function),
@@ -62,11 +65,6 @@ class Lambda(Layer):
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Any:
         """Resolve ``function`` without ever running bytecode."""
-        from reference_runtime.saving.serialization_lib import (
-            _refuse_lambda,
-            deserialize_keras_object,
-        )
-
         config = dict(config)
         for key in ("function", "output_shape", "mask"):
             value = config.get(key)

@@ -30,7 +30,6 @@ import numpy as np
 from reference_runtime import activations, dtype_policies, regularizers
 from reference_runtime._backend import (
     KerasArray,
-    any_symbolic,
     as_dtype,
     carry_masks,
     get_keras_mask,
@@ -40,6 +39,7 @@ from reference_runtime._backend import (
     standardize_dtype,
 )
 from reference_runtime._config_errors import guarded, short
+from reference_runtime._tensor import any_symbolic
 from reference_runtime.layers import _symbolic
 from reference_runtime.layers._layer_utils import (
     _basic,

@@ -11,6 +11,7 @@ from reference_runtime.models.functional import Functional
 from reference_runtime.models.model import Model
 from reference_runtime.models.sequential import Sequential
 from reference_runtime.saving.saving_api import load_model, save_model
+from reference_runtime._serialization import deserialize_keras_object
 
 __all__ = [
     "MODELS",
@@ -45,7 +46,6 @@ def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None =
     from kformat._limits import DEFAULT_LIMITS
     from kformat.errors import InvalidArchiveError, KFormatError
     from reference_runtime._config_errors import located
-    from reference_runtime.saving.serialization_lib import deserialize_keras_object
 
     if isinstance(json_string, str):
         data = json_string.encode("utf-8", "surrogatepass")

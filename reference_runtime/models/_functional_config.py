@@ -27,7 +27,7 @@ from reference_runtime._config_errors import CONFIG, at, current_pointer, guarde
 from reference_runtime._tensor import KerasTensor, Node
 from reference_runtime.layers.input_layer import InputLayer
 from reference_runtime.layers.layer import Layer
-from reference_runtime.saving.serialization_lib import (
+from reference_runtime._serialization import (
     deserialize_keras_object,
     serialize_keras_object,
 )

@@ -24,6 +24,7 @@ from reference_runtime._tensor import KerasTensor, Node
 from reference_runtime.layers.layer import Layer
 from reference_runtime.models._input_checks import adjust_input, input_specs, is_python_data
 from reference_runtime.models.model import Model
+from reference_runtime._serialization import checked_from_config
 
 __all__ = ["Functional", "map_graph"]
 
@@ -303,7 +304,6 @@ class Functional(Model):
     ) -> Any:
         """Rebuild the graph by replaying the saved nodes."""
         from reference_runtime.models._functional_config import functional_from_config
-        from reference_runtime.saving.serialization_lib import checked_from_config
 
         return checked_from_config(
             "Functional", config, lambda: functional_from_config(cls, dict(config))

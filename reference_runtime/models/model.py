@@ -19,6 +19,11 @@ from reference_runtime import losses, metrics, optimizers
 from reference_runtime._backend import flatten, pack_like
 from reference_runtime.layers.layer import Layer
 from reference_runtime.models._input_checks import is_python_data
+from reference_runtime._serialization import (
+    checked_from_config,
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 
 __all__ = ["Model"]
 
@@ -145,15 +150,11 @@ class Model(Layer):
         """The serialized compile arguments, ``{}`` when never compiled."""
         if not self.compiled or self._compile_config is None:
             return {}
-        from reference_runtime.saving.serialization_lib import serialize_keras_object
-
         out: dict[str, Any] = serialize_keras_object(self._compile_config)
         return out
 
     def compile_from_config(self, config: Mapping[str, Any]) -> None:
         """Re-run ``compile`` from a ``compile_config``."""
-        from reference_runtime.saving.serialization_lib import deserialize_keras_object
-
         cfg = dict(config)
         cfg["optimizer"] = optimizers.get(cfg.get("optimizer"))
         cfg["loss"] = losses.get(cfg.get("loss"))
@@ -233,8 +234,6 @@ class Model(Layer):
 
     def to_json(self, **kwargs: Any) -> str:
         """The model's serialized config as a JSON string."""
-        from reference_runtime.saving.serialization_lib import serialize_keras_object
-
         return json.dumps(serialize_keras_object(self), **kwargs)
 
     def get_config(self) -> dict[str, Any]:
@@ -257,7 +256,6 @@ class Model(Layer):
         ):
             from reference_runtime.models._functional_config import functional_from_config
             from reference_runtime.models.functional import Functional
-            from reference_runtime.saving.serialization_lib import checked_from_config
 
             target = cls if issubclass(cls, Functional) else Functional
             return checked_from_config(

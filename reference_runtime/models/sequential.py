@@ -17,7 +17,7 @@ from reference_runtime._config_errors import at, guarded
 from reference_runtime.layers.input_layer import InputLayer
 from reference_runtime.layers.layer import Layer
 from reference_runtime.models.model import Model
-from reference_runtime.saving.serialization_lib import (
+from reference_runtime._serialization import (
     checked_from_config,
     deserialize_keras_object,
     serialize_keras_object,

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from reference_runtime.layers.layer import Layer
-from reference_runtime.saving import _builtins
+from reference_runtime import _builtins
 
 __all__ = ["custom_attributes", "is_builtin", "is_builtin_model"]
 

@@ -9,9 +9,10 @@ both directions is allowed.
 
 How an import statement becomes arrows (``pkg`` a package of the tree):
 
-- ``import pkg.a.b`` is an arrow to ``pkg.a.b``. The parent packages that Python runs
-  first are not arrows: otherwise every package whose ``__init__`` imports its submodules
-  would be in a cycle with each of them.
+- ``import pkg.a.b`` is an arrow to ``pkg.a.b`` and to each package Python must run
+  first (``pkg.a``'s ``__init__``) unless the importer is inside it: a module's own
+  packages have started running before the module itself, so a submodule of ``pkg.a``
+  does not wait for ``pkg.a``'s ``__init__``, but a module outside it does.
 - ``from pkg.a import x`` is an arrow to ``pkg.a.x`` when that is a module of the tree,
   else to ``pkg.a`` (the module, or the package ``__init__``, that must define ``x``).
   So a submodule importing a sibling through its package is a cycle only if the package
@@ -95,8 +96,24 @@ def arrows_of(
             for alias in node.names:
                 submodule = f"{base}.{alias.name}"
                 targets.append(submodule if submodule in known else _owner(base, known))
-        found += [(node.lineno, t) for t in targets if t is not None and t != module]
+        for target in targets:
+            if target is None or target == module:
+                continue
+            found.append((node.lineno, target))
+            found += [(node.lineno, p) for p in _packages_run_first(target, module, known)]
     return found
+
+
+def _packages_run_first(target: str, importer: str, known: Mapping[str, object]) -> list[str]:
+    """The packages of ``target`` whose ``__init__`` importing it runs, because
+    ``importer`` is not inside them (the top-level package itself is always inside)."""
+    parts = target.split(".")
+    packages = [".".join(parts[:end]) for end in range(1, len(parts))]
+    return [
+        p
+        for p in packages
+        if p in known and p != importer and not importer.startswith(p + ".")
+    ]
 
 
 def import_graph(root: Path = ROOT, trees: Iterable[str] = TREES) -> dict[str, set[str]]:
@@ -225,12 +242,32 @@ def test_graph_reader_counts_function_local_imports_and_resolves_forms(tmp_path:
         "pkg": {"pkg.a"},
         "pkg.a": {"pkg.b"},
         "pkg.b": {"pkg.a"},
-        "pkg.c": {"pkg.b", "pkg", "pkg.sub.d"},
+        "pkg.c": {"pkg.b", "pkg", "pkg.sub", "pkg.sub.d"},  # pkg.sub's __init__ runs first
         "pkg.sub": set(),
         "pkg.sub.d": {"pkg.a"},
     }
     assert strongly_connected(graph) == [["pkg.a", "pkg.b"]]
     assert shortest_cycle(graph, ["pkg.a", "pkg.b"]) == ["pkg.a", "pkg.b", "pkg.a"]
+
+
+def test_a_package_init_run_by_an_import_is_an_arrow(tmp_path: Path) -> None:
+    """Importing ``pkg.sub.leaf`` from outside ``pkg.sub`` runs ``pkg/sub/__init__.py``
+    first: a cycle through that ``__init__`` fails at import time, so it is a cycle here.
+    A sibling inside ``pkg.sub`` does not run it again."""
+    _write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/low.py": "from pkg.sub.leaf import X\n",
+            "pkg/sub/__init__.py": "from pkg.sub.high import Y\n",
+            "pkg/sub/leaf.py": "X = 1\n",
+            "pkg/sub/high.py": "from pkg.sub import leaf\nimport pkg.low\n",
+        },
+    )
+    graph = import_graph(tmp_path, ["pkg"])
+    assert graph["pkg.low"] == {"pkg.sub", "pkg.sub.leaf"}
+    assert graph["pkg.sub.high"] == {"pkg.sub.leaf", "pkg.low"}
+    assert strongly_connected(graph) == [["pkg.low", "pkg.sub", "pkg.sub.high"]]
 
 
 def test_type_checking_imports_are_not_arrows(tmp_path: Path) -> None:
