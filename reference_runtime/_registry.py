@@ -23,10 +23,10 @@ from reference_runtime import (
     optimizers,
     regularizers,
 )
+from reference_runtime._builtins import Builtins, install
 from reference_runtime.layers import LAYERS
 from reference_runtime.models import MODELS
 from reference_runtime.ops import OPS
-from reference_runtime._builtins import Builtins, install
 
 __all__ = ["BUILTINS", "install_builtins"]
 

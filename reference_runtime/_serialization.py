@@ -24,6 +24,7 @@ from typing import Any
 
 from kformat import serialization
 from kformat.serialization import Hooks
+from reference_runtime import _builtins, _preflight
 from reference_runtime._config_errors import (
     CONFIG,
     at,
@@ -33,10 +34,6 @@ from reference_runtime._config_errors import (
     guarded,
     short,
 )
-from reference_runtime._tensor import KerasTensor
-from reference_runtime.dtype_policies import DTypePolicy
-from reference_runtime.dtype_policies import serialize as serialize_policy
-from reference_runtime import _builtins, _preflight
 from reference_runtime._registration import (
     GLOBAL_CUSTOM_OBJECTS,
     REGISTRY,
@@ -44,6 +41,9 @@ from reference_runtime._registration import (
     is_registered,
     scope_objects,
 )
+from reference_runtime._tensor import KerasTensor
+from reference_runtime.dtype_policies import DTypePolicy
+from reference_runtime.dtype_policies import serialize as serialize_policy
 
 __all__ = [
     "SafeModeScope",

@@ -13,6 +13,10 @@ from types import MappingProxyType
 from typing import Any
 
 from kformat import layers as catalogue
+from reference_runtime._serialization import (
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 from reference_runtime.layers._defined import defined_layer
 from reference_runtime.layers.activation import Activation
 from reference_runtime.layers.add import Add
@@ -45,10 +49,6 @@ from reference_runtime.layers.softmax import Softmax
 from reference_runtime.layers.subtract import Subtract
 from reference_runtime.layers.tf_op_lambda import TFOpLambda
 from reference_runtime.layers.variable import Variable
-from reference_runtime._serialization import (
-    deserialize_keras_object,
-    serialize_keras_object,
-)
 
 __all__ = [
     "LAYERS",

@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reference_runtime.layers.layer import Layer
 from reference_runtime._serialization import (
     _refuse_lambda,
     deserialize_keras_object,
     serialize_keras_object,
 )
+from reference_runtime.layers.layer import Layer
 
 __all__ = ["Lambda"]
 

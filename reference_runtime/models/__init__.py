@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from reference_runtime._serialization import deserialize_keras_object
 from reference_runtime.models.cloning import clone_model
 from reference_runtime.models.functional import Functional
 from reference_runtime.models.model import Model
 from reference_runtime.models.sequential import Sequential
 from reference_runtime.saving.saving_api import load_model, save_model
-from reference_runtime._serialization import deserialize_keras_object
 
 __all__ = [
     "MODELS",

@@ -24,13 +24,13 @@ from typing import Any
 from kformat.errors import InvalidArchiveError
 from reference_runtime._backend import flatten, map_structure
 from reference_runtime._config_errors import CONFIG, at, current_pointer, guarded, short
-from reference_runtime._tensor import KerasTensor, Node
-from reference_runtime.layers.input_layer import InputLayer
-from reference_runtime.layers.layer import Layer
 from reference_runtime._serialization import (
     deserialize_keras_object,
     serialize_keras_object,
 )
+from reference_runtime._tensor import KerasTensor, Node
+from reference_runtime.layers.input_layer import InputLayer
+from reference_runtime.layers.layer import Layer
 
 __all__ = ["functional_from_config", "functional_get_config"]
 

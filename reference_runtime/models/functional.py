@@ -20,11 +20,11 @@ from reference_runtime._backend import (
     pack_like,
     set_keras_mask,
 )
+from reference_runtime._serialization import checked_from_config
 from reference_runtime._tensor import KerasTensor, Node
 from reference_runtime.layers.layer import Layer
 from reference_runtime.models._input_checks import adjust_input, input_specs, is_python_data
 from reference_runtime.models.model import Model
-from reference_runtime._serialization import checked_from_config
 
 __all__ = ["Functional", "map_graph"]
 

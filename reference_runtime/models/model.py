@@ -17,13 +17,13 @@ import numpy as np
 
 from reference_runtime import losses, metrics, optimizers
 from reference_runtime._backend import flatten, pack_like
-from reference_runtime.layers.layer import Layer
-from reference_runtime.models._input_checks import is_python_data
 from reference_runtime._serialization import (
     checked_from_config,
     deserialize_keras_object,
     serialize_keras_object,
 )
+from reference_runtime.layers.layer import Layer
+from reference_runtime.models._input_checks import is_python_data
 
 __all__ = ["Model"]
 

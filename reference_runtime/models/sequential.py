@@ -14,14 +14,14 @@ from typing import Any
 
 from reference_runtime._backend import get_keras_mask, map_structure
 from reference_runtime._config_errors import at, guarded
-from reference_runtime.layers.input_layer import InputLayer
-from reference_runtime.layers.layer import Layer
-from reference_runtime.models.model import Model
 from reference_runtime._serialization import (
     checked_from_config,
     deserialize_keras_object,
     serialize_keras_object,
 )
+from reference_runtime.layers.input_layer import InputLayer
+from reference_runtime.layers.layer import Layer
+from reference_runtime.models.model import Model
 
 __all__ = ["Sequential"]
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from reference_runtime.layers.layer import Layer
 from reference_runtime import _builtins
+from reference_runtime.layers.layer import Layer
 
 __all__ = ["custom_attributes", "is_builtin", "is_builtin_model"]
 

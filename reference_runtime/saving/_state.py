@@ -30,9 +30,9 @@ import numpy as np
 from kformat import weight_paths
 from kformat.errors import InvalidArchiveError
 from kformat.weight_paths import Generation, layer_checkpoint_alias, to_snake_case, vars_path
+from reference_runtime import _builtins
 from reference_runtime.layers.layer import Layer
 from reference_runtime.optimizers import Optimizer
-from reference_runtime import _builtins
 from reference_runtime.saving._attributes import custom_attributes, is_builtin, is_builtin_model
 
 __all__ = ["SaveableEntry", "collect_state", "load_state", "walk"]

@@ -17,9 +17,8 @@ from typing import Any
 
 import kformat
 from kformat.errors import InvalidArchiveError, UnsupportedFeatureError
-from reference_runtime._config_errors import CONFIG, guarded
 from reference_runtime import _preflight
-from reference_runtime.saving import _compat, _state
+from reference_runtime._config_errors import CONFIG, guarded
 from reference_runtime._registration import CustomObjectScope
 from reference_runtime._serialization import (
     SafeModeScope,
@@ -28,6 +27,7 @@ from reference_runtime._serialization import (
     loading_source,
     serialize_keras_object,
 )
+from reference_runtime.saving import _compat, _state
 
 __all__ = ["load_model", "load_weights", "save_model", "save_weights"]
 

@@ -76,9 +76,7 @@ def _owner(name: str, known: Mapping[str, object]) -> str | None:
     return None
 
 
-def arrows_of(
-    path: Path, module: str, known: Mapping[str, object]
-) -> list[tuple[int, str]]:
+def arrows_of(path: Path, module: str, known: Mapping[str, object]) -> list[tuple[int, str]]:
     """``(line, target)`` for every runtime import in ``path`` that lands in the tree."""
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     source = path.read_text(encoding="utf-8")
@@ -110,9 +108,7 @@ def _packages_run_first(target: str, importer: str, known: Mapping[str, object])
     parts = target.split(".")
     packages = [".".join(parts[:end]) for end in range(1, len(parts))]
     return [
-        p
-        for p in packages
-        if p in known and p != importer and not importer.startswith(p + ".")
+        p for p in packages if p in known and p != importer and not importer.startswith(p + ".")
     ]
 
 
