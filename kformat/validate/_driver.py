@@ -20,6 +20,7 @@ from kformat._h5 import H5Index
 from kformat._io import Buffer, map_file, read_stream
 from kformat._limits import DEFAULT_LIMITS, Limits
 from kformat._read import ASSETS, CONFIG, METADATA, WEIGHTS, check_members
+from kformat._weights_layout import root_issues
 from kformat._zip import ZipReader
 from kformat.errors import KFormatError
 from kformat.validate import _weights
@@ -27,7 +28,6 @@ from kformat.validate._context import Context, Result
 from kformat.validate._directory import validate_directory
 from kformat.validate._model import check_model
 from kformat.validate._shards import validate_sharded
-from kformat.validate._weights_layout import root_issues
 
 __all__ = ["Result", "run"]
 

@@ -195,7 +195,7 @@ class ExportArchive:
         store = self._store
 
         def endpoint(*args: Any) -> Any:
-            ctx = TwinContext(store)
+            ctx = TwinContext(store, call_layer)
             if method == "call":
                 return call_method(ctx, owner, tuple(args), {})
             return call_layer(ctx, owner, tuple(args), {})

@@ -21,9 +21,7 @@ __all__ = ["ATTENTION_LAYERS"]
 
 
 def _sub(ctx: TraceContext, layer: Any, x: Any) -> Any:
-    from reference_runtime.export._graph import call_layer
-
-    return call_layer(ctx, layer, (x,), {})
+    return ctx.call_layer(layer, (x,), {})
 
 
 def _and(a: Any, b: Any) -> Any:
@@ -90,8 +88,6 @@ def _dot_product_attention(layer: Any, q: Any, k: Any, v: Any, mask: Any) -> Any
 def _compute_attention(
     ctx: TraceContext, layer: Any, q: Any, k: Any, v: Any, mask: Any, return_scores: bool
 ) -> tuple[Any, Any]:
-    from reference_runtime.export._graph import call_layer
-
     if not (layer._dropout > 0.0 or return_scores or q.shape.rank != 4):
         return _dot_product_attention(layer, q, k, v, mask), None
     q = q * tf.constant(layer._inverse_sqrt_key_dim, q.dtype)
@@ -100,7 +96,7 @@ def _compute_attention(
         axes = layer._attention_axes or ()
         for _ in range(scores.shape.rank - mask.shape.rank):
             mask = tf.expand_dims(mask, -len(axes) * 2 - 1)
-    scores = call_layer(ctx, layer._softmax, (scores,), {"mask": mask})
+    scores = ctx.call_layer(layer._softmax, (scores,), {"mask": mask})
     return tf.einsum(layer._combine_equation, scores, v), scores
 
 
