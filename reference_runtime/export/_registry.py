@@ -23,6 +23,8 @@ from reference_runtime.export._layers_merge import MERGE_LAYERS
 from reference_runtime.export._layers_norm import NORM_LAYERS
 from reference_runtime.export._layers_shape import SHAPE_LAYERS
 from reference_runtime.export._ops import TF_OP_LAMBDA_LAYERS, TF_OPS
+from reference_runtime.layers import LAYERS
+from reference_runtime.ops import OPS, Operation
 
 __all__ = ["TF_LAYERS", "lookup", "register_tf_layer"]
 
@@ -79,9 +81,6 @@ def lookup(layer: Any) -> TFLayer:
     Raises:
         UnsupportedFeatureError: the class has none (custom layers, subclassed models).
     """
-    from reference_runtime.layers import LAYERS
-    from reference_runtime.ops import OPS, Operation
-
     cls = type(layer)
     found = _CUSTOM.get(cls)
     if found is not None:
