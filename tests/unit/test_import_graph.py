@@ -103,8 +103,8 @@ def arrows_of(path: Path, module: str, known: Mapping[str, object]) -> list[tupl
 
 
 def _packages_run_first(target: str, importer: str, known: Mapping[str, object]) -> list[str]:
-    """The packages of ``target`` whose ``__init__`` importing it runs, because
-    ``importer`` is not inside them (the top-level package itself is always inside)."""
+    """The packages of ``target`` whose ``__init__`` importing it runs: those ``importer``
+    is not inside (a package the importer is inside has already started running)."""
     parts = target.split(".")
     packages = [".".join(parts[:end]) for end in range(1, len(parts))]
     return [
