@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from kformat.layers import (
+    _lookup,
     activation,
     adaptive_pooling,
     attention,
@@ -158,3 +159,6 @@ def get(class_name: str) -> LayerDef | None:
     if found is None and class_name in ALIASES:
         found = REGISTRY[ALIASES[class_name]]
     return found
+
+
+_lookup.install(get)
