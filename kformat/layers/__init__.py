@@ -18,6 +18,7 @@ from types import MappingProxyType
 from kformat.layers import (
     activation,
     batch_normalization,
+    conv,
     dense,
     dropout,
     einsum_dense,
@@ -67,6 +68,7 @@ _MODULES = (
     rms_normalization,
     multi_head_attention,
     repeat_vector,
+    conv,
 )
 
 

@@ -98,12 +98,16 @@ class VariableSpec:
         trainable: Keras saves trainable variables before non-trainable ones.
         dtype: a fixed dtype (a seed generator's ``uint32`` state), or ``None``
             for the layer's variable dtype (§5.8).
+        keys: the prefix of its ``_initializer``/``_regularizer``/``_constraint``
+            config keys when it differs from ``name`` (``DepthwiseConv2D``'s
+            ``kernel`` is set up by ``depthwise_*``), else ``None``.
     """
 
     name: str
     shape: Shape
     trainable: bool = True
     dtype: str | None = None
+    keys: str | None = None
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ BAD = [
         "KF309",
         f"{P}/attention_axes",
     ),
-    (layer("Conv2D", filters=2), "KF310", "/config/layers/0"),
+    (layer("GRU", units=2), "KF310", "/config/layers/0"),
     (layer("Dense", units=3, activation="swishy"), "KF306", f"{P}/activation"),
     (
         layer("Dense", units=3, kernel_initializer="glorot_magic"),

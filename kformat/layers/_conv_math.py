@@ -1,0 +1,325 @@
+"""NumPy kernels of the convolution layers: padding arithmetic, im2col GEMM,
+depthwise multiply-accumulate and transposed convolution (col2im).
+
+Everything here works on channels-last arrays ``(batch, *spatial, channels)``;
+the layer modules move a ``channels_first`` input's channel axis last first.
+The arithmetic is Keras' (``keras/src/ops/operation_utils.py``
+``compute_conv_output_shape``, ``keras/src/backend/common/backend_utils.py``
+``_convert_conv_transpose_padding_args_from_keras_to_jax``) and the numbers are
+those of ``jax.lax.conv_general_dilated``, which Keras' NumPy and JAX backends
+call: ``same`` pads ``total // 2`` before and the rest after.
+
+Speed: a convolution is ONE matrix product per call — the input's windows
+(a strided view, copied once into ``(batch * out_pixels, taps * channels)``)
+times the kernel reshaped to ``(taps * channels, filters)``; 1x1 kernels skip
+the window copy. Grouped convolutions are one batched product over the groups.
+Depthwise convolutions and the col2im step of transposed convolutions loop over
+kernel taps only, never over pixels.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+__all__ = [
+    "as_tuple",
+    "compute_dtype",
+    "conv",
+    "conv_out_len",
+    "conv_pads",
+    "conv_transpose",
+    "depthwise",
+    "transpose_out_len",
+    "transpose_pads",
+]
+
+Ints = tuple[int, ...]
+
+#: elements per depthwise tile (256 KiB of float32: accumulator + product fit in L2)
+_TILE = 1 << 16
+
+
+def as_tuple(value: Any, rank: int) -> Ints | None:
+    """``value`` as ``rank`` ints (an int repeats, as ``standardize_tuple``), else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return (value,) * rank
+    if (
+        isinstance(value, (list, tuple))
+        and len(value) == rank
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        return tuple(value)
+    return None
+
+
+def conv_pads(size: int, k_eff: int, stride: int, padding: str) -> tuple[int, int]:
+    """Zeros before and after one spatial axis (``k_eff = (k - 1) * dilation + 1``).
+
+    ``same`` follows ``jax.lax.padtype_to_pads``; ``causal`` pads ``k_eff - 1``
+    in front (``keras/src/layers/convolutional/conv1d.py``)."""
+    if padding == "valid":
+        return 0, 0
+    if padding == "causal":
+        return k_eff - 1, 0
+    out = -(-size // stride)
+    total = max((out - 1) * stride + k_eff - size, 0)
+    return total // 2, total - total // 2
+
+
+def conv_out_len(size: int | None, k: int, stride: int, dilation: int, padding: str) -> int | None:
+    """Output length of one spatial axis (``compute_conv_output_shape``)."""
+    if size is None:
+        return None
+    if padding == "valid":
+        return (size - dilation * (k - 1) - 1) // stride + 1
+    return (size - 1) // stride + 1
+
+
+def transpose_pads(
+    k: int, stride: int, dilation: int, padding: str, output_padding: int | None
+) -> tuple[int, int]:
+    """Padding of the stride-dilated input of a transposed convolution (Keras'
+    ``_convert_conv_transpose_padding_args_from_keras_to_jax``)."""
+    k_eff = (k - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(k_eff, stride) - k_eff if output_padding is None else output_padding
+        return k_eff - 1, k_eff - 1 + extra
+    if output_padding is None:
+        pad_len = stride + k_eff - 2
+    else:
+        pad_len = k_eff + k_eff % 2 - 2 + output_padding
+    left = min(pad_len // 2 + pad_len % 2, k_eff - 1)
+    return left, pad_len - left
+
+
+def transpose_out_len(
+    size: int | None, k: int, stride: int, dilation: int, padding: str, output_padding: int | None
+) -> int | None:
+    """Output length of one spatial axis of a transposed convolution."""
+    if size is None:
+        return None
+    lo, hi = transpose_pads(k, stride, dilation, padding, output_padding)
+    return (size - 1) * stride + lo + hi - (k - 1) * dilation + 1
+
+
+def compute_dtype(*arrays: Any) -> tuple[Any, Any]:
+    """(dtype to compute in, dtype of the result): half floats are computed in
+    float32 as XLA's CPU convolution accumulates them, then cast back."""
+    out = np.result_type(*arrays)
+    if out.kind == "f" and out.itemsize >= 4:
+        return out, out
+    return np.dtype("float32"), out
+
+
+def _padded(x: Any, pads: Sequence[tuple[int, int]]) -> Any:
+    """``x`` with zeros around its spatial axes (``x`` itself when no padding)."""
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    shape = (
+        x.shape[0],
+        *(n + lo + hi for n, (lo, hi) in zip(x.shape[1:-1], pads, strict=True)),
+        x.shape[-1],
+    )
+    out = np.zeros(shape, x.dtype)
+    inner = tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[1:-1], pads, strict=True))
+    where = (slice(None), *inner, slice(None))
+    out[where] = x
+    return out
+
+
+def _windows(xp: Any, out: Ints, kernel: Ints, strides: Ints, dilation: Ints) -> Any:
+    """Read-only view ``(batch, *out, *kernel, channels)`` of every window of ``xp``."""
+    st = xp.strides
+    spatial = st[1:-1]
+    shape = (xp.shape[0], *out, *kernel, xp.shape[-1])
+    steps = (
+        st[0],
+        *(s * k for s, k in zip(spatial, strides, strict=True)),
+        *(s * d for s, d in zip(spatial, dilation, strict=True)),
+        st[-1],
+    )
+    return as_strided(xp, shape, steps, writeable=False)
+
+
+def _prepare(
+    x: Any, kernel_size: Ints, strides: Ints, padding: str, dilation: Ints
+) -> tuple[Any, Ints]:
+    """Padded input and output spatial shape of a (depthwise) convolution."""
+    k_eff = [(k - 1) * d + 1 for k, d in zip(kernel_size, dilation, strict=True)]
+    pads = [
+        conv_pads(n, ke, s, padding) for n, ke, s in zip(x.shape[1:-1], k_eff, strides, strict=True)
+    ]
+    xp = _padded(x, pads)
+    out = tuple((n - ke) // s + 1 for n, ke, s in zip(xp.shape[1:-1], k_eff, strides, strict=True))
+    if min(out, default=1) <= 0:
+        raise ValueError(
+            f"computed output size would be zero or negative: input shape {x.shape}, "
+            f"kernel size {kernel_size}, dilation {dilation}, padding {padding!r}"
+        )
+    return xp, out
+
+
+def conv(
+    x: Any,
+    kernel: Any,
+    strides: Ints,
+    padding: str,
+    dilation: Ints,
+    groups: int = 1,
+) -> Any:
+    """Channels-last convolution, ``kernel (*kernel_size, channels / groups, filters)``,
+    as one GEMM (a batched one over the groups)."""
+    dtype, result = compute_dtype(x, kernel)
+    x = np.asarray(x, dtype)
+    kernel = np.asarray(kernel, dtype)
+    rank = x.ndim - 2
+    ksize: Ints = kernel.shape[:rank]
+    cin, filters = x.shape[-1], kernel.shape[-1]
+    if cin != kernel.shape[-2] * groups:
+        raise ValueError(
+            f"input has {cin} channels; the kernel {kernel.shape} with groups={groups} "
+            f"expects {kernel.shape[-2] * groups}"
+        )
+    taps = math.prod(ksize)
+    if taps == 1 and groups == 1:
+        # 1x1: no windows to gather; strided 1x1 convs read every s-th pixel
+        every = (slice(None), *(slice(None, None, s) for s in strides), slice(None))
+        sub = x[every]
+        out = sub.shape[1:-1]
+        cols = sub.reshape(-1, cin)
+    else:
+        xp, out = _prepare(x, ksize, strides, padding, dilation)
+        view = _windows(xp, out, ksize, strides, dilation)
+        if groups == 1:
+            cols = np.empty(view.shape, dtype)
+            np.copyto(cols, view)  # the one copy (im2col)
+            cols = cols.reshape(-1, taps * cin)
+        else:
+            cg = cin // groups
+            split = view.reshape(*view.shape[:-1], groups, cg)
+            # (groups, batch * out, taps * cg): the copy puts each group's windows together
+            cols = np.ascontiguousarray(np.moveaxis(split, -2, 0)).reshape(groups, -1, taps * cg)
+    n = x.shape[0]
+    if groups == 1:
+        y = np.matmul(cols, kernel.reshape(-1, filters))
+    else:
+        fg = filters // groups
+        w = kernel.reshape(taps, cin // groups, groups, fg).transpose(2, 0, 1, 3)
+        w = w.reshape(groups, -1, fg)
+        y = np.empty((cols.shape[1], groups, fg), dtype)
+        np.matmul(cols, w, out=y.transpose(1, 0, 2))
+    return y.reshape(n, *out, filters).astype(result, copy=False)
+
+
+def depthwise(x: Any, kernel: Any, strides: Ints, padding: str, dilation: Ints) -> Any:
+    """Channels-last depthwise convolution, ``kernel (*kernel_size, channels, multiplier)``;
+    output channel ``c * multiplier + m`` (``feature_group_count = channels``).
+
+    A multiply-accumulate over the taps: each tap multiplies a strided view of the
+    input by one ``(channels,)`` row of the kernel."""
+    dtype, result = compute_dtype(x, kernel)
+    x = np.asarray(x, dtype)
+    kernel = np.asarray(kernel, dtype)
+    rank = x.ndim - 2
+    ksize: Ints = kernel.shape[:rank]
+    cin, mult = kernel.shape[-2], kernel.shape[-1]
+    if x.shape[-1] != cin:
+        raise ValueError(f"input has {x.shape[-1]} channels, the kernel {kernel.shape} {cin}")
+    xp, out = _prepare(x, ksize, strides, padding, dilation)
+    view = _windows(xp, out, ksize, strides, dilation)
+    n = x.shape[0]
+    # one (batch, *out, channels) plane per multiplier: contiguous channels inner
+    acc = np.empty((mult, n, *out, cin), dtype)
+    # Cache tiling: the taps are accumulated tile by tile (an image, or a block of
+    # its first output axis) so that the accumulator stays in cache across taps.
+    row = math.prod(out[1:]) * cin
+    rows = max(1, min(out[0], _TILE // max(row, 1)))
+    tmp = np.empty((rows, *out[1:], cin), dtype)
+    taps = list(itertools.product(*(range(k) for k in ksize)))
+    for b in range(n):
+        for r0 in range(0, out[0], rows):
+            r1 = min(out[0], r0 + rows)
+            part = tmp[: r1 - r0]
+            for m in range(mult):
+                dst = acc[m, b, r0:r1]
+                for t, tap in enumerate(taps):
+                    at = (b, slice(r0, r1), *(slice(None),) * (rank - 1), *tap)
+                    window = view[at]
+                    row = (*tap, slice(None), m)
+                    weights = kernel[row]
+                    if t == 0:
+                        np.multiply(window, weights, out=dst)
+                    else:
+                        np.multiply(window, weights, out=part)
+                        dst += part
+    y = acc[0] if mult == 1 else np.moveaxis(acc, 0, -1).reshape(n, *out, cin * mult)
+    return y.astype(result, copy=False)
+
+
+def conv_transpose(
+    x: Any,
+    kernel: Any,
+    strides: Ints,
+    padding: str,
+    output_padding: Ints | None,
+    dilation: Ints,
+) -> Any:
+    """Channels-last transposed convolution, ``kernel (*kernel_size, filters, channels)``,
+    as ``jax.lax.conv_transpose(..., transpose_kernel=True)`` computes it for Keras.
+
+    One GEMM gives every tap's contribution ``x @ kernel[tap].T``; col2im then adds
+    each tap's block into the output at ``i * stride + tap * dilation - crop`` — a
+    strided slice per tap, whose positions never collide, so no ``np.add.at``."""
+    dtype, result = compute_dtype(x, kernel)
+    x = np.asarray(x, dtype)
+    kernel = np.asarray(kernel, dtype)
+    rank = x.ndim - 2
+    ksize: Ints = kernel.shape[:rank]
+    filters, cin = kernel.shape[-2], kernel.shape[-1]
+    if x.shape[-1] != cin:
+        raise ValueError(f"input has {x.shape[-1]} channels, the kernel {kernel.shape} {cin}")
+    spatial = x.shape[1:-1]
+    ops: list[int | None] = [None] * rank if output_padding is None else list(output_padding)
+    pads = [
+        transpose_pads(k, s, d, padding, op)
+        for k, s, d, op in zip(ksize, strides, dilation, ops, strict=True)
+    ]
+    # crop: full-output index of output position 0 (the dilated kernel's reach minus the pad)
+    crops = [(k - 1) * d - lo for k, d, (lo, _) in zip(ksize, dilation, pads, strict=True)]
+    out = tuple(
+        (n - 1) * s + lo + hi - (k - 1) * d + 1
+        for n, s, d, k, (lo, hi) in zip(spatial, strides, dilation, ksize, pads, strict=True)
+    )
+    if min(out, default=1) <= 0:
+        raise ValueError(f"computed output size would be zero or negative for input {x.shape}")
+    taps = math.prod(ksize)
+    n = x.shape[0]
+    w = kernel.reshape(taps * filters, cin).T  # (cin, taps * filters)
+    cols = np.matmul(np.ascontiguousarray(x).reshape(-1, cin), w)
+    cols = cols.reshape(n, *spatial, taps, filters)
+    y = np.zeros((n, *out, filters), dtype)
+    for t, tap in enumerate(itertools.product(*(range(k) for k in ksize))):
+        src: list[slice] = []
+        dst: list[slice] = []
+        for i in range(rank):
+            s, off = strides[i], tap[i] * dilation[i] - crops[i]
+            first = max(0, -(off // s))  # smallest i with i * s + off >= 0
+            last = min(spatial[i], (out[i] - 1 - off) // s + 1)
+            if last <= first:
+                break
+            src.append(slice(first, last))
+            start = first * s + off
+            dst.append(slice(start, start + (last - first - 1) * s + 1, s))
+        else:
+            into = (slice(None), *dst, slice(None))
+            block = (slice(None), *src, t, slice(None))
+            y[into] += cols[block]
+    return y.astype(result, copy=False)
