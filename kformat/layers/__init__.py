@@ -19,6 +19,7 @@ from kformat.layers import (
     activation,
     batch_normalization,
     conv,
+    conv_transpose,
     dense,
     dropout,
     einsum_dense,
@@ -69,6 +70,7 @@ _MODULES = (
     multi_head_attention,
     repeat_vector,
     conv,
+    conv_transpose,
 )
 
 
