@@ -21,6 +21,7 @@ from kformat.layers import (
     conv,
     conv_transpose,
     dense,
+    depthwise_conv,
     dropout,
     einsum_dense,
     embedding,
@@ -30,6 +31,7 @@ from kformat.layers import (
     prelu,
     repeat_vector,
     rms_normalization,
+    separable_conv,
 )
 from kformat.layers._def import (
     BuiltLayer,
@@ -71,6 +73,8 @@ _MODULES = (
     repeat_vector,
     conv,
     conv_transpose,
+    depthwise_conv,
+    separable_conv,
 )
 
 
