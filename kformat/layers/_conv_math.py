@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,6 +44,10 @@ Ints = tuple[int, ...]
 
 #: elements per depthwise tile (256 KiB of float32: accumulator + product fit in L2)
 _TILE = 1 << 16
+#: bytes of the per-thread scratch buffer the window copies go through; larger
+#: gathers run in batch chunks of at most this size
+_SCRATCH_BYTES = 64 << 20
+_SCRATCH = threading.local()
 
 
 def as_tuple(value: Any, rank: int) -> Ints | None:
@@ -119,6 +124,23 @@ def compute_dtype(*arrays: Any) -> tuple[Any, Any]:
     return np.dtype("float32"), out
 
 
+def _scratch(shape: Sequence[int], dtype: Any) -> Any:
+    """An uninitialized array from this thread's reusable scratch buffer.
+
+    A fresh buffer of im2col size costs more in first-touch page faults than the
+    copy into it (the allocator returns large blocks to the system on free), so
+    the gathers reuse one buffer, kept between calls; larger requests get their
+    own. Valid until the next call: nothing returned to a caller lives here."""
+    nbytes = math.prod(shape) * np.dtype(dtype).itemsize
+    if nbytes > _SCRATCH_BYTES:
+        return np.empty(shape, dtype)
+    buf = getattr(_SCRATCH, "buf", None)
+    if buf is None or buf.nbytes < nbytes:
+        buf = np.empty(nbytes, np.uint8)
+        _SCRATCH.buf = buf
+    return buf[:nbytes].view(dtype).reshape(shape)
+
+
 def _padded(x: Any, pads: Sequence[tuple[int, int]]) -> Any:
     """``x`` with zeros around its spatial axes (``x`` itself when no padding)."""
     if not any(lo or hi for lo, hi in pads):
@@ -189,33 +211,46 @@ def conv(
             f"expects {kernel.shape[-2] * groups}"
         )
     taps = math.prod(ksize)
+    n = x.shape[0]
     if taps == 1 and groups == 1:
         # 1x1: no windows to gather; strided 1x1 convs read every s-th pixel
         every = (slice(None), *(slice(None, None, s) for s in strides), slice(None))
-        sub = x[every]
-        out = sub.shape[1:-1]
-        cols = sub.reshape(-1, cin)
+        view = x[every]
+        out = view.shape[1:-1]
+        if view.flags.c_contiguous:
+            y = np.matmul(view.reshape(-1, cin), kernel.reshape(cin, filters))
+            return y.reshape(n, *out, filters).astype(result, copy=False)
     else:
         xp, out = _prepare(x, ksize, strides, padding, dilation)
         view = _windows(xp, out, ksize, strides, dilation)
-        if groups == 1:
-            cols = np.empty(view.shape, dtype)
-            np.copyto(cols, view)  # the one copy (im2col)
-            cols = cols.reshape(-1, taps * cin)
-        else:
-            cg = cin // groups
-            split = view.reshape(*view.shape[:-1], groups, cg)
-            # (groups, batch * out, taps * cg): the copy puts each group's windows together
-            cols = np.ascontiguousarray(np.moveaxis(split, -2, 0)).reshape(groups, -1, taps * cg)
-    n = x.shape[0]
+        if groups == 1 and dilation[-1] == 1 and xp.strides[-2] == cin * xp.strides[-1]:
+            # a window's last kernel axis and the channels are adjacent in memory: one
+            # axis of k * channels makes the copy's inner loop longer (stems: 3 channels)
+            merged = (*view.strides[:-2], view.strides[-1])
+            view = as_strided(xp, (*view.shape[:-2], ksize[-1] * cin), merged, writeable=False)
+    pixels = math.prod(out)
+    per_image = math.prod(view.shape[1:]) * dtype.itemsize
+    chunk = max(1, min(n, _SCRATCH_BYTES // max(per_image, 1)))
+    y = np.empty((n * pixels, filters), dtype)
     if groups == 1:
-        y = np.matmul(cols, kernel.reshape(-1, filters))
+        w = kernel.reshape(-1, filters)
+        for b in range(0, n, chunk):
+            part = view[b : b + chunk]
+            cols = _scratch(part.shape, dtype)
+            np.copyto(cols, part)  # im2col: the one copy of the windows
+            rows = slice(b * pixels, (b + part.shape[0]) * pixels)
+            np.matmul(cols.reshape(-1, w.shape[0]), w, out=y[rows])
     else:
-        fg = filters // groups
-        w = kernel.reshape(taps, cin // groups, groups, fg).transpose(2, 0, 1, 3)
-        w = w.reshape(groups, -1, fg)
-        y = np.empty((cols.shape[1], groups, fg), dtype)
-        np.matmul(cols, w, out=y.transpose(1, 0, 2))
+        cg, fg = cin // groups, filters // groups
+        w = kernel.reshape(taps, cg, groups, fg).transpose(2, 0, 1, 3).reshape(groups, -1, fg)
+        by_group = y.reshape(-1, groups, fg).transpose(1, 0, 2)  # (groups, rows, fg) view of y
+        split = view.reshape(*view.shape[:-1], groups, cg)
+        for b in range(0, n, chunk):
+            part = np.moveaxis(split[b : b + chunk], -2, 0)  # (groups, batch, *out, *k, cg)
+            cols = _scratch(part.shape, dtype)
+            np.copyto(cols, part)  # each group's windows together
+            rows = slice(b * pixels, (b + part.shape[1]) * pixels)
+            np.matmul(cols.reshape(groups, -1, taps * cg), w, out=by_group[:, rows])
     return y.reshape(n, *out, filters).astype(result, copy=False)
 
 
@@ -242,7 +277,7 @@ def depthwise(x: Any, kernel: Any, strides: Ints, padding: str, dilation: Ints) 
     # its first output axis) so that the accumulator stays in cache across taps.
     row = math.prod(out[1:]) * cin
     rows = max(1, min(out[0], _TILE // max(row, 1)))
-    tmp = np.empty((rows, *out[1:], cin), dtype)
+    tmp = _scratch((rows, *out[1:], cin), dtype)
     taps = list(itertools.product(*(range(k) for k in ksize)))
     for b in range(n):
         for r0 in range(0, out[0], rows):
@@ -303,7 +338,9 @@ def conv_transpose(
     taps = math.prod(ksize)
     n = x.shape[0]
     w = kernel.reshape(taps * filters, cin).T  # (cin, taps * filters)
-    cols = np.matmul(np.ascontiguousarray(x).reshape(-1, cin), w)
+    flat = np.ascontiguousarray(x).reshape(-1, cin)
+    cols = _scratch((flat.shape[0], taps * filters), dtype)
+    np.matmul(flat, w, out=cols)
     cols = cols.reshape(n, *spatial, taps, filters)
     y = np.zeros((n, *out, filters), dtype)
     for t, tap in enumerate(itertools.product(*(range(k) for k in ksize))):
