@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conv_files import edited_copy, one_layer_file
 from layer_check import check_layer
 from runtime_oracle import random_inputs
 
@@ -132,28 +133,52 @@ def test_refused_combinations(tmp_path: Path, kwargs: dict[str, Any], words: str
 
 
 def _sequential_file(tmp_path: Path, cls: str, kwargs: dict[str, Any]) -> Path:
-    """A ``.keras`` file whose one layer has ``kwargs`` as config, written by the
-    runtime from a valid layer and then edited (Keras refuses to build these)."""
+    """A file whose one layer has ``kwargs`` in its config (Keras refuses to build these)."""
+    import reference_runtime.layers as layers
+
+    rank = int(cls[-2])
+    good = one_layer_file(
+        tmp_path, getattr(layers, cls)(filters=2, kernel_size=1), (8,) * rank + (4,)
+    )
+    return edited_copy(good, tmp_path / "bad.keras", lambda config: config.update(kwargs))
+
+
+def test_validator_follows_conv_output_shapes(tmp_path: Path) -> None:
+    # Without build_config (older writers), Dense's kernel after Flatten is checked
+    # against the shape followed through the conv: its strides and padding decide it.
     import json
     import zipfile
 
     import reference_runtime as rr
-    import reference_runtime.layers as layers
+    from kformat.validate import iter_issues
 
-    rank = int(cls[-2])
-    shape = (8,) * rank + (4,)
+    L = rr.layers
     model = rr.models.Sequential(
-        [rr.layers.InputLayer(shape=shape), getattr(layers, cls)(filters=2, kernel_size=1)]
+        [
+            L.InputLayer(shape=(9, 9, 2)),
+            L.Conv2D(filters=3, kernel_size=3, strides=2, padding="same"),
+            L.Flatten(),
+            L.Dense(units=2),
+        ]
     )
-    good = tmp_path / "good.keras"
-    model.save(good)
-    path = tmp_path / "bad.keras"
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "config.json":
-                doc = json.loads(data)
-                doc["config"]["layers"][-1]["config"].update(kwargs)
-                data = json.dumps(doc).encode()
-            dst.writestr(info, data)
-    return path
+    src = tmp_path / "cnn.keras"
+    model.save(src)
+
+    def rewrite(name: str, strides: list[int]) -> Path:
+        out = tmp_path / name
+        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+            for info in zin.infolist():
+                data = zin.read(info)
+                if info.filename == "config.json":
+                    doc = json.loads(data)
+                    for entry in doc["config"]["layers"]:
+                        entry.pop("build_config", None)
+                    doc["config"]["layers"][1]["config"]["strides"] = strides
+                    data = json.dumps(doc).encode()
+                zout.writestr(info, data)
+        return out
+
+    same = rewrite("followed.keras", [2, 2])
+    assert not [i for i in iter_issues(same) if i.severity == "error" or i.code == "KF310"]
+    found = {(i.code, i.path) for i in iter_issues(rewrite("strides1.keras", [1, 1]))}
+    assert ("KF422", "/layers/dense/vars/0") in found, found

@@ -104,3 +104,20 @@ def test_output_padding_must_be_below_strides() -> None:
     layer = layers.Conv2DTranspose(filters=2, kernel_size=3, strides=2, output_padding=2)
     with pytest.raises(ValueError, match="output_padding must be less than strides"):
         layer(np.zeros((1, 3, 3, 1), "float32"))
+
+
+def test_files_without_output_padding_load(tmp_path: Path) -> None:
+    # Keras 3.0-3.14 never wrote output_padding: the key is optional (null).
+    import numpy as np
+    from conv_files import edited_copy, one_layer_file
+
+    import reference_runtime as rr
+    import reference_runtime.layers as layers
+    from kformat.validate import iter_issues
+
+    layer = layers.Conv2DTranspose(filters=2, kernel_size=3, strides=2, padding="same")
+    src = one_layer_file(tmp_path, layer, (4, 4, 3))
+    old = edited_copy(src, tmp_path / "old.keras", lambda config: config.pop("output_padding"))
+    x = np.random.default_rng(0).standard_normal((1, 4, 4, 3)).astype("float32")
+    np.testing.assert_array_equal(rr.load_model(old).predict(x), rr.load_model(src).predict(x))
+    assert [i.code for i in iter_issues(old) if i.severity == "error" or i.code == "KF310"] == []

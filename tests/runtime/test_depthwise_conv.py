@@ -106,3 +106,21 @@ def test_tf_keras_groups_key_is_accepted_and_dropped() -> None:
     with pytest.warns(UserWarning, match="groups"):
         layer = layers.DepthwiseConv2D(kernel_size=3, groups=1)
     assert "groups" not in layer.get_config()
+
+
+def test_tf_keras_groups_key_in_a_file(tmp_path: Path) -> None:
+    # tf_keras' DepthwiseConv2D subclasses Conv2D and saves groups=1; Keras 3 refuses the
+    # key, the validator names it (KF314) and the runtime loads the file without it.
+    from conv_files import edited_copy, one_layer_file
+
+    import reference_runtime as rr
+    import reference_runtime.layers as layers
+    from kformat.validate import iter_issues
+
+    src = one_layer_file(tmp_path, layers.DepthwiseConv2D(kernel_size=3), (5, 5, 2))
+    old = edited_copy(src, tmp_path / "tf_keras.keras", lambda config: config.update(groups=1))
+    found = [(i.code, i.path) for i in iter_issues(old)]
+    assert ("KF314", "/config/layers/1/config/groups") in found, found
+    assert not [c for c, _ in found if c in ("KF305", "KF310", "KF312")], found
+    with pytest.warns(UserWarning, match="groups"):
+        assert rr.load_model(old).get_layer(index=0).get_config().get("groups") is None
