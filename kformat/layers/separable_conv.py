@@ -5,7 +5,9 @@ A depthwise convolution (strides, padding, dilation) followed by a 1x1
 convolution to ``filters`` channels, then bias and activation. Variables:
 ``depthwise_kernel (*kernel_size, channels, depth_multiplier)``,
 ``pointwise_kernel (1, ..., channels * depth_multiplier, filters)``,
-``bias (filters,)`` when ``use_bias``. tf_keras writes the same keys.
+``bias (filters,)`` when ``use_bias``. tf_keras (and tf.keras 2.x) also write
+``Conv``'s ``groups`` and ``kernel_initializer``/``_regularizer``/``_constraint``
+(its ``SeparableConv`` merges ``Conv.get_config()``); Keras 3 rejects them.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ def _fields(rank: int) -> dict[str, Field]:
             "bias",
             initializers={"depthwise": "glorot_uniform", "pointwise": "glorot_uniform"},
         ),
+        # tf_keras' SeparableConv subclasses Conv and merges Conv.get_config() in
+        "groups": f(c.POS_INT, tf_keras=True, note="tf_keras writes `1`"),
+        "kernel_initializer": f(c.INITIALIZER, tf_keras=True, note="tf_keras; unused"),
+        "kernel_regularizer": f(c.REGULARIZER, tf_keras=True, note="tf_keras; unused"),
+        "kernel_constraint": f(c.CONSTRAINT, tf_keras=True, note="tf_keras; unused"),
     }
 
 

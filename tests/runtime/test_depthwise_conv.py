@@ -124,3 +124,26 @@ def test_tf_keras_groups_key_in_a_file(tmp_path: Path) -> None:
     assert not [c for c, _ in found if c in ("KF305", "KF310", "KF312")], found
     with pytest.warns(UserWarning, match="groups"):
         assert rr.load_model(old).get_layer(index=0).get_config().get("groups") is None
+
+
+def test_tf_keras_separable_conv_keys_in_a_file(tmp_path: Path) -> None:
+    # tf_keras' SeparableConv2D merges Conv2D.get_config(): groups and the kernel_* keys.
+    from conv_files import edited_copy, one_layer_file
+
+    import reference_runtime as rr
+    import reference_runtime.layers as layers
+    from kformat.validate import iter_issues
+
+    extra = {
+        "groups": 1,
+        "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+        "kernel_regularizer": None,
+        "kernel_constraint": None,
+    }
+    layer = layers.SeparableConv2D(filters=3, kernel_size=3)
+    src = one_layer_file(tmp_path, layer, (5, 5, 2))
+    old = edited_copy(src, tmp_path / "tf_keras.keras", lambda config: config.update(extra))
+    found = [(i.code, i.path.rsplit("/", 1)[-1]) for i in iter_issues(old)]
+    assert sorted(found) == sorted(("KF314", key) for key in extra), found
+    with pytest.warns(UserWarning, match="Keras 2 argument"):
+        assert rr.load_model(old).get_layer(index=0).get_config()["filters"] == 3
