@@ -123,35 +123,48 @@ def compute_dtype(*arrays: Any) -> tuple[Any, Any]:
     return np.dtype("float32"), out
 
 
-def _scratch(shape: Sequence[int], dtype: Any) -> Any:
-    """An uninitialized array from this thread's reusable scratch buffer.
+def _scratch(shape: Sequence[int], dtype: Any, slot: str = "cols") -> Any:
+    """An uninitialized array from one of this thread's reusable scratch buffers.
 
     A fresh buffer of im2col size costs more in first-touch page faults than the
     copy into it (the allocator returns large blocks to the system on free), so
-    the gathers reuse one buffer, kept between calls; larger requests get their
-    own. Valid until the next call: nothing returned to a caller lives here."""
+    the gathers reuse one buffer per ``slot`` (``cols``: window copies, ``pad``:
+    the padded input), kept between calls; larger requests get their own. Valid
+    until the next call: nothing returned to a caller lives here."""
     nbytes = math.prod(shape) * np.dtype(dtype).itemsize
     if nbytes > _SCRATCH_BYTES:
         return np.empty(shape, dtype)
-    buf = getattr(_SCRATCH, "buf", None)
+    buf = getattr(_SCRATCH, slot, None)
     if buf is None or buf.nbytes < nbytes:
         buf = np.empty(nbytes, np.uint8)
-        _SCRATCH.buf = buf
+        setattr(_SCRATCH, slot, buf)
     return buf[:nbytes].view(dtype).reshape(shape)
 
 
 def _padded(x: Any, pads: Sequence[tuple[int, int]]) -> Any:
-    """``x`` with zeros around its spatial axes (``x`` itself when no padding)."""
+    """``x`` with zeros around its spatial axes (``x`` itself when no padding), in the
+    ``pad`` scratch buffer: only the borders are zeroed, the interior is copied."""
     if not any(lo or hi for lo, hi in pads):
         return x
+    spatial = x.shape[1:-1]
     shape = (
         x.shape[0],
-        *(n + lo + hi for n, (lo, hi) in zip(x.shape[1:-1], pads, strict=True)),
+        *(n + lo + hi for n, (lo, hi) in zip(spatial, pads, strict=True)),
         x.shape[-1],
     )
-    out = np.zeros(shape, x.dtype)
-    inner = tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[1:-1], pads, strict=True))
-    where = (slice(None), *inner, slice(None))
+    out = _scratch(shape, x.dtype, "pad")
+    for axis, (lo, hi) in enumerate(pads, start=1):
+        before = [slice(None)] * out.ndim
+        before[axis] = slice(0, lo)
+        out[tuple(before)] = 0
+        after = [slice(None)] * out.ndim
+        after[axis] = slice(out.shape[axis] - hi, out.shape[axis])
+        out[tuple(after)] = 0
+    where = (
+        slice(None),
+        *(slice(lo, lo + n) for n, (lo, _) in zip(spatial, pads, strict=True)),
+        slice(None),
+    )
     out[where] = x
     return out
 
