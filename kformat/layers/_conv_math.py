@@ -1,5 +1,5 @@
 """NumPy kernels of the convolution layers: padding arithmetic, im2col GEMM,
-depthwise multiply-accumulate and transposed convolution (col2im).
+depthwise einsum and transposed convolution (GEMM + col2im).
 
 Everything here works on channels-last arrays ``(batch, *spatial, channels)``;
 the layer modules move a ``channels_first`` input's channel axis last first.
@@ -11,8 +11,10 @@ call: ``same`` pads ``total // 2`` before and the rest after.
 
 Speed: a convolution is ONE matrix product per call — the input's windows
 (a strided view, copied once into ``(batch * out_pixels, taps * channels)``)
-times the kernel reshaped to ``(taps * channels, filters)``; 1x1 kernels skip
-the window copy. Grouped convolutions are one batched product over the groups.
+times the kernel reshaped to ``(taps * channels, filters)``, batch folded into
+the rows (split into batch chunks only when the copy would exceed the scratch
+budget below); 1x1 kernels skip the window copy. Grouped convolutions are one
+batched product over the groups.
 Depthwise convolutions are one ``einsum`` over the same strided view; the
 col2im step of transposed convolutions loops over kernel taps only, never over
 pixels.
