@@ -1,4 +1,8 @@
-"""Conv1D/2D/3D against real Keras (runtime, validator, TensorFlow twin)."""
+"""Conv1D/2D/3D against real Keras (runtime, validator, TensorFlow twin).
+
+Keras' NumPy backend computes convolutions with ``jax.lax.conv_general_dilated``
+(``keras/src/backend/numpy/nn.py``), so the oracle covers every option here —
+groups, dilation, causal padding, channels_first — on the CPU."""
 
 from __future__ import annotations
 
