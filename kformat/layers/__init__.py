@@ -24,8 +24,11 @@ from kformat.layers import (
     batch_normalization,
     categorical,
     center_crop,
+    conv,
+    conv_transpose,
     cropping,
     dense,
+    depthwise_conv,
     dropout,
     einsum_dense,
     elu,
@@ -54,6 +57,7 @@ from kformat.layers import (
     reshaping,
     resizing,
     rms_normalization,
+    separable_conv,
     softmax,
     spectral_normalization,
     unit_normalization,
@@ -126,6 +130,10 @@ _MODULES = (
     unit_normalization,
     normalization,
     spectral_normalization,
+    conv,
+    conv_transpose,
+    depthwise_conv,
+    separable_conv,
 )
 
 

@@ -153,15 +153,16 @@ class DefinedLayer(Layer):
         """Create the definition's variables, in ``vars/0..n-1`` order (spec §6.8)."""
         specs = self.definition.variables(self._shape_config(), input_shape)
         for spec in specs:
-            init = getattr(self, f"{spec.name}_initializer", None) or spec.initializer
+            keys = spec.keys or spec.name
+            init = getattr(self, f"{keys}_initializer", None) or spec.initializer
             var = self.add_weight(
                 name=spec.name,
                 shape=spec.shape,
                 initializer=init if init is not None else "zeros",
                 dtype=spec.dtype,
                 trainable=spec.trainable,
-                regularizer=getattr(self, f"{spec.name}_regularizer", None),
-                constraint=getattr(self, f"{spec.name}_constraint", None),
+                regularizer=getattr(self, f"{keys}_regularizer", None),
+                constraint=getattr(self, f"{keys}_constraint", None),
             )
             setattr(self, spec.attr or spec.name, var)
 
