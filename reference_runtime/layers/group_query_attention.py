@@ -26,6 +26,7 @@ class GroupQueryAttention(DefinedLayer):
     """Grouped-query attention, inference only (Keras' ``GroupedQueryAttention``)."""
 
     definition = GROUP_QUERY_ATTENTION
+    sublayers_from_config = False  # built in build() from the input shapes
     # Set from the definition's fields by DefinedLayer.__init__.
     num_query_heads: int
     num_key_value_heads: int
