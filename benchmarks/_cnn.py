@@ -137,11 +137,13 @@ def keras_times(
         "load_repeat": 3,
     }
     script = _EXPORT_TIME if backend == "export" else _TIME
+    # TensorFlow imports Keras, which needs a real backend name
+    keras_backend = "tensorflow" if backend == "export" else backend
     proc = subprocess.run(
         [sys.executable, "-c", script, json.dumps(spec)],
         capture_output=True,
         text=True,
-        env={**os.environ, **_ENV, "KERAS_BACKEND": backend},
+        env={**os.environ, **_ENV, "KERAS_BACKEND": keras_backend},
         check=False,
     )
     if proc.returncode != 0:

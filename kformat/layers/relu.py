@@ -30,7 +30,7 @@ def relu_call(layer: Any, inputs: Any) -> Any:
         return np.maximum(x, _c(slope, x) * x)
     y = np.where(x > _c(threshold, x), x, _c(0.0, x)) if threshold != 0 else np.maximum(x, _c(0, x))
     if cap is not None:
-        y = np.minimum(y, _c(cap, x))
+        y = np.minimum(y, _c(cap, x), out=y)  # y is a fresh array: no second buffer
     if slope != 0.0:
         y = y - _c(slope, x) * np.maximum(-x + _c(threshold, x), _c(0.0, x))
     return y.astype(x.dtype, copy=False)
