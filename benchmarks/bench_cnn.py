@@ -118,7 +118,7 @@ def report(r: dict[str, Any]) -> None:
                     )
                 else:
                     target = " (target >= 2x)" if key == "keras_numpy" else ""
-                    note = f"runtime {fmt_ratio(_ratio(t, ours))} faster{target}"
+                    note = f"runtime's speed-up {fmt_ratio(_ratio(t, ours))}{target}"
                 if key == "runtime_tf":
                     note = f"{fmt_ratio(_ratio(t, m.get(f'tensorflow_{b}')))} of Keras on TF"
                 rows.append([str(b), label, fmt_seconds(t), gf(t), note])
@@ -137,7 +137,7 @@ def report(r: dict[str, Any]) -> None:
                 [
                     "reference_runtime.load_model",
                     fmt_seconds(m["load_s"]),
-                    f"{fmt_ratio(_ratio(load, m['load_s']))} faster than Keras (target >= 5x)",
+                    f"speed-up over Keras {fmt_ratio(_ratio(load, m['load_s']))} (target >= 5x)",
                 ],
                 ["keras.saving.load_model", fmt_seconds(load), "-"],
             ],
