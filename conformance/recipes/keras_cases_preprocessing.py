@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from keras_cases import Built, case
 
 
@@ -93,7 +94,9 @@ def normalization_adapted(ctx: Any) -> Built:
     fixed = L.Normalization(
         mean=[0.5, -1.0, 2.0, 0.0], variance=[4.0, 0.25, 1.0, 9.0], name="norm_given"
     )
-    inv = L.Normalization(mean=2.0, variance=9.0, invert=True, name="denorm")
+    inv = L.Normalization(
+        mean=[2.0, 0.0, -1.0, 1.0], variance=[9.0, 1.0, 4.0, 0.5], invert=True, name="denorm"
+    )
     outs = [last(x), both(x), fixed(x), inv(x)]
     return Built(
         K.Model(x, outs),
@@ -113,26 +116,33 @@ def normalization_adapted(ctx: Any) -> Built:
     "discretization_category_encoding",
     "Discretization(bin_boundaries=[-1, 0, 1]) feeding "
     "CategoryEncoding(4, multi_hot) and (4, count); CategoryEncoding(5, one_hot) on int "
-    "ids; Discretization(output_mode='one_hot')",
+    "ids; Discretization([0, 0.5], output_mode='one_hot') on a (B, 1) input",
 )
 def discretization_category_encoding(ctx: Any) -> Built:
     K = ctx.keras
     L = K.layers
     x = K.Input(shape=(6,), name="values")
     ids = K.Input(shape=(1,), dtype="int32", name="ids")
+    scalar = K.Input(shape=(1,), name="scalar")
     bins = L.Discretization(bin_boundaries=[-1.0, 0.0, 1.0], name="bins")(x)
     outs = [
         bins,
         L.CategoryEncoding(num_tokens=4, output_mode="multi_hot", name="multi_hot")(bins),
         L.CategoryEncoding(num_tokens=4, output_mode="count", name="count")(bins),
         L.CategoryEncoding(num_tokens=5, output_mode="one_hot", name="one_hot")(ids),
-        L.Discretization(bin_boundaries=[0.0, 0.5], output_mode="one_hot", name="bins_one_hot")(x),
+        L.Discretization(bin_boundaries=[0.0, 0.5], output_mode="one_hot", name="bins_one_hot")(
+            scalar
+        ),
     ]
     values = 1.5 * ctx.normal(3, 6)
     values[0, :3] = [-1.0, 0.0, 1.0]  # exactly on the boundaries (right-closed bins)
     return Built(
-        K.Model([x, ids], outs),
-        {"values": values, "ids": ctx.rng.integers(0, 5, size=(3, 1)).astype("int32")},
+        K.Model([x, ids, scalar], outs),
+        {
+            "values": values,
+            "ids": ctx.rng.integers(0, 5, size=(3, 1)).astype("int32"),
+            "scalar": np.array([[-0.5], [0.5], [0.7]], dtype="float32"),
+        },
         "list",
         [ctx.layer_name_of(t) for t in outs],
         "list",
