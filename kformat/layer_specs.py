@@ -48,14 +48,12 @@ __all__ = [
 _PENDING = (
     frozenset(
         """
-    ActivityRegularization Add AlphaDropout Average AveragePooling1D
-    AveragePooling2D AveragePooling3D Concatenate Cropping1D Cropping2D Cropping3D Dot
-    ELU Flatten GaussianDropout GaussianNoise GlobalAveragePooling1D GlobalAveragePooling2D
-    GlobalAveragePooling3D GlobalAvgPool1D GlobalMaxPooling1D GlobalMaxPooling2D
-    GlobalMaxPooling3D Identity Lambda LeakyReLU Masking MaxPooling1D MaxPooling2D
-    MaxPooling3D Maximum Minimum Multiply Permute ReLU RepeatVector Reshape Softmax
-    SpatialDropout1D SpatialDropout2D SpatialDropout3D Subtract TFOpLambda UpSampling1D
-    UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D
+    ActivityRegularization AlphaDropout AveragePooling1D AveragePooling2D AveragePooling3D
+    Cropping1D Cropping2D Cropping3D ELU GaussianDropout GaussianNoise
+    GlobalAveragePooling1D GlobalAveragePooling2D GlobalAveragePooling3D GlobalAvgPool1D
+    GlobalMaxPooling1D GlobalMaxPooling2D GlobalMaxPooling3D Masking MaxPooling1D
+    MaxPooling2D MaxPooling3D SpatialDropout1D SpatialDropout2D SpatialDropout3D
+    UpSampling1D UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D
     """.split()  # noqa: SIM905 - one table, easy to scan
     )
     - frozenset(layers.REGISTRY)

@@ -24,12 +24,19 @@ from kformat.layers import (
     dropout,
     einsum_dense,
     embedding,
+    grouped_query_attention,
+    identity,
     input_layer,
+    lambda_layer,
     layer_normalization,
+    merging,
     multi_head_attention,
     prelu,
+    relu,
     repeat_vector,
+    reshaping,
     rms_normalization,
+    softmax,
 )
 from kformat.layers._def import (
     BuiltLayer,
@@ -71,6 +78,13 @@ _MODULES = (
     repeat_vector,
     attention,
     categorical,
+    grouped_query_attention,
+    identity,
+    reshaping,
+    merging,
+    relu,
+    softmax,
+    lambda_layer,
 )
 
 

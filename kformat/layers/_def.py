@@ -153,6 +153,15 @@ class BuiltLayer(Protocol):
     def activate(self, x: Any) -> Any:
         """``x`` through the layer's ``activation`` (an array the layer owns)."""
 
+    def mask_of(self, x: Any) -> Any:
+        """The Keras mask travelling with ``x``, or ``None``."""
+
+    def with_mask(self, x: Any, mask: Any) -> Any:
+        """``x`` carrying ``mask`` (``None`` clears it); use the returned value."""
+
+    def einsum(self, equation: str, x: Any, y: Any) -> Any:
+        """Two-operand ``np.einsum`` as the runtime computes it (through BLAS)."""
+
 
 VariablesFn = Callable[[Mapping[str, Any], InputShape], tuple[VariableSpec, ...]]
 SublayersFn = Callable[[Mapping[str, Any], InputShape], tuple[SublayerSpec, ...]]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from kformat.layers import _checks as c
 from kformat.layers._common import weight_fields
 from kformat.layers._def import InputShape, LayerDef, Shape, VariableSpec, dim, f, single
@@ -46,6 +48,50 @@ def _variables(config: Mapping[str, Any], input_shape: InputShape) -> tuple[Vari
     return tuple(out)
 
 
+def call(layer: Any, inputs: Any, training: Any = None, mask: Any = None) -> Any:
+    """Inference: ``x * inv + (beta - moving_mean * inv)``, ``inv = gamma / sqrt(var + eps)``,
+    in at least float32, cast to the compute dtype (``backend/numpy/nn.py``)."""
+    x = np.asarray(inputs)
+    dtype = np.promote_types(x.dtype, np.float32)
+    x = x.astype(dtype)
+    shape = [1] * x.ndim
+    shape[layer.axis] = x.shape[layer.axis]
+
+    def param(name: str) -> Any:
+        return np.reshape(np.asarray(layer.weight(name)).astype(dtype), shape)
+
+    inv = 1.0 / np.sqrt(param("moving_variance") + np.asarray(layer.epsilon, dtype))
+    if layer.scale:
+        inv = inv * param("gamma")
+    res = -param("moving_mean") * inv
+    if layer.center:
+        res = res + param("beta")
+    return (x * inv + res).astype(np.dtype(layer.compute_dtype))
+
+
+def tf_call(ctx: Any, layer: Any, inputs: Any, training: Any = None, mask: Any = None) -> Any:
+    """TensorFlow twin of :func:`call`."""
+    tf = ctx.tf
+    x = ctx.cast(inputs, ctx.result_dtype(inputs, tf.constant(0, tf.float32)))
+    dtype = x.dtype
+    axis = layer.axis % x.shape.rank
+    shape: list[Any] = [1] * x.shape.rank
+    shape[axis] = x.shape[axis] if x.shape[axis] is not None else tf.shape(x)[axis]
+
+    def param(name: str) -> Any:
+        return tf.reshape(ctx.cast(ctx.weight(layer, name), dtype), shape)
+
+    inv = tf.constant(1.0, dtype) / tf.sqrt(
+        param("moving_variance") + tf.constant(layer.epsilon, dtype)
+    )
+    if layer.scale:
+        inv = inv * param("gamma")
+    res = -param("moving_mean") * inv
+    if layer.center:
+        res = res + param("beta")
+    return ctx.cast(x * inv + res, layer.compute_dtype)
+
+
 BATCH_NORMALIZATION = LayerDef(
     class_name="BatchNormalization",
     source="keras/src/layers/normalization/batch_normalization.py",
@@ -71,8 +117,9 @@ BATCH_NORMALIZATION = LayerDef(
         ),
         "renorm_momentum": f(c.num(0.0, 1.0), 0.99, note="Keras 3.14+, tf_keras"),
     },
-    call=None,
-    tf_call=None,
+    call=call,
+    tf_call=tf_call,
+    supports_masking=True,
     variables=_variables,
     summary="normalization with moving statistics",
     variables_doc="`gamma` (if `scale`), `beta` (if `center`), `moving_mean`, "

@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from kformat.layers import _checks as c
 from kformat.layers._common import LORA, weight_fields
 from kformat.layers._def import (
@@ -100,6 +102,32 @@ def _output_shape(config: Mapping[str, Any], shape: Shape) -> Shape | None:
         return None
 
 
+def call(layer: Any, inputs: Any, training: Any = None) -> Any:
+    """``activation(einsum(equation, x, kernel) + bias)``; bfloat16 computed in float32."""
+    kernel = layer.weight("kernel")
+    x = np.asarray(inputs)
+    if x.dtype.name == "bfloat16":  # no bfloat16 GEMM kernels in NumPy
+        y = layer.einsum(layer.equation, x.astype(np.float32), kernel.astype(np.float32))
+        y = y.astype(x.dtype)
+    else:
+        y = layer.einsum(layer.equation, x, kernel)
+    if layer.bias_axes:
+        bias = layer.weight("bias")
+        if y.flags.writeable and y.flags.owndata and np.result_type(y.dtype, bias.dtype) == y.dtype:
+            np.add(y, bias, out=y)  # y is a fresh product: add in place
+        else:
+            y = y + bias
+    return layer.activate(y) if y.flags.owndata else layer.activation(y)
+
+
+def tf_call(ctx: Any, layer: Any, inputs: Any, training: Any = None) -> Any:
+    """TensorFlow twin of :func:`call`."""
+    y = ctx.matmul(layer.equation, inputs, ctx.weight(layer, "kernel"))
+    if layer.bias_axes:
+        y = ctx.binary(ctx.tf.add, y, ctx.weight(layer, "bias"))
+    return ctx.activate(layer, y)
+
+
 EINSUM_DENSE = LayerDef(
     class_name="EinsumDense",
     source="keras/src/layers/core/einsum_dense.py",
@@ -119,8 +147,8 @@ EINSUM_DENSE = LayerDef(
             c.opt(c.POS_INT), saved="if_set", note="GPTQ-quantized layers only"
         ),
     },
-    call=None,
-    tf_call=None,
+    call=call,
+    tf_call=tf_call,
     variables=_variables,
     output_shape=_output_shape,
     summary="einsum with a kernel",

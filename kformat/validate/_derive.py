@@ -7,7 +7,6 @@ variables, and the variable dtype of its dtype policy.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,10 +68,6 @@ _SAME_SHAPE_PENDING = frozenset(
         "ELU",
         "GaussianDropout",
         "GaussianNoise",
-        "Identity",
-        "LeakyReLU",
-        "ReLU",
-        "Softmax",
         "SpatialDropout1D",
         "SpatialDropout2D",
         "SpatialDropout3D",
@@ -86,10 +81,6 @@ def _as_shape(value: Any) -> tuple[int | None, ...] | None:
     ):
         return tuple(value)
     return None
-
-
-def _positive(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _output_shape(
@@ -107,14 +98,6 @@ def _output_shape(
             return None
     if cls in _SAME_SHAPE_PENDING:
         return shape
-    if cls == "Flatten" and all(isinstance(d, int) for d in shape[1:]):
-        return (shape[0], math.prod(d for d in shape[1:] if d is not None))
-    target = _as_shape(inner.get("target_shape"))
-    if cls == "Reshape" and target is not None and all(_positive(d) for d in target):
-        return (shape[0], *target)
-    dims = inner.get("dims")
-    if cls == "Permute" and isinstance(dims, list) and sorted(dims) == list(range(1, len(shape))):
-        return (shape[0], *(shape[d] for d in dims))
     return None
 
 

@@ -311,17 +311,3 @@ TF_FUNCTIONS: Mapping[str, Callable[..., Any]] = MappingProxyType(
         "linalg.matmul": lambda a, b, name=None, **kw: binary(tf.matmul, a, b),
     }
 )
-
-
-def _tf_op_lambda(ctx: TraceContext, layer: Any, *args: Any, **kwargs: Any) -> Any:
-    fn = TF_FUNCTIONS.get(layer.function)
-    if fn is None:
-        raise UnsupportedFeatureError(
-            f"TFOpLambda layer {layer.name!r} calls tf.{layer.function}, which the export "
-            "does not translate"
-        )
-    return fn(*args, **kwargs)
-
-
-#: class_name -> translation, for tf-keras function layers.
-TF_OP_LAMBDA_LAYERS: dict[str, TFLayer] = {"TFOpLambda": TFLayer(_tf_op_lambda)}

@@ -1,7 +1,8 @@
 """The one table from Keras ``class_name`` to TensorFlow layer translations.
 
 :data:`TF_LAYERS` covers every class of :data:`reference_runtime.layers.LAYERS`
-(a test checks it); :data:`~reference_runtime.export._ops.TF_OPS` every Keras
+(a test checks it): the ``tf_call``/``tf_compute_mask`` of each layer catalogue
+definition (``kformat.layers``), which reads only the layer's public attributes; :data:`~reference_runtime.export._ops.TF_OPS` every Keras
 operation of :data:`reference_runtime.ops.OPS`. A class is matched only when the
 runtime registers *that* class under the name, so a subclass with its own
 ``call`` is never mistaken for its base. Custom layers get a translation through
@@ -16,13 +17,9 @@ from typing import Any
 
 from kformat import layers as catalogue
 from kformat.errors import UnsupportedFeatureError
-from reference_runtime.export._attention import ATTENTION_LAYERS
 from reference_runtime.export._context import TFLayer
-from reference_runtime.export._layers_core import CORE_LAYERS
-from reference_runtime.export._layers_merge import MERGE_LAYERS
-from reference_runtime.export._layers_norm import NORM_LAYERS
 from reference_runtime.export._layers_shape import SHAPE_LAYERS
-from reference_runtime.export._ops import TF_OP_LAMBDA_LAYERS, TF_OPS
+from reference_runtime.export._ops import TF_OPS
 
 __all__ = ["TF_LAYERS", "lookup", "register_tf_layer"]
 
@@ -42,12 +39,7 @@ def _twins() -> dict[str, TFLayer]:
 TF_LAYERS: Mapping[str, TFLayer] = MappingProxyType(
     {
         **_twins(),
-        **CORE_LAYERS,
-        **NORM_LAYERS,
-        **MERGE_LAYERS,
         **SHAPE_LAYERS,
-        **ATTENTION_LAYERS,
-        **TF_OP_LAMBDA_LAYERS,
         "GlobalAvgPool1D": SHAPE_LAYERS["GlobalAveragePooling1D"],
     }
 )

@@ -17,6 +17,8 @@ import tensorflow as tf
 from reference_runtime.export import _activations as act
 from reference_runtime.export import _helpers
 from reference_runtime.export._context import TraceContext, is_tensor, tf_dtype
+from reference_runtime.export._graph import call_layer
+from reference_runtime.export._ops import TF_FUNCTIONS
 
 __all__ = ["TwinContext"]
 
@@ -31,6 +33,20 @@ class TwinContext(TraceContext):
     def weight(self, layer: Any, name: str) -> Any:
         """Variable ``name`` of ``layer`` as its ``call`` reads it (autocast applied)."""
         return self.read(getattr(layer, name), layer)
+
+    def call(self, layer: Any, *args: Any, **kwargs: Any) -> Any:
+        """A sub-layer's translation applied to tensors, masks handled as for any layer."""
+        return call_layer(self, layer, args, kwargs)
+
+    def with_mask(self, x: Any, mask: Any) -> Any:
+        """``x`` carrying ``mask`` (``None`` clears it), as ``BuiltLayer.with_mask``."""
+        self.set_mask(x, mask)
+        return x
+
+    @staticmethod
+    def tf_function(name: str) -> Any:
+        """The TensorFlow function a tf-keras ``TFOpLambda`` names (``math.add``), or ``None``."""
+        return TF_FUNCTIONS.get(name)
 
     def activate(self, layer: Any, x: Any) -> Any:
         """``x`` through ``layer.activation``."""

@@ -13,36 +13,21 @@ from types import MappingProxyType
 from typing import Any
 
 from kformat import layers as catalogue
-from reference_runtime.layers._defined import defined_layer
-from reference_runtime.layers.activation import Activation
-from reference_runtime.layers.add import Add
-from reference_runtime.layers.average import Average
+from reference_runtime.layers._defined import class_for
 from reference_runtime.layers.batch_normalization import BatchNormalization
-from reference_runtime.layers.concatenate import Concatenate
 from reference_runtime.layers.dense import Dense
-from reference_runtime.layers.dot import Dot
-from reference_runtime.layers.dropout import Dropout
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.embedding import Embedding
-from reference_runtime.layers.flatten import Flatten
 from reference_runtime.layers.global_average_pooling1d import GlobalAveragePooling1D
-from reference_runtime.layers.identity import Identity
+from reference_runtime.layers.group_query_attention import GroupQueryAttention
 from reference_runtime.layers.input_layer import Input, InputLayer
 from reference_runtime.layers.lambda_layer import Lambda
 from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.layer_normalization import LayerNormalization
 from reference_runtime.layers.leaky_relu import LeakyReLU
-from reference_runtime.layers.maximum import Maximum
-from reference_runtime.layers.minimum import Minimum
 from reference_runtime.layers.multi_head_attention import MultiHeadAttention
-from reference_runtime.layers.multiply import Multiply
-from reference_runtime.layers.permute import Permute
-from reference_runtime.layers.prelu import PReLU
-from reference_runtime.layers.relu import ReLU
-from reference_runtime.layers.reshape import Reshape
 from reference_runtime.layers.rms_normalization import RMSNormalization
 from reference_runtime.layers.softmax import Softmax
-from reference_runtime.layers.subtract import Subtract
 from reference_runtime.layers.tf_op_lambda import TFOpLambda
 from reference_runtime.layers.variable import Variable
 
@@ -60,6 +45,7 @@ __all__ = [
     "Embedding",
     "Flatten",
     "GlobalAveragePooling1D",
+    "GroupQueryAttention",
     "Identity",
     "Input",
     "InputLayer",
@@ -84,41 +70,45 @@ __all__ = [
     "serialize",
 ]
 
-# Classes with a hand-written runtime class (masks, sub-layers, Python
-# functions, Keras-2 quirks); every other class of the layer catalogue gets
-# one generated from its definition (``_defined.py``).
+# Classes generated from their catalogue definition (``_defined.py``), named
+# here so they import like the written ones.
+Activation = class_for("Activation")
+Add = class_for("Add")
+Average = class_for("Average")
+Concatenate = class_for("Concatenate")
+Dot = class_for("Dot")
+Dropout = class_for("Dropout")
+Flatten = class_for("Flatten")
+Identity = class_for("Identity")
+Maximum = class_for("Maximum")
+Minimum = class_for("Minimum")
+Multiply = class_for("Multiply")
+PReLU = class_for("PReLU")
+Permute = class_for("Permute")
+ReLU = class_for("ReLU")
+Reshape = class_for("Reshape")
+Subtract = class_for("Subtract")
+
+# Classes with a hand-written runtime class (sub-layers, Python functions,
+# older writers' quirks) whose ``call`` is still the definition's; every other
+# class of the layer catalogue gets one generated from its definition.
 _WRITTEN: Mapping[str, type[Layer]] = MappingProxyType(
     {
         "InputLayer": InputLayer,
         "Dense": Dense,
-        "Dropout": Dropout,
         "BatchNormalization": BatchNormalization,
         "MultiHeadAttention": MultiHeadAttention,
         "EinsumDense": EinsumDense,
         "LayerNormalization": LayerNormalization,
-        "Activation": Activation,
-        "Add": Add,
-        "Subtract": Subtract,
-        "Multiply": Multiply,
-        "Average": Average,
-        "Maximum": Maximum,
-        "Minimum": Minimum,
-        "Concatenate": Concatenate,
-        "Dot": Dot,
         "Embedding": Embedding,
-        "Flatten": Flatten,
-        "Reshape": Reshape,
-        "Permute": Permute,
         "Softmax": Softmax,
-        "ReLU": ReLU,
         "LeakyReLU": LeakyReLU,
-        "PReLU": PReLU,
         "RMSNormalization": RMSNormalization,
         "GlobalAveragePooling1D": GlobalAveragePooling1D,
         "GlobalAvgPool1D": GlobalAveragePooling1D,
         "TFOpLambda": TFOpLambda,
-        "Identity": Identity,
         "Lambda": Lambda,
+        "GroupQueryAttention": GroupQueryAttention,
     }
 )
 
@@ -127,7 +117,7 @@ def _generated() -> dict[str, type[Layer]]:
     out: dict[str, type[Layer]] = {}
     for name, definition in catalogue.REGISTRY.items():
         if name not in _WRITTEN:
-            cls = defined_layer(definition)
+            cls = class_for(name)
             out[name] = cls
             out.update(dict.fromkeys(definition.aliases, cls))
     return out

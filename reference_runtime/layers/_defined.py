@@ -10,16 +10,18 @@ forward pass and ``get_config`` writes the fields back as Keras does.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from kformat import layers as catalogue
 from kformat.layers import LayerDef
 from reference_runtime import activations, constraints, initializers, regularizers
 from reference_runtime.layers.layer import Layer
 
-__all__ = ["DefinedLayer", "defined_layer"]
+__all__ = ["DefinedLayer", "class_for", "defined_layer", "forward"]
 
 _GET: Mapping[str, Callable[[Any], Any]] = {
     "activation": activations.get,
@@ -40,8 +42,20 @@ class DefinedLayer(Layer):
 
     definition: ClassVar[LayerDef]
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         definition = self.definition
+        # Positional arguments fill the fields in order, as Keras' constructors
+        # take them (``Reshape((2, 3))``, ``Dropout(0.5)``).
+        names = [k for k, fl in definition.fields.items() if not fl.tf_keras]
+        if len(args) > len(names):
+            raise TypeError(
+                f"{definition.class_name}() takes {len(names)} positional arguments, "
+                f"got {len(args)}"
+            )
+        for key, value in zip(names, args, strict=False):
+            if key in kwargs:
+                raise TypeError(f"{definition.class_name}() got multiple values for {key!r}")
+            kwargs[key] = value
         mine = {k: kwargs.pop(k) for k in list(kwargs) if k in definition.fields}
         super().__init__(**kwargs)
         name = definition.class_name
@@ -61,7 +75,11 @@ class DefinedLayer(Layer):
                 value = field.default
             if isinstance(value, tuple):
                 value = list(value)  # JSON arrays: the domains are written for them
-            why = field.check(key, value)
+            # A Python object (a function, an Initializer) for an activation/
+            # initializer/... key is resolved as Keras resolves it; the domain
+            # describes the JSON forms.
+            live = field.kind is not None and not isinstance(value, (str, dict, type(None)))
+            why = None if live else field.check(key, value)
             if why is not None:
                 raise ValueError(f"{name}: {why}")
             if field.convert is not None:
@@ -89,6 +107,17 @@ class DefinedLayer(Layer):
             out[key] = value
         return out
 
+    def _shape_config(self) -> dict[str, Any]:
+        # What variables()/output_shape() read: the fields, activation/initializer
+        # objects left as they are (they never decide a shape; a lambda has no
+        # serialized form).
+        out: dict[str, Any] = {}
+        for key, field in self.definition.fields.items():
+            if not field.tf_keras:
+                value = getattr(self, key)
+                out[key] = list(value) if isinstance(value, tuple) else value
+        return out
+
     def get_config(self) -> dict[str, Any]:
         """Base keys, then every field in the definition's order."""
         base = {k: v for k, v in super().get_config().items() if k in self.definition.config_base}
@@ -98,7 +127,7 @@ class DefinedLayer(Layer):
 
     def build(self, input_shape: Any = None) -> None:
         """Create the definition's variables, in ``vars/0..n-1`` order (spec §6.8)."""
-        specs = self.definition.variables(self.config_values(), input_shape)
+        specs = self.definition.variables(self._shape_config(), input_shape)
         for spec in specs:
             init = getattr(self, f"{spec.name}_initializer", None)
             var = self.add_weight(
@@ -116,7 +145,7 @@ class DefinedLayer(Layer):
         """The definition's output shape when it knows one, else probing."""
         if len(shapes) == 1 and shapes[0] is not None:
             try:
-                found = self.definition.output_shape(self.config_values(), tuple(shapes[0]))
+                found = self.definition.output_shape(self._shape_config(), tuple(shapes[0]))
             except (ValueError, KeyError, TypeError, IndexError):
                 found = None
             if found is not None:
@@ -156,3 +185,18 @@ def defined_layer(definition: LayerDef) -> type[DefinedLayer]:
         "__doc__": f"``{definition.class_name}``: {definition.summary} (``{definition.source}``).",
     }
     return type(definition.class_name, (DefinedLayer,), namespace)
+
+
+@functools.cache
+def class_for(class_name: str) -> type[DefinedLayer]:
+    """The one generated runtime class of catalogue class ``class_name``."""
+    return defined_layer(catalogue.REGISTRY[class_name])
+
+
+def forward(class_name: str) -> Callable[..., Any]:
+    """The catalogue's NumPy forward pass of ``class_name``: what a hand-written
+    runtime class (sub-layers, masks, older writers' quirks) delegates ``call`` to."""
+    fn = catalogue.REGISTRY[class_name].call
+    if fn is None:
+        raise ValueError(f"{class_name} has no NumPy forward pass")
+    return fn

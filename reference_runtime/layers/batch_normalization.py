@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from kformat.errors import UnsupportedFeatureError
 from reference_runtime import constraints, initializers, regularizers
-from reference_runtime._backend import as_dtype
+from reference_runtime.layers._defined import forward
 from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.variable import Variable
 
 __all__ = ["BatchNormalization"]
+
+_CALL = forward("BatchNormalization")
 
 
 class BatchNormalization(Layer):
@@ -129,20 +129,7 @@ class BatchNormalization(Layer):
                 )
 
     def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
-        x = np.asarray(inputs)
-        dtype = np.promote_types(x.dtype, np.float32)
-        x = x.astype(dtype)
-        shape = [1] * x.ndim
-        shape[self.axis] = x.shape[self.axis]
-        mean = np.reshape(self.moving_mean.numpy().astype(dtype), shape)
-        variance = np.reshape(self.moving_variance.numpy().astype(dtype), shape)
-        inv = 1.0 / np.sqrt(variance + np.asarray(self.epsilon, dtype))
-        if self.gamma is not None:
-            inv = inv * np.reshape(self.gamma.numpy().astype(dtype), shape)
-        res = -mean * inv
-        if self.beta is not None:
-            res = res + np.reshape(self.beta.numpy().astype(dtype), shape)
-        return (x * inv + res).astype(as_dtype(self.compute_dtype))
+        return _CALL(self, inputs, training, mask)
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3.15 BatchNormalization config."""

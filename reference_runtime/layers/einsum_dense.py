@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from kformat.errors import UnsupportedFeatureError
 from kformat.layer_specs import einsum_weight_shapes
 from reference_runtime import activations, constraints, initializers, regularizers
-from reference_runtime._einsum import contract
+from reference_runtime.layers._defined import forward
 from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.variable import Variable
 
 __all__ = ["EinsumDense"]
+
+_CALL = forward("EinsumDense")
 
 
 class EinsumDense(Layer):
@@ -91,27 +91,7 @@ class EinsumDense(Layer):
             )
 
     def call(self, inputs: Any, training: Any = None) -> Any:
-        kernel = self.kernel.value
-        x = np.asarray(inputs)
-        if x.dtype.name == "bfloat16":  # np.einsum has no bfloat16 kernels
-            y = contract(self.equation, x.astype(np.float32), kernel.astype(np.float32)).astype(
-                x.dtype
-            )
-        else:
-            y = contract(self.equation, x, kernel)
-        if self.bias is not None:
-            bias = self.bias.value
-            if (
-                y.flags.writeable
-                and y.flags.owndata
-                and np.result_type(y.dtype, bias.dtype) == y.dtype
-            ):
-                np.add(y, bias, out=y)  # y is a fresh product: add in place
-            else:
-                y = y + bias
-        return (
-            activations.apply_owned(self.activation, y) if y.flags.owndata else self.activation(y)
-        )
+        return _CALL(self, inputs, training)
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3.15 EinsumDense config."""

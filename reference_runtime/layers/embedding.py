@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from kformat.errors import UnsupportedFeatureError
+from kformat.layers.embedding import compute_mask as _MASK
 from reference_runtime import constraints, initializers, regularizers
-from reference_runtime._backend import as_dtype
+from reference_runtime.layers._defined import forward
 from reference_runtime.layers.layer import Layer
 
 __all__ = ["Embedding"]
+
+_CALL = forward("Embedding")
 
 
 class Embedding(Layer):
@@ -74,16 +75,11 @@ class Embedding(Layer):
         )
 
     def call(self, inputs: Any) -> Any:
-        idx = np.asarray(inputs)
-        if idx.dtype not in (np.int32, np.int64):
-            idx = idx.astype(np.int32)
-        return np.take(self.embeddings.numpy(), idx, axis=0).astype(as_dtype(self.compute_dtype))
+        return _CALL(self, inputs)
 
     def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
         """``inputs != 0`` when ``mask_zero``."""
-        if not self.mask_zero:
-            return None
-        return np.not_equal(inputs, 0)
+        return _MASK(self, inputs, previous_mask)
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3.15 Embedding config."""

@@ -10,9 +10,12 @@ from typing import Any
 
 from reference_runtime._backend import standardize_dtype
 from reference_runtime._tensor import KerasTensor, Node
+from reference_runtime.layers._defined import forward
 from reference_runtime.layers.layer import Layer
 
 __all__ = ["Input", "InputLayer"]
+
+_CALL = forward("InputLayer")
 
 
 class InputLayer(Layer):
@@ -87,7 +90,7 @@ class InputLayer(Layer):
         return self._input_tensor
 
     def call(self, *args: Any, **kwargs: Any) -> Any:
-        return args[0] if args else None
+        return _CALL(self, *args, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
         """``batch_shape``, ``dtype`` (string), ``sparse``, ``ragged``, ``name``, ``optional``."""

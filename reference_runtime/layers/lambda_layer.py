@@ -14,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reference_runtime.layers._defined import forward
 from reference_runtime.layers.layer import Layer
 
 __all__ = ["Lambda"]
+
+_CALL = forward("Lambda")
 
 
 class Lambda(Layer):
@@ -47,7 +50,7 @@ class Lambda(Layer):
         self.built = True
 
     def call(self, inputs: Any) -> Any:
-        return self.function(inputs, **self.arguments)
+        return _CALL(self, inputs)
 
     def get_config(self) -> dict[str, Any]:
         """The function as a serialized reference (never bytecode)."""

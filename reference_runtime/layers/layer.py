@@ -40,6 +40,7 @@ from reference_runtime._backend import (
     standardize_dtype,
 )
 from reference_runtime._config_errors import guarded, short
+from reference_runtime._einsum import contract
 from reference_runtime.layers import _symbolic
 from reference_runtime.layers._layer_utils import (
     _basic,
@@ -251,6 +252,21 @@ class Layer(WeightsMixin):
         """``x`` (an array the caller owns) through the layer's ``activation``."""
         fn: Any = getattr(self, "activation", activations.linear)
         return activations.apply_owned(fn, x)
+
+    def mask_of(self, x: Any) -> Any:
+        """The Keras mask travelling with array ``x``, or ``None`` (what a forward
+        pass reads as ``backend.get_keras_mask(x)`` in Keras)."""
+        return get_keras_mask(x)
+
+    def with_mask(self, x: Any, mask: Any) -> Any:
+        """``x`` carrying ``mask`` (``None`` clears it); use the returned value: a
+        plain array comes back as a mask-carrying view (``_backend.set_keras_mask``)."""
+        return set_keras_mask(x, mask)
+
+    @staticmethod
+    def einsum(equation: str, x: Any, y: Any) -> Any:
+        """Two-operand ``np.einsum`` computed through BLAS (``_einsum.contract``)."""
+        return contract(equation, x, y)
 
     def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
         """The mask of the outputs (default: the input mask passes through)."""

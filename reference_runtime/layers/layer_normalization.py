@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from reference_runtime import constraints, initializers, regularizers
-from reference_runtime._backend import as_dtype
+from reference_runtime.layers._defined import forward
 from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.variable import Variable
 
 __all__ = ["LayerNormalization"]
+
+_CALL = forward("LayerNormalization")
 
 
 class LayerNormalization(Layer):
@@ -90,38 +90,7 @@ class LayerNormalization(Layer):
             )
 
     def call(self, inputs: Any) -> Any:
-        x = np.asarray(inputs)
-        original = x.dtype
-        x = x.astype(np.promote_types(x.dtype, np.float32), copy=False)
-        axes = sorted(
-            a % x.ndim for a in (self.axis if isinstance(self.axis, list) else [self.axis])
-        )
-        shape = [1] * x.ndim
-        for a in axes:
-            shape[a] = x.shape[a]
-
-        def bcast(v: Any) -> Any:
-            if v is None:
-                return None
-            v = v.numpy().astype(x.dtype)
-            return v if axes == [x.ndim - 1] and v.ndim == 1 else np.reshape(v, shape)
-
-        gamma, beta = bcast(self.gamma), bcast(self.beta)
-        eps = np.asarray(self.epsilon, x.dtype)
-        if self.rms_scaling:
-            inv = 1.0 / np.sqrt(np.var(x, axis=tuple(axes), keepdims=True) + eps)
-            out = x * inv if gamma is None else x * inv * gamma
-        else:
-            mean = np.mean(x, axis=tuple(axes), keepdims=True)
-            variance = np.mean(np.square(x), axis=tuple(axes), keepdims=True) - np.square(mean)
-            inv = 1.0 / np.sqrt(variance + eps)
-            if gamma is not None:
-                inv = inv * gamma
-            res = -mean * inv
-            if beta is not None:
-                res = res + beta
-            out = x * inv + res
-        return out.astype(original, copy=False).astype(as_dtype(self.compute_dtype), copy=False)
+        return _CALL(self, inputs)
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3.15 LayerNormalization config."""

@@ -6,61 +6,27 @@ The projections are :class:`EinsumDense` sub-layers built from
 ``attention_output`` (``(N, Hv, Do)``), saved at ``query_dense`` …
 (``_query_dense`` … in Keras 3.0.0-3.0.2 and tf-keras).
 
-Forward pass as Keras 3.15: masks from the query/value/key Keras masks, the
-causal mask ``i >= j``, the sliding window ``|i - j| < w`` and an explicit
-``attention_mask`` are ANDed; scores use ``1/sqrt(key_dim)``. The fused path
-(``dot_product_attention``: rank-4 projections, no dropout, no returned
-scores) fills masked logits with ``-0.7 * finfo.max`` and soft-maxes in
-float32; the explicit path soft-maxes over the attention axes with the
-:class:`Softmax` layer's masking (masked logits ``-1e9``, then zeroed). The
-two differ only on fully masked rows, exactly as in Keras.
+The forward pass and its TensorFlow twin are the catalogue's
+(``kformat/layers/multi_head_attention.py``); this class builds the
+sub-layers and keeps the older writers' options.
 """
 
 from __future__ import annotations
 
-import math
-import string
 from typing import Any
 
-import numpy as np
-
 from kformat import layer_specs
+from kformat.layers.multi_head_attention import attention_equations
 from reference_runtime import constraints, initializers, regularizers
-from reference_runtime._backend import get_keras_mask, set_keras_mask
-from reference_runtime._einsum import contract
-from reference_runtime.layers.dropout import Dropout
+from reference_runtime.layers._defined import class_for, forward
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.softmax import Softmax
 
 __all__ = ["MultiHeadAttention"]
 
-
-def _attention_equations(rank: int, attn_axes: tuple[int, ...]) -> tuple[str, str, int]:
-    # _build_attention_equation: batch dims (incl. heads) shared, attention axes paired.
-    letters = string.ascii_lowercase
-    target = letters[:rank]
-    batch_dims = [i for i in range(rank) if i not in (*attn_axes, rank - 1)]
-    offset = rank
-    source = ""
-    for i in range(rank):
-        if i in batch_dims or i == rank - 1:
-            source += target[i]
-        else:
-            source += letters[offset]
-            offset += 1
-    product = "".join(
-        [target[i] for i in batch_dims]
-        + [target[i] for i in attn_axes]
-        + [source[i] for i in attn_axes]
-    )
-    return f"{source},{target}->{product}", f"{product},{source}->{target}", len(product)
-
-
-def _large_negative(dtype: Any) -> Any:
-    # keras/src/backend/numpy/nn.py _get_large_negative
-    value = 65500.0 if np.dtype(dtype) == np.float16 else 3.38953e38
-    return np.asarray(value * -0.7, dtype=dtype)
+Dropout = class_for("Dropout")
+_CALL = forward("MultiHeadAttention")
 
 
 class MultiHeadAttention(Layer):
@@ -84,7 +50,7 @@ class MultiHeadAttention(Layer):
     _output_dense: EinsumDense
     _gate_dense: EinsumDense
     _softmax: Softmax
-    _dropout_layer: Dropout
+    _dropout_layer: Any
     _attention_axes: tuple[int, ...] | None
 
     def __init__(
@@ -149,7 +115,6 @@ class MultiHeadAttention(Layer):
         self._attention_axes = tuple(attention_axes) if attention_axes else None
         self._sliding_window = sliding_window
         self.seed = seed
-        self._inverse_sqrt_key_dim = 1.0 / math.sqrt(float(key_dim))
         if legacy.get("query_shape") and legacy.get("value_shape"):
             self.build(
                 tuple(legacy["query_shape"]),
@@ -165,6 +130,33 @@ class MultiHeadAttention(Layer):
     key_dense = property(lambda self: self._key_dense, doc="Key projection.")
     value_dense = property(lambda self: self._value_dense, doc="Value projection.")
     output_dense = property(lambda self: self._output_dense, doc="Output projection.")
+    dropout = property(lambda self: self._dropout, doc="Attention dropout rate.")
+    use_bias = property(lambda self: self._use_bias, doc="Whether projections have biases.")
+    use_gate = property(lambda self: self._use_gate, doc="Whether the output is gated.")
+    sliding_window = property(
+        lambda self: self._sliding_window, doc="Attend only to ``|i - j| < sliding_window``."
+    )
+
+    def sublayer(self, name: str) -> Layer:
+        """The built sub-layer with Keras name ``name`` (``query``, ``gate``, ``softmax``...).
+
+        A method, not attributes: the ``gate`` and ``softmax`` sub-layers are saved
+        under their private attribute names (spec §6.7), and a public attribute
+        holding them would add H5 paths.
+        """
+        found = {
+            "query": "_query_dense",
+            "key": "_key_dense",
+            "value": "_value_dense",
+            "attention_output": "_output_dense",
+            "gate": "_gate_dense",
+            "softmax": "_softmax",
+            "dropout": "_dropout_layer",
+        }.get(name)
+        layer = self.__dict__.get(found) if found else None
+        if not isinstance(layer, Layer):
+            raise KeyError(f"{self.name!r} has no built sub-layer {name!r}")
+        return layer
 
     def _config_dict(self) -> dict[str, Any]:
         return {
@@ -203,9 +195,7 @@ class MultiHeadAttention(Layer):
             self._attention_axes = tuple(
                 a if a >= 0 else (rank - 1) + a for a in self._attention_axes
             )
-        self._dot_product_equation, self._combine_equation, scores_rank = _attention_equations(
-            rank, self._attention_axes
-        )
+        _, _, scores_rank = attention_equations(rank, self._attention_axes)
         norm_axes = tuple(range(scores_rank - len(self._attention_axes), scores_rank))
         self._softmax = Softmax(axis=norm_axes, dtype=self.dtype_policy)
         self._set_softmax_masking(self._softmax_masking)
@@ -260,95 +250,19 @@ class MultiHeadAttention(Layer):
         training: Any = None,
         use_causal_mask: bool = False,
     ) -> Any:
-        if key is None:
-            key = value
-        # Keras reads the query mask from the tensor and clears the input masks
-        # in place (call L641-645); later consumers of these arrays see no mask.
-        query_mask = get_keras_mask(query)
-        for t in (query, value, key):
-            set_keras_mask(t, None)
-        mask = self._attention_mask(
-            query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask
+        return _CALL(
+            self,
+            query,
+            value,
+            key,
+            query_mask,
+            value_mask,
+            key_mask,
+            attention_mask,
+            return_attention_scores,
+            training,
+            use_causal_mask,
         )
-        gate = self._gate_dense(query) if self._use_gate else None
-        q = self._query_dense(query)
-        k = self._key_dense(key)
-        v = self._value_dense(value)
-        out, scores = self._compute_attention(q, k, v, mask, return_attention_scores)
-        out = self._output_dense(out * gate if gate is not None else out)
-        if query_mask is not None:
-            out = set_keras_mask(out, query_mask)
-        if return_attention_scores:
-            return out, scores
-        return out
-
-    def _attention_mask(
-        self,
-        query: Any,
-        value: Any,
-        query_mask: Any,
-        value_mask: Any,
-        key_mask: Any,
-        attention_mask: Any,
-        use_causal_mask: bool,
-    ) -> Any:
-        # _compute_attention_mask: q[:, :, None] & v[:, None, :] & k[:, None, :] & causal & window.
-        auto = None
-        if query_mask is not None:
-            auto = np.expand_dims(np.asarray(query_mask, bool), -1)
-        for m in (value_mask, key_mask):
-            if m is not None:
-                m = np.expand_dims(np.asarray(m, bool), -2)
-                auto = m if auto is None else auto & m
-        t, s = np.shape(query)[1], np.shape(value)[1]
-        rows = np.arange(t).reshape(1, t, 1)
-        cols = np.arange(s).reshape(1, 1, s)
-        if use_causal_mask:
-            causal = rows >= cols
-            auto = causal if auto is None else auto & causal
-        if self._sliding_window is not None:
-            window = np.abs(rows - cols) < self._sliding_window
-            auto = window if auto is None else auto & window
-        if attention_mask is not None:
-            attention_mask = np.asarray(attention_mask).astype(bool)
-        if auto is not None:
-            attention_mask = auto if attention_mask is None else attention_mask & auto
-        return attention_mask
-
-    def _compute_attention(
-        self, q: Any, k: Any, v: Any, mask: Any, return_scores: bool
-    ) -> tuple[Any, Any]:
-        if not (self._dropout > 0.0 or return_scores or q.ndim != 4):
-            return self._dot_product_attention(q, k, v, mask), None
-        q = q * np.asarray(self._inverse_sqrt_key_dim, q.dtype)
-        scores = contract(self._dot_product_equation, k, q)
-        if mask is not None:
-            axes = self._attention_axes or ()
-            for _ in range(scores.ndim - mask.ndim):
-                mask = np.expand_dims(mask, -len(axes) * 2 - 1)
-        scores = self._softmax(scores, mask=mask)
-        return contract(self._combine_equation, scores, v), scores
-
-    def _dot_product_attention(self, q: Any, k: Any, v: Any, mask: Any) -> Any:
-        # keras/src/backend/numpy/nn.py _dot_product_attention_xla
-        original = k.dtype
-        logits_dtype = np.promote_types(q.dtype, np.float32)
-        if original.name == "bfloat16":
-            k, v = k.astype(np.float32), v.astype(np.float32)
-        logits = contract("BTNH,BSNH->BNTS", q, k).astype(logits_dtype, copy=False)
-        logits *= np.asarray(self._inverse_sqrt_key_dim, dtype=logits.dtype)
-        if mask is not None:
-            while mask.ndim < 4:
-                mask = np.expand_dims(mask, -3)
-            logits = np.where(mask, logits, _large_negative(logits.dtype))
-        logits = logits.astype(np.float32, copy=False)
-        # softmax over S, in place on the fresh logits buffer (same arithmetic).
-        e = np.subtract(logits, np.max(logits, axis=-1, keepdims=True), out=logits)
-        np.exp(e, out=e)
-        probs = np.divide(e, np.sum(e, axis=-1, keepdims=True), out=e).astype(original, copy=False)
-        if probs.dtype.name == "bfloat16":
-            probs, v = probs.astype(np.float32), v.astype(np.float32)
-        return contract("BNTS,BSNH->BTNH", probs, v).astype(original, copy=False)
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3.15 MultiHeadAttention config."""

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
+from reference_runtime.layers._defined import forward
 from reference_runtime.layers.layer import Layer
 
 __all__ = ["RMSNormalization"]
+
+_CALL = forward("RMSNormalization")
 
 
 class RMSNormalization(Layer):
@@ -39,14 +40,7 @@ class RMSNormalization(Layer):
         self.scale = self.add_weight(name="scale", shape=shape, initializer="ones")
 
     def call(self, inputs: Any) -> Any:
-        x = np.asarray(inputs)
-        original = x.dtype
-        x = x.astype(np.promote_types(x.dtype, np.float32))
-        axes = tuple(sorted(self.axis)) if isinstance(self.axis, list) else self.axis
-        ms = np.mean(np.square(x), axis=axes, keepdims=True)
-        out = x * (1.0 / np.sqrt(ms + np.asarray(self.epsilon, x.dtype)))
-        # Keras multiplies by ``scale`` as is (trailing-axis broadcasting).
-        return (out * self.scale.value.astype(x.dtype)).astype(original)
+        return _CALL(self, inputs)
 
     def get_config(self) -> dict[str, Any]:
         """``axis``, ``epsilon``."""

@@ -1,26 +1,21 @@
-"""``Softmax`` layer (``keras/src/layers/activations/softmax.py``, Keras 3.13+ masking).
+"""``Softmax`` layer (``keras/src/layers/activations/softmax.py``).
 
-Masked positions are replaced by a large negative number before the softmax
-(``-1e9``, ``-3e4`` for float16) and set to 0 after it, so a fully masked row
-gives zeros. Several axes use ``exp(x - logsumexp(x, axes))``.
+The forward pass is the catalogue's (``kformat/layers/softmax.py``). This
+class adds the masking of older writers: a Softmax loaded from a Keras 2 or
+Keras < 3.10 file masks as that Keras did (additive masking, no zeroing;
+Keras 2 fills float16 with ``finfo(float16).min``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from reference_runtime import activations
+from reference_runtime.layers._defined import forward
 from reference_runtime.layers.layer import Layer
 
-__all__ = ["Softmax", "large_negative_number"]
+__all__ = ["Softmax"]
 
-
-def large_negative_number(dtype: Any) -> Any:
-    """``_large_negative_number``: -3e4 for float16, else -1e9, in ``dtype``."""
-    dtype = np.dtype(dtype)
-    return np.asarray(-3e4 if dtype == np.float16 else -1e9, dtype=dtype)
+_CALL = forward("Softmax")
 
 
 class Softmax(Layer):
@@ -41,33 +36,23 @@ class Softmax(Layer):
         self._keras2 = False
         self._zero_masked = True
 
+    @property
+    def additive_masking(self) -> bool:
+        """Masked logits get ``(1 - mask) * large_negative`` added (Keras 2, Keras 3.0-3.9)."""
+        return bool(self._additive_masking)
+
+    @property
+    def zero_masked(self) -> bool:
+        """Masked outputs are set to 0 after the softmax (Keras 3.10+)."""
+        return bool(self._zero_masked)
+
+    @property
+    def float16_min_fill(self) -> bool:
+        """float16 masked logits are ``finfo(float16).min`` (Keras 2)."""
+        return bool(self._keras2)
+
     def call(self, inputs: Any, mask: Any = None) -> Any:
-        x = np.asarray(inputs)
-        if mask is not None:
-            m = np.asarray(mask)
-            if self._additive_masking:
-                # (1 - mask) * large_negative, added (Keras 2, Keras 3.0-3.9).
-                neg = large_negative_number(x.dtype)
-                if self._keras2 and x.dtype == np.float16:
-                    neg = np.asarray(np.finfo(np.float16).min, np.float16)
-                x = x + (1.0 - m.astype(x.dtype)) * neg
-            else:
-                if m.dtype != np.bool_:
-                    m = m > np.asarray(0.5, m.dtype)
-                neg = large_negative_number(x.dtype)
-                if self._keras2 and x.dtype == np.float16:
-                    neg = np.asarray(np.finfo(np.float16).min, np.float16)
-                x = np.where(m, x, neg)
-        axis = self.axis
-        if isinstance(axis, tuple) and len(axis) > 1:
-            mx = np.max(x, axis=axis, keepdims=True)
-            lse = mx + np.log(np.sum(np.exp(x - mx), axis=axis, keepdims=True))
-            out = np.exp(x - lse)
-        else:
-            out = activations.softmax(x, axis=axis[0] if isinstance(axis, tuple) else axis)
-        if mask is not None and self._zero_masked:
-            out = np.where(m, out, np.asarray(0, out.dtype))
-        return out
+        return _CALL(self, inputs, mask)
 
     def get_config(self) -> dict[str, Any]:
         """``axis``."""

@@ -18,9 +18,12 @@ import numpy as np
 from kformat.errors import UnsupportedFeatureError
 from reference_runtime import activations
 from reference_runtime._backend import as_dtype
+from reference_runtime.layers._defined import forward
 from reference_runtime.layers.layer import Layer
 
 __all__ = ["TF_FUNCTIONS", "TFOpLambda"]
+
+_CALL = forward("TFOpLambda")
 
 
 def _binary(fn: Callable[[Any, Any], Any]) -> Callable[..., Any]:
@@ -100,8 +103,13 @@ class TFOpLambda(Layer):
         self.function = function
         self.built = True
 
+    @property
+    def numpy_function(self) -> Callable[..., Any]:
+        """The NumPy equivalent of the named TensorFlow function."""
+        return TF_FUNCTIONS[self.function]
+
     def call(self, *args: Any, **kwargs: Any) -> Any:
-        return TF_FUNCTIONS[self.function](*args, **kwargs)
+        return _CALL(self, *args, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
         """``function`` plus the base config."""

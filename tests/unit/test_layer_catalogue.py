@@ -17,24 +17,6 @@ from kformat.layers._def import Field, LayerDef
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Classes whose NumPy forward pass and TensorFlow twin still live in their
-# hand-written runtime class and export module; moving them into their
-# definitions empties this set.
-_FORWARD_ELSEWHERE = frozenset(
-    {
-        "Activation",
-        "BatchNormalization",
-        "Dropout",
-        "EinsumDense",
-        "Embedding",
-        "InputLayer",
-        "LayerNormalization",
-        "MultiHeadAttention",
-        "PReLU",
-        "RMSNormalization",
-    }
-)
-
 COMPLETENESS = textwrap.dedent(
     """
     import inspect
@@ -50,10 +32,9 @@ COMPLETENESS = textwrap.dedent(
             "sublayers": callable(d.sublayers),
             "source": d.source.startswith("keras/src/") and d.source.endswith(".py"),
             "summary": bool(d.summary),
+            "call": callable(d.call),
+            "tf_call": callable(d.tf_call),
         }
-        if name not in ALLOWED:
-            parts["call"] = callable(d.call)
-            parts["tf_call"] = callable(d.tf_call)
         missing += [f"{name}: {part}" for part, ok in parts.items() if not ok]
     print("\\n".join(missing))
     """
@@ -72,7 +53,7 @@ def test_every_definition_is_complete_with_core_dependencies_only() -> None:
         sys.meta_path.insert(0, Block())
         """
     )
-    code = blocker + f"ALLOWED = {sorted(_FORWARD_ELSEWHERE)!r}\n" + COMPLETENESS
+    code = blocker + COMPLETENESS
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
     )
@@ -83,9 +64,7 @@ def test_every_definition_is_complete_with_core_dependencies_only() -> None:
 def test_forward_passes_take_the_layer_first() -> None:
     for name, d in layers.REGISTRY.items():
         for fn, first in ((d.call, "layer"), (d.tf_call, "ctx")):
-            if fn is None:
-                assert name in _FORWARD_ELSEWHERE
-                continue
+            assert fn is not None, name
             params = list(inspect.signature(fn).parameters)
             assert params[0] == first, (name, params)
 
