@@ -43,25 +43,8 @@ __all__ = [
     "variables",
 ]
 
-# Built-in weightless classes the catalogue does not define yet: recognized by
-# name (base keys checked, no variables), until their definitions land.
-_PENDING = (
-    frozenset(
-        """
-    ActivityRegularization AlphaDropout AveragePooling1D AveragePooling2D AveragePooling3D
-    Cropping1D Cropping2D Cropping3D ELU GaussianDropout GaussianNoise
-    GlobalAveragePooling1D GlobalAveragePooling2D GlobalAveragePooling3D GlobalAvgPool1D
-    GlobalMaxPooling1D GlobalMaxPooling2D GlobalMaxPooling3D Masking MaxPooling1D
-    MaxPooling2D MaxPooling3D SpatialDropout1D SpatialDropout2D SpatialDropout3D
-    UpSampling1D UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D
-    """.split()  # noqa: SIM905 - one table, easy to scan
-    )
-    - frozenset(layers.REGISTRY)
-    - frozenset(layers.ALIASES)
-)
-
 #: Classes that never own variables (their ``vars`` group is empty).
-WEIGHTLESS = _PENDING | frozenset(
+WEIGHTLESS = frozenset(
     name
     for name, d in layers.REGISTRY.items()
     if d.variables is no_variables and d.sublayers is no_sublayers
@@ -70,7 +53,7 @@ WEIGHTLESS = _PENDING | frozenset(
 
 def is_known(class_name: str) -> bool:
     """Whether the variables of ``class_name`` are known."""
-    return layers.get(class_name) is not None or class_name in _PENDING
+    return layers.get(class_name) is not None
 
 
 def layer_spec(class_name: str, config: Mapping[str, Any], input_shape: InputShape) -> LayerSpec:
@@ -87,8 +70,6 @@ def layer_spec(class_name: str, config: Mapping[str, Any], input_shape: InputSha
     """
     definition = layers.get(class_name)
     if definition is None:
-        if class_name in _PENDING:
-            return LayerSpec(())
         raise KeyError(class_name)
     return definition.spec(config, input_shape)
 

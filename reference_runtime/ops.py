@@ -93,6 +93,15 @@ def _arg(fn: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def _logical(fn: Callable[..., Any]) -> Callable[..., Any]:
+    # ops.any / ops.all: a boolean result whatever the input dtype.
+    def run(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        axis = tuple(axis) if isinstance(axis, list) else axis
+        return np.asarray(fn(np.asarray(x), axis=axis, keepdims=keepdims))
+
+    return run
+
+
 def _var(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     x = np.asarray(x)
     axis = tuple(axis) if isinstance(axis, list) else axis
@@ -172,6 +181,9 @@ _SPECS: dict[str, tuple[str, Callable[..., Any], tuple[str, ...]]] = {
     "Sum": ("numpy", _reduce(np.sum), ("axis", "keepdims")),
     "Max": ("numpy", _reduce(np.max), ("axis", "keepdims")),
     "Min": ("numpy", _reduce(np.min), ("axis", "keepdims")),
+    # Functional configs hold the mask a Masking layer computes as NotEqual + Any
+    "Any": ("numpy", _logical(np.any), ("axis", "keepdims")),
+    "All": ("numpy", _logical(np.all), ("axis", "keepdims")),
     "Reshape": ("numpy", lambda x, newshape: np.reshape(x, newshape), ("newshape",)),
     "Transpose": ("numpy", lambda x, axes=None: np.transpose(x, axes), ("axes",)),
     "ExpandDims": ("numpy", lambda x, axis: np.expand_dims(x, axis), ("axis",)),

@@ -40,6 +40,7 @@ __all__ = [
     "LayerSpec",
     "Shape",
     "SublayerSpec",
+    "UnknownLayerClass",
     "VariableSpec",
     "dim",
     "f",
@@ -82,6 +83,7 @@ class Field:
     note: str = ""
     saved: str = "always"
     convert: Callable[[Any], Any] | None = None
+    default_from: str | None = None
 
 
 def f(check: Check, default: Any = None, **kwargs: Any) -> Field:
@@ -99,12 +101,19 @@ class VariableSpec:
         trainable: Keras saves trainable variables before non-trainable ones.
         dtype: a fixed dtype (a seed generator's ``uint32`` state), or ``None``
             for the layer's variable dtype (§5.8).
+        attr: the attribute the built layer keeps it under when that differs
+            from ``name`` (Normalization's ``mean`` variable is ``adapt_mean``:
+            ``mean`` is a config key), else ``None``.
+        initializer: the initializer of a variable whose class has no
+            ``<name>_initializer`` key (``ones``), else ``None``.
     """
 
     name: str
     shape: Shape
     trainable: bool = True
     dtype: str | None = None
+    attr: str | None = None
+    initializer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,11 @@ class SublayerSpec:
     config: Mapping[str, Any] = field(default_factory=dict)
     input_shape: Shape | None = None
     weighted: bool = True
+
+
+class UnknownLayerClass(KeyError):
+    """A definition needs a class the catalogue does not model (a wrapper's
+    layer): its variables cannot be known, which is not an inconsistency."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +227,16 @@ class LayerDef:
         config_base: the base keys ``get_config`` writes (Discretization writes
             no ``trainable``: its constructor does not take it).
         aliases: other exported names of the class (``MaxPool2D``).
+        get_config: ``(layer, config) -> config`` for a class whose
+            ``get_config`` departs from ``Layer.get_config`` + its fields
+            (SpatialDropout writes no ``trainable`` and ``dtype`` as a name),
+            given the usual config; ``None`` for the usual one.
+        autocast: ``False`` for a class that sets ``self.autocast = False`` or
+            ``_convert_input_args = False`` (inputs and variables keep their
+            dtypes inside ``call``).
+        refused_base_keys: base keys (§5.9) the Keras 3 constructor does not
+            take (SpatialDropout has no ``trainable``: ``TypeError``); tf_keras
+            writes them (KF314), the runtime accepts them.
         one_of: at least one of these keys must be present (InputLayer).
         summary: one line for the spec table.
         variables_doc: the ``vars`` order and shapes, for the §6.8 table.
@@ -232,6 +256,9 @@ class LayerDef:
     call_outputs: Callable[[Mapping[str, Any]], int] | None = None
     config_base: tuple[str, ...] = ("name", "trainable", "dtype", "activity_regularizer")
     aliases: tuple[str, ...] = ()
+    get_config: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None
+    autocast: bool = True
+    refused_base_keys: tuple[str, ...] = ()
     one_of: tuple[str, ...] = ()
     summary: str = ""
     variables_doc: str = ""

@@ -340,6 +340,19 @@ def _dtype(
     explained: set[str],
 ) -> Iterator[Issue]:
     dtype: np.dtype[Any] = info.dtype
+    if var.dtype is not None:  # a fixed dtype (Normalization's int32 count), not the policy's
+        fixed = _extended(var.dtype)
+        if fixed is None or dtype.name == var.dtype:
+            return
+        if dtype.kind in "iu" and fixed.kind in "iu":
+            return  # tf_keras writes int64 counters; Keras casts integers on load
+        yield _issue(
+            "KF427",
+            f"{var.name} is stored as {dtype.name}, but Keras creates it as {var.dtype}",
+            member=member,
+            path=path,
+        )
+        return
     if dtype.type is np.void and dtype.fields is None:
         if e.dtype is not None and np.dtype(_extended(e.dtype)).itemsize == dtype.itemsize:
             explained.add(path)

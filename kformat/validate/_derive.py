@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kformat import layer_specs, layers
+from kformat.layers._def import UnknownLayerClass
 
 __all__ = ["input_shape", "layer_spec", "sequential_shapes", "variable_dtype"]
 
@@ -59,22 +60,6 @@ def input_shape(entry: Mapping[str, Any]) -> Any:
     return None
 
 
-# Weightless built-ins the layer catalogue does not define yet whose output
-# shape is their input shape (Sequential propagation).
-_SAME_SHAPE_PENDING = frozenset(
-    {
-        "ActivityRegularization",
-        "AlphaDropout",
-        "ELU",
-        "GaussianDropout",
-        "GaussianNoise",
-        "SpatialDropout1D",
-        "SpatialDropout2D",
-        "SpatialDropout3D",
-    }
-)
-
-
 def _as_shape(value: Any) -> tuple[int | None, ...] | None:
     if isinstance(value, list) and all(
         d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0) for d in value
@@ -96,8 +81,6 @@ def _output_shape(
             return definition.output_shape(inner, shape)
         except (ValueError, KeyError, TypeError, IndexError, ZeroDivisionError, OverflowError):
             return None
-    if cls in _SAME_SHAPE_PENDING:
-        return shape
     return None
 
 
@@ -156,6 +139,8 @@ def layer_spec(
         shape = fallback
     try:
         return layer_specs.layer_spec(class_name, inner, shape), None
+    except UnknownLayerClass:
+        return None, None  # a wrapped class kformat does not model: not checked
     except (ValueError, KeyError, TypeError, IndexError, ZeroDivisionError) as exc:
         if shape is None:
             return None, None  # never built: nothing to compare against

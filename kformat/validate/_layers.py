@@ -76,9 +76,30 @@ def layer_entries(config: Any) -> Iterator[tuple[Parts, Mapping[str, Any]]]:
                 yield (*parts, "config", "layers", i), entry
 
 
+def _with_wrapped(
+    entries: Iterator[tuple[Parts, Mapping[str, Any]]],
+) -> Iterator[tuple[Parts, Mapping[str, Any]]]:
+    """The entries, each followed by the layers it wraps: a class whose definition
+    has a ``layer`` key holds a serialized layer there (``Wrapper``,
+    ``keras/src/layers/core/wrapper.py``), checked like any layer entry."""
+    for base, entry in entries:
+        yield base, entry
+        while True:
+            cls, inner = entry.get("class_name"), entry.get("config")
+            definition = layers.get(cls) if isinstance(cls, str) else None
+            if definition is None or "layer" not in definition.fields:
+                break
+            nested = inner.get("layer") if isinstance(inner, Mapping) else None
+            if not isinstance(nested, Mapping):
+                break
+            base, entry = (*base, "config", "layer"), nested
+            yield base, entry
+
+
 def layer_issues(config: Any, custom: list[str]) -> Iterator[Issue]:
-    """KF305/KF306/KF309/KF310/KF312/KF313/KF314 of every layer entry."""
-    for base, entry in layer_entries(config):
+    """KF305/KF306/KF309/KF310/KF312/KF313/KF314 of every layer entry (and of the
+    layers wrappers hold)."""
+    for base, entry in _with_wrapped(layer_entries(config)):
         cls = entry.get("class_name")
         inner = entry.get("config")
         if "build_config" in entry:
@@ -108,7 +129,13 @@ def layer_issues(config: Any, custom: list[str]) -> Iterator[Issue]:
         for key, value in inner.items():
             field = spec.fields.get(key)
             if field is None:
-                if key not in BASE_KEYS and key not in TF_KERAS_BASE_KEYS:
+                if key in spec.refused_base_keys:
+                    yield _issue(
+                        "KF314",
+                        f"key {key} of {cls} is written only by tf.keras; Keras 3 rejects it",
+                        (*cparts, key),
+                    )
+                elif key not in BASE_KEYS and key not in TF_KERAS_BASE_KEYS:
                     yield _issue(
                         "KF312",
                         f"unknown config key {key!r} for {cls} (Keras: Unrecognized keyword arguments)",

@@ -39,6 +39,14 @@ def _reduce(fn: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def _logical(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def run(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        axis = list(axis) if isinstance(axis, (list, tuple)) else axis
+        return fn(cast(_tensor(x), tf.bool), axis=axis, keepdims=keepdims)
+
+    return run
+
+
 def _where(condition: Any, x: Any = None, y: Any = None) -> Any:
     if x is None or y is None:
         raise UnsupportedFeatureError("ops.where with one argument cannot be exported")
@@ -188,6 +196,8 @@ _OP_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "Sum": _reduce(tf.reduce_sum),
     "Max": _reduce(tf.reduce_max),
     "Min": _reduce(tf.reduce_min),
+    "Any": _logical(tf.reduce_any),
+    "All": _logical(tf.reduce_all),
     "Reshape": lambda x, newshape: tf.reshape(x, newshape),
     "Transpose": lambda x, axes=None: tf.transpose(x, axes),
     "ExpandDims": lambda x, axis: tf.expand_dims(x, axis),

@@ -18,7 +18,6 @@ from typing import Any
 from kformat import layers as catalogue
 from kformat.errors import UnsupportedFeatureError
 from reference_runtime.export._context import TFLayer
-from reference_runtime.export._layers_shape import SHAPE_LAYERS
 from reference_runtime.export._ops import TF_OPS
 
 __all__ = ["TF_LAYERS", "lookup", "register_tf_layer"]
@@ -39,8 +38,6 @@ def _twins() -> dict[str, TFLayer]:
 TF_LAYERS: Mapping[str, TFLayer] = MappingProxyType(
     {
         **_twins(),
-        **SHAPE_LAYERS,
-        "GlobalAvgPool1D": SHAPE_LAYERS["GlobalAveragePooling1D"],
     }
 )
 

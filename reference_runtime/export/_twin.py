@@ -52,6 +52,13 @@ class TwinContext(TraceContext):
         """``x`` through ``layer.activation``."""
         return act.tf_activation(layer.activation, layer.name)(x)
 
+    def call_layer(self, layer: Any, *args: Any, **kwargs: Any) -> Any:
+        """A sub-layer's translation called on tensors, masks attached as for any
+        layer (a wrapper's ``layer``)."""
+        from reference_runtime.export._graph import call_layer
+
+        return call_layer(self, layer, args, kwargs)
+
     @staticmethod
     def cast(x: Any, dtype: Any) -> Any:
         """``x`` as ``dtype`` (a Keras dtype name or ``tf.DType``)."""

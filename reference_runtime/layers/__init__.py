@@ -18,7 +18,6 @@ from reference_runtime.layers.batch_normalization import BatchNormalization
 from reference_runtime.layers.dense import Dense
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.embedding import Embedding
-from reference_runtime.layers.global_average_pooling1d import GlobalAveragePooling1D
 from reference_runtime.layers.group_query_attention import GroupQueryAttention
 from reference_runtime.layers.input_layer import Input, InputLayer
 from reference_runtime.layers.lambda_layer import Lambda
@@ -28,6 +27,7 @@ from reference_runtime.layers.leaky_relu import LeakyReLU
 from reference_runtime.layers.multi_head_attention import MultiHeadAttention
 from reference_runtime.layers.rms_normalization import RMSNormalization
 from reference_runtime.layers.softmax import Softmax
+from reference_runtime.layers.spectral_normalization import SpectralNormalization
 from reference_runtime.layers.tf_op_lambda import TFOpLambda
 from reference_runtime.layers.variable import Variable
 
@@ -44,7 +44,6 @@ __all__ = [
     "EinsumDense",
     "Embedding",
     "Flatten",
-    "GlobalAveragePooling1D",
     "GroupQueryAttention",
     "Identity",
     "Input",
@@ -63,6 +62,7 @@ __all__ = [
     "ReLU",
     "Reshape",
     "Softmax",
+    "SpectralNormalization",
     "Subtract",
     "TFOpLambda",
     "Variable",
@@ -104,11 +104,10 @@ _WRITTEN: Mapping[str, type[Layer]] = MappingProxyType(
         "Softmax": Softmax,
         "LeakyReLU": LeakyReLU,
         "RMSNormalization": RMSNormalization,
-        "GlobalAveragePooling1D": GlobalAveragePooling1D,
-        "GlobalAvgPool1D": GlobalAveragePooling1D,
         "TFOpLambda": TFOpLambda,
         "Lambda": Lambda,
         "GroupQueryAttention": GroupQueryAttention,
+        "SpectralNormalization": SpectralNormalization,
     }
 )
 

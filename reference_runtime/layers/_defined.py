@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from kformat import layers as catalogue
 from kformat.layers import LayerDef
+from kformat.layers._def import no_sublayers
 from reference_runtime import activations, constraints, initializers, regularizers
 from reference_runtime.layers.layer import Layer
 
@@ -84,10 +85,27 @@ class DefinedLayer(Layer):
                 raise ValueError(f"{name}: {why}")
             if field.convert is not None:
                 value = field.convert(value)
+            if value is None and field.default_from is not None:
+                value = getattr(self, field.default_from)
             if field.kind is not None:
                 value = _GET[field.kind](value)
             setattr(self, key, value)
         self.supports_masking = definition.supports_masking or definition.compute_mask is not None
+        if not definition.autocast:
+            self.autocast = False
+        if definition.sublayers is not no_sublayers:
+            self._create_sublayers()
+
+    def _create_sublayers(self) -> None:
+        """The definition's saved sub-layers, as attributes named like Keras'
+        (the saving walk finds them there, spec §6.7). Only for classes whose
+        sub-layers follow from the config alone, as Keras creates them in
+        ``__init__`` (``RandAugment``, ``RandomColorJitter``)."""
+        from reference_runtime.layers import LAYERS  # the registry imports this module
+
+        for spec in self.definition.sublayers(self.config_values(), None):
+            cls = LAYERS[spec.class_name]
+            setattr(self, spec.attr, cls(name=spec.name, **spec.config))
 
     # -- config ---------------------------------------------------------------
 
@@ -119,9 +137,12 @@ class DefinedLayer(Layer):
         return out
 
     def get_config(self) -> dict[str, Any]:
-        """Base keys, then every field in the definition's order."""
+        """Base keys, then every field in the definition's order (or the
+        definition's own ``get_config`` of that)."""
         base = {k: v for k, v in super().get_config().items() if k in self.definition.config_base}
-        return {**base, **self.config_values()}
+        config = {**base, **self.config_values()}
+        custom = self.definition.get_config
+        return config if custom is None else custom(self, config)
 
     # -- weights --------------------------------------------------------------
 
@@ -129,7 +150,7 @@ class DefinedLayer(Layer):
         """Create the definition's variables, in ``vars/0..n-1`` order (spec §6.8)."""
         specs = self.definition.variables(self._shape_config(), input_shape)
         for spec in specs:
-            init = getattr(self, f"{spec.name}_initializer", None)
+            init = getattr(self, f"{spec.name}_initializer", None) or spec.initializer
             var = self.add_weight(
                 name=spec.name,
                 shape=spec.shape,
@@ -139,7 +160,7 @@ class DefinedLayer(Layer):
                 regularizer=getattr(self, f"{spec.name}_regularizer", None),
                 constraint=getattr(self, f"{spec.name}_constraint", None),
             )
-            setattr(self, spec.name, var)
+            setattr(self, spec.attr or spec.name, var)
 
     def compute_output_shape(self, *shapes: Any) -> Any:
         """The definition's output shape when it knows one, else probing."""

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # The catalogue of this checkout, not whichever kformat is installed.
 sys.path.insert(0, str(ROOT))
 
-from kformat import layer_specs, layers  # noqa: E402
+from kformat import layers  # noqa: E402
 from kformat.layers._def import Field, LayerDef  # noqa: E402
 
 SPEC = ROOT / "spec" / "format.md"
@@ -58,19 +58,10 @@ def _class_block(d: LayerDef) -> list[str]:
 
 
 def keys_block() -> str:
-    """§5.9: one key table per class of the catalogue, then the name-only classes."""
+    """§5.9: one key table per class of the catalogue."""
     lines: list[str] = []
     for name in sorted(layers.REGISTRY):
         lines += _class_block(layers.REGISTRY[name])
-    pending = sorted(layer_specs.WEIGHTLESS - set(layers.REGISTRY))
-    if pending:
-        lines += [
-            "**Recognized weightless classes.** Built-ins with no variables (their `vars` group "
-            "is empty) that the catalogue does not define yet; only their base keys are checked: "
-            + ", ".join(f"`{n}`" for n in pending)
-            + ".",
-            "",
-        ]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -23,7 +23,7 @@ from runtime_oracle import ATOL, RTOL, assert_close, roundtrip
 
 from kformat.validate import iter_issues
 
-__all__ = ["check_layer", "export_outputs", "validation_problems"]
+__all__ = ["check_layer", "export_outputs", "set_config_key", "validation_problems"]
 
 
 def validation_problems(path: Path) -> list[str]:
@@ -33,6 +33,25 @@ def validation_problems(path: Path) -> list[str]:
         for i in iter_issues(path)
         if i.severity == "error" or i.code == "KF310"
     ]
+
+
+def set_config_key(path: Path, class_name: str, key: str, value: Any) -> None:
+    """Rewrite ``config.json`` of the archive at ``path``: ``key`` of every
+    top-level layer of ``class_name`` becomes ``value`` (a value a test wants
+    the validator to judge)."""
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    config = json.loads(members["config.json"])
+    for entry in config["config"]["layers"]:
+        if entry["class_name"] == class_name:
+            entry["config"][key] = value
+    members["config.json"] = json.dumps(config).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
 
 
 def export_outputs(model: Any, feed: Any) -> Any:
@@ -63,9 +82,14 @@ def check_layer(
     atol: float = ATOL,
     export: bool = True,
     keras_reload: bool = True,
+    randomize: bool = True,
 ) -> Any:
-    """Run the three checks above; returns the runtime model."""
-    ours = roundtrip(name, tmp_path, build, data, rtol, atol, keras_reload=keras_reload)
+    """Run the three checks above; returns the runtime model. ``randomize=False``
+    keeps the weights ``build`` gave (state Keras caches outside its variables,
+    such as adapted statistics, would not follow ``set_weights``)."""
+    ours = roundtrip(
+        name, tmp_path, build, data, rtol, atol, randomize=randomize, keras_reload=keras_reload
+    )
     problems = validation_problems(tmp_path / "keras_written.keras")
     assert not problems, problems
     problems = validation_problems(tmp_path / "runtime_written.keras")

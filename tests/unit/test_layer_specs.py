@@ -117,7 +117,11 @@ def test_input_shape_from_build_config() -> None:
     )
     assert isinstance(got, dict) or hasattr(got, "keys")
     assert ls.input_shape_from_build_config(None) is None
-    assert ls.input_shape_from_build_config({"input_shape": [[None, 2], [None, 2]]}) is None
+    # several inputs (merge layers, Attention): one shape per input
+    assert ls.input_shape_from_build_config({"input_shape": [[None, 2], [None, 3]]}) == [
+        (None, 2),
+        (None, 3),
+    ]
 
 
 @pytest.mark.oracle

@@ -183,7 +183,7 @@ GOOD = [
         },
     ),
     layer("Flatten", data_format="CHANNELS_FIRST"),
-    layer("ActivityRegularization", l1="anything goes for recognized classes' own keys"),
+    layer("ActivityRegularization", l1=0.01, l2=0.0),
     layer("ScaleShift", module="my_pkg", shift="not checked: custom"),
     layer("Add", module="keras.src.ops.numpy"),
 ]
