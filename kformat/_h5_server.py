@@ -28,7 +28,6 @@ import contextlib
 import mmap
 import os
 import pickle
-import signal
 import socket
 import struct
 import subprocess
@@ -39,7 +38,7 @@ from typing import Any
 
 from kformat._io import Buffer, Window, source_of
 
-__all__ = ["serve", "start_request", "stop"]
+__all__ = ["start_request", "stop"]
 
 _LEN = struct.Struct("<I")
 _MAX_REQUEST = 1 << 24
@@ -129,7 +128,7 @@ def _spawn() -> tuple[subprocess.Popen[bytes], socket.socket]:
         [
             sys.executable,
             "-c",
-            "from kformat._h5_server import serve; serve()",
+            "from kformat._h5_server_main import serve; serve()",
             str(theirs.fileno()),
         ],
         pass_fds=(theirs.fileno(),),
@@ -182,37 +181,3 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes:
             raise ConnectionError("the HDF5 server closed its socket")
         data += chunk
     return data
-
-
-def serve() -> None:  # pragma: no cover - runs in the server process
-    """The server's loop: each request is walked here, in this small process
-    (a fork per request would pay copy-on-write faults for every page the
-    walk touches). The caller kills the server at a deadline; a crash ends it;
-    after a file that was not clean it exits on its own. The caller starts a
-    new one when it needs one."""
-    from kformat import _h5, _h5_isolate
-
-    sock = socket.socket(fileno=int(sys.argv[1]))
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller's Ctrl-C is the caller's
-    while True:
-        try:
-            msg, fds, _flags, _addr = socket.recv_fds(sock, _LEN.size, 2)
-            if len(msg) < _LEN.size or len(fds) != 2:
-                return
-            (size,) = _LEN.unpack(msg)
-            if size > _MAX_REQUEST:
-                return
-            spec, offset, length = pickle.loads(_recv_exact(sock, size))
-            sock.sendall(os.getpid().to_bytes(8, "little", signed=True))
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError):
-            return
-        data_fd, wfd = fds
-        size_of_file = os.fstat(data_fd).st_size
-        mm: Buffer = (
-            mmap.mmap(data_fd, size_of_file, access=mmap.ACCESS_READ) if size_of_file else b""
-        )
-        os.close(data_fd)
-        clean = _h5_isolate.serve_request(_h5.work_for(spec, Window(mm, offset, length)), wfd, spec)
-        del mm  # unmapped once the walk's last view of it is gone
-        if not clean:
-            return

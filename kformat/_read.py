@@ -20,9 +20,9 @@ from kformat._io import Budget, Buffer, Window, map_file, read_stream
 from kformat._limits import DEFAULT_LIMITS, Limits
 from kformat._rules import Sink
 from kformat._sharded import parse_index
+from kformat._weights_layout import root_problem
 from kformat._zip import ZipReader
 from kformat.errors import InvalidArchiveError, UnsafeArchiveError, UnsupportedFeatureError
-from kformat.validate._weights_layout import root_problem
 
 __all__ = ["read"]
 

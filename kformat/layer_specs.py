@@ -30,7 +30,6 @@ from kformat.layers._def import (
 from kformat.layers.einsum_dense import einsum_weight_shapes
 
 __all__ = [
-    "WEIGHTLESS",
     "LayerSpec",
     "Shape",
     "SublayerSpec",
@@ -38,17 +37,23 @@ __all__ = [
     "einsum_weight_shapes",
     "input_shape_from_build_config",
     "is_known",
+    "is_weightless",
     "layer_spec",
     "sublayers",
     "variables",
 ]
 
-#: Classes that never own variables (their ``vars`` group is empty).
-WEIGHTLESS = frozenset(
-    name
-    for name, d in layers.REGISTRY.items()
-    if d.variables is no_variables and d.sublayers is no_sublayers
-)
+def is_weightless(class_name: str) -> bool:
+    """Whether ``class_name`` never owns variables (its ``vars`` group is empty)."""
+    d = layers.get(class_name)
+    return d is not None and d.variables is no_variables and d.sublayers is no_sublayers
+
+
+def __getattr__(name: str) -> frozenset[str]:
+    # WEIGHTLESS loads every definition: computed when asked for, not at import.
+    if name == "WEIGHTLESS":
+        return frozenset(n for n in layers.REGISTRY if is_weightless(n))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_known(class_name: str) -> bool:

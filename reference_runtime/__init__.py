@@ -13,6 +13,7 @@ from __future__ import annotations
 # One distribution, one version: pyproject.toml reads kformat.__version__.
 from kformat import __version__ as __version__
 from reference_runtime import (
+    _registry,
     activations,
     backend,
     constraints,
@@ -33,6 +34,8 @@ from reference_runtime.dtype_policies import DTypePolicy
 from reference_runtime.layers import Input, Layer
 from reference_runtime.models import Model, Sequential
 from reference_runtime.saving import load_model, save_model
+
+_registry.install_builtins()
 
 __all__ = [
     "DTypePolicy",

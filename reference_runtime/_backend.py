@@ -26,7 +26,6 @@ except ImportError:  # pragma: no cover - exercised only without ml_dtypes
 __all__ = [
     "BFLOAT16",
     "KerasArray",
-    "any_symbolic",
     "as_dtype",
     "auto_name",
     "carry_masks",
@@ -248,10 +247,3 @@ def pack_like(structure: Any, leaves: list[Any]) -> Any:
     """Rebuild ``structure`` with ``leaves`` in :func:`flatten` order."""
     it = iter(leaves)
     return map_structure(lambda _: next(it), structure)
-
-
-def any_symbolic(*structures: Any) -> bool:
-    """Whether any leaf is a symbolic :class:`~reference_runtime._tensor.KerasTensor`."""
-    from reference_runtime._tensor import KerasTensor
-
-    return any(isinstance(leaf, KerasTensor) for s in structures for leaf in flatten(s))

@@ -15,7 +15,7 @@ from reference_runtime._backend import auto_name, flatten, standardize_dtype
 if TYPE_CHECKING:
     from reference_runtime.layers.layer import Layer
 
-__all__ = ["History", "KerasTensor", "Node"]
+__all__ = ["History", "KerasTensor", "Node", "any_symbolic"]
 
 
 class History(NamedTuple):
@@ -107,3 +107,8 @@ class Node:
             if history is not None:
                 parents.append(history.operation._inbound_nodes[history.node_index])
         return parents
+
+
+def any_symbolic(*structures: Any) -> bool:
+    """Whether any leaf is a symbolic :class:`KerasTensor`."""
+    return any(isinstance(leaf, KerasTensor) for s in structures for leaf in flatten(s))

@@ -22,6 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from reference_runtime._erf import erf as _erf
+from reference_runtime._erf import erf_numpy as erf_numpy  # the Erf operation (ops.py)
+from reference_runtime._serialization import (
+    deserialize_keras_object,
+    serialize_keras_object,
+)
+
 __all__ = [
     "ALL_OBJECTS_DICT",
     "celu",
@@ -171,40 +178,6 @@ def silu(x: Array) -> Array:
 def tanh(x: Array) -> Array:
     """Hyperbolic tangent."""
     return np.tanh(_arr(x))
-
-
-try:  # scipy is optional; Keras's numpy backend uses scipy.special.erf
-    from scipy.special import erf as _scipy_erf  # type: ignore[import-untyped]
-except ImportError:  # pragma: no cover - exercised in a subprocess test
-    _scipy_erf = None
-
-# Abramowitz & Stegun 7.1.26: |error| <= 1.5e-7 on erf, in float64 here; well
-# inside float32 GELU tolerances, and vectorized (no per-element Python).
-_AS_P = 0.3275911
-_AS_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
-
-
-def erf_numpy(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """erf without scipy, vectorized; returns the input's float dtype."""
-    z = np.abs(np.asarray(x, dtype=np.float64))
-    t = 1.0 / (1.0 + _AS_P * z)
-    poly = t * (_AS_A[0] + t * (_AS_A[1] + t * (_AS_A[2] + t * (_AS_A[3] + t * _AS_A[4]))))
-    y = 1.0 - poly * np.exp(-z * z)
-    result: np.ndarray[Any, Any] = np.copysign(y, x).astype(np.asarray(x).dtype)
-    return result
-
-
-def _erf(x: np.ndarray[Any, Any], out: np.ndarray[Any, Any] | None = None) -> np.ndarray[Any, Any]:
-    if _scipy_erf is not None:
-        result: np.ndarray[Any, Any] = np.asarray(
-            _scipy_erf(x, out=out) if out is not None else _scipy_erf(x)
-        )
-        return result
-    values = erf_numpy(x)
-    if out is not None:
-        out[...] = values
-        return out
-    return values
 
 
 def gelu(x: Array, approximate: bool = False) -> Array:
@@ -444,8 +417,6 @@ def serialize(fn: Any) -> Any:
             "config": KERAS2_HARD_SIGMOID,
             "registered_name": "function",
         }
-    from reference_runtime.saving.serialization_lib import serialize_keras_object
-
     return serialize_keras_object(fn)
 
 
@@ -453,8 +424,6 @@ def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None) ->
     """An activation from its serialized form (name, function dict, layer dict)."""
     if isinstance(config, str):
         return get(config)
-    from reference_runtime.saving.serialization_lib import deserialize_keras_object
-
     return deserialize_keras_object(
         config, custom_objects=custom_objects, module_objects=ALL_OBJECTS_DICT
     )

@@ -16,6 +16,10 @@ import numpy as np
 
 from reference_runtime._backend import as_dtype
 from reference_runtime._config_object import ConfigObject
+from reference_runtime._serialization import (
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 
 __all__ = [
     "Constant",
@@ -252,15 +256,11 @@ def get(identifier: Any) -> Any:
 
 def serialize(initializer: Any) -> Any:
     """The serialized-object dict of ``initializer`` (``None`` stays ``None``)."""
-    from reference_runtime.saving.serialization_lib import serialize_keras_object
-
     return serialize_keras_object(initializer)
 
 
 def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None) -> Any:
     """Rebuild an initializer from its serialized form."""
-    from reference_runtime.saving.serialization_lib import deserialize_keras_object
-
     return deserialize_keras_object(
         config, custom_objects=custom_objects, module_objects=ALL_OBJECTS
     )

@@ -13,6 +13,10 @@ from typing import Any
 import numpy as np
 
 from reference_runtime._config_object import ConfigObject
+from reference_runtime._serialization import (
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 
 __all__ = ["Loss", "deserialize", "get", "serialize"]
 
@@ -81,15 +85,11 @@ def get(identifier: Any) -> Any:
 
 def serialize(loss: Any) -> Any:
     """The serialized form of a loss."""
-    from reference_runtime.saving.serialization_lib import serialize_keras_object
-
     return serialize_keras_object(loss)
 
 
 def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None) -> Any:
     """Rebuild a loss from its serialized form."""
-    from reference_runtime.saving.serialization_lib import deserialize_keras_object
-
     return deserialize_keras_object(
         config, custom_objects=custom_objects, module_objects=ALL_OBJECTS
     )

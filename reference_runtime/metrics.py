@@ -10,6 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from reference_runtime._config_object import ConfigObject
+from reference_runtime._serialization import (
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 
 __all__ = ["Metric", "deserialize", "get", "serialize"]
 
@@ -63,15 +67,11 @@ def get(identifier: Any) -> Any:
 
 def serialize(metric: Any) -> Any:
     """The serialized form of a metric."""
-    from reference_runtime.saving.serialization_lib import serialize_keras_object
-
     return serialize_keras_object(metric)
 
 
 def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None) -> Any:
     """Rebuild a metric from its serialized form."""
-    from reference_runtime.saving.serialization_lib import deserialize_keras_object
-
     return deserialize_keras_object(
         config, custom_objects=custom_objects, module_objects=ALL_OBJECTS
     )

@@ -16,6 +16,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from reference_runtime._config_object import ConfigObject
+from reference_runtime._serialization import (
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 
 __all__ = [
     "SGD",
@@ -150,15 +154,11 @@ def get(identifier: Any) -> Any:
 
 def serialize(optimizer: Any) -> Any:
     """The serialized-object dict of an optimizer."""
-    from reference_runtime.saving.serialization_lib import serialize_keras_object
-
     return serialize_keras_object(optimizer)
 
 
 def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None) -> Any:
     """Rebuild an optimizer from its serialized form."""
-    from reference_runtime.saving.serialization_lib import deserialize_keras_object
-
     return deserialize_keras_object(
         config, custom_objects=custom_objects, module_objects=ALL_OBJECTS
     )

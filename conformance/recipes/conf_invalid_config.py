@@ -53,7 +53,7 @@ def config_warnings() -> list[CaseDef]:
             },
         )
 
-    def conv(c: dict[str, Any]) -> None:
+    def lstm(c: dict[str, Any]) -> None:
         c["config"]["layers"].insert(
             2,
             {
@@ -73,20 +73,16 @@ def config_warnings() -> list[CaseDef]:
             3,
             {
                 "module": "keras.layers",
-                "class_name": "Conv1D",
+                "class_name": "LSTM",
                 "config": {
-                    "name": "conv1d",
+                    "name": "lstm",
                     "trainable": True,
                     "dtype": "float32",
-                    "filters": 2,
-                    "kernel_size": [1],
-                    "strides": [1],
-                    "padding": "valid",
-                    "data_format": "channels_last",
-                    "dilation_rate": [1],
-                    "groups": 1,
-                    "activation": "linear",
+                    "units": 2,
+                    "activation": "tanh",
+                    "recurrent_activation": "sigmoid",
                     "use_bias": True,
+                    "return_sequences": False,
                 },
                 "registered_name": None,
                 "build_config": {"input_shape": [None, 5, 1]},
@@ -97,13 +93,16 @@ def config_warnings() -> list[CaseDef]:
         c["config"]["layers"][1]["config"]["batch_input_shape"] = [None, 6]
 
     scale_group = {"/layers/scale/vars": {"name": "scale"}}
-    conv_w = {
-        "/layers/conv1d/vars/0": np.full((1, 1, 2), 0.5, "float32"),
-        "/layers/conv1d/vars/1": np.zeros(2, "float32"),
+    # Keras 3 saves an LSTM's variables in its cell's group (layers/lstm/cell/vars).
+    lstm_w = {
+        "/layers/lstm/cell/vars/0": np.full((1, 8), 0.5, "float32"),
+        "/layers/lstm/cell/vars/1": np.full((2, 8), 0.25, "float32"),
+        "/layers/lstm/cell/vars/2": np.zeros(8, "float32"),
     }
-    conv_g = {
+    lstm_g = {
         "/layers/reshape/vars": {"name": "reshape"},
-        "/layers/conv1d/vars": {"name": "conv1d"},
+        "/layers/lstm/vars": {"name": "lstm"},
+        "/layers/lstm/cell/vars": {"name": "lstm_cell"},
     }
     url = with_config(
         base, lambda c: c["compile_config"].update({"loss": "https://example.com/losses/huber.py"})
@@ -128,10 +127,10 @@ def config_warnings() -> list[CaseDef]:
         invalid(
             "config",
             "builtin_not_modelled",
-            "a Conv1D layer: a Keras built-in kformat does "
+            "an LSTM layer: a Keras built-in kformat does "
             "not model (its variables are not checked)",
             "KF310",
-            keras_file(with_weights(with_config(base, conv), conv_w, groups=conv_g)),
+            keras_file(with_weights(with_config(base, lstm), lstm_w, groups=lstm_g)),
             [issue("KF310", C, "/config/layers/3", "warning")],
         ),
         invalid(

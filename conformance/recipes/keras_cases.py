@@ -752,3 +752,80 @@ def custom_registered(ctx: Any) -> Built:
                        "MyLayers>ScaleShift, defined in conformance/recipes/keras_cases.py "
                        "make_scale_layer; y = x * scale + shift, scale shape (features,)). "
                        "Source:\n" + custom_layer_source())
+
+
+# ---------------------------------------------------------------------------------------------
+# Convolutions (tf.keras/tf_keras write Conv's `groups` on transposed, depthwise and separable
+# layers, and Conv's kernel_* keys on separable ones; Keras < 3.15 drops output_padding)
+
+CONV_TOL = {"rtol": 1e-5, "atol": 1e-5}  # XLA's and oneDNN's convolutions sum in other orders
+
+
+@case("conv2d_family", "Sequential (8, 8, 4): Conv2D(same, relu) -> Conv2D(strides 2, groups 2) "
+      "-> DepthwiseConv2D(same, depth_multiplier 2) -> SeparableConv2D(same, dilation 2) -> "
+      "Conv2DTranspose(strides 2, same, output_padding 1)")
+def conv2d_family(ctx: Any) -> Built:
+    K = ctx.keras
+    L = K.layers
+    model = K.Sequential([
+        K.Input(shape=(8, 8, 4), name="x"),
+        L.Conv2D(4, 3, padding="same", activation="relu"),
+        L.Conv2D(4, 3, strides=2, groups=2),
+        L.DepthwiseConv2D(3, padding="same", depth_multiplier=2),
+        L.SeparableConv2D(4, 3, padding="same", dilation_rate=2),
+        L.Conv2DTranspose(3, 3, strides=2, padding="same", output_padding=1),
+    ])
+    return Built(model, {"x": ctx.normal(2, 8, 8, 4)}, "single", [model.layers[-1].name],
+                 "single", **CONV_TOL)
+
+
+@case("conv1d_family", "Sequential (10, 3): Conv1D(causal, dilation 2) -> SeparableConv1D(same) "
+      "-> DepthwiseConv1D -> Conv1DTranspose(strides 2)")
+def conv1d_family(ctx: Any) -> Built:
+    K = ctx.keras
+    L = K.layers
+    model = K.Sequential([
+        K.Input(shape=(10, 3), name="x"),
+        L.Conv1D(4, 3, padding="causal", dilation_rate=2),
+        L.SeparableConv1D(4, 3, padding="same"),
+        L.DepthwiseConv1D(3),
+        L.Conv1DTranspose(2, 3, strides=2),
+    ])
+    return Built(model, {"x": ctx.normal(2, 10, 3)}, "single", [model.layers[-1].name],
+                 "single", **CONV_TOL)
+
+
+@case("conv3d", "Sequential (4, 5, 4, 2): Conv3D(same) -> Conv3DTranspose(strides 2)")
+def conv3d(ctx: Any) -> Built:
+    K = ctx.keras
+    L = K.layers
+    model = K.Sequential([
+        K.Input(shape=(4, 5, 4, 2), name="x"),
+        L.Conv3D(3, 2, padding="same"),
+        L.Conv3DTranspose(2, 2, strides=2),
+    ])
+    return Built(model, {"x": ctx.normal(2, 4, 5, 4, 2)}, "single", [model.layers[-1].name],
+                 "single", **CONV_TOL)
+
+
+def _not_on_tf_cpu(ctx: Any) -> str | None:
+    if ctx.flavour != "keras3":
+        return "TensorFlow's CPU Conv2D kernel has no channels_first (NCHW) layout"
+    return None
+
+
+@case("conv2d_channels_first", "Sequential (3, 6, 6): Conv2D(channels_first, groups 3) -> "
+      "Conv2DTranspose(channels_first, strides 2) -> Flatten -> Dense(2)",
+      requires=_not_on_tf_cpu)
+def conv2d_channels_first(ctx: Any) -> Built:
+    K = ctx.keras
+    L = K.layers
+    model = K.Sequential([
+        K.Input(shape=(3, 6, 6), name="x"),
+        L.Conv2D(6, 3, groups=3, data_format="channels_first"),
+        L.Conv2DTranspose(2, 2, strides=2, data_format="channels_first"),
+        L.Flatten(),
+        L.Dense(2),
+    ])
+    return Built(model, {"x": ctx.normal(2, 3, 6, 6)}, "single", [model.layers[-1].name],
+                 "single", **CONV_TOL)

@@ -162,11 +162,11 @@ def sepconv_transpose_crop(ctx: Any) -> Built:
 
 
 @case(
-    "conv1d_family",
+    "conv1d_transpose_separable",
     "Conv1DTranspose(strides 2, same) and (strides 3, valid), "
     "SeparableConv1D, DepthwiseConv1D(depth_multiplier 2) on (B, 7, 3)",
 )
-def conv1d_family(ctx: Any) -> Built:
+def conv1d_transpose_separable(ctx: Any) -> Built:
     K = ctx.keras
     L = K.layers
     x = K.Input(shape=(7, 3), name="x")

@@ -106,6 +106,9 @@ class VariableSpec:
             ``mean`` is a config key), else ``None``.
         initializer: the initializer of a variable whose class has no
             ``<name>_initializer`` key (``ones``), else ``None``.
+        keys: the prefix of its ``_initializer``/``_regularizer``/``_constraint``
+            config keys when it differs from ``name`` (``DepthwiseConv2D``'s
+            ``kernel`` is set up by ``depthwise_*``), else ``None``.
     """
 
     name: str
@@ -114,6 +117,7 @@ class VariableSpec:
     dtype: str | None = None
     attr: str | None = None
     initializer: str | None = None
+    keys: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,20 @@ path soft-maxes with the Softmax layer's masking (``-1e9``, then zeros).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from kformat.layers import _checks as c
+from kformat.layers._attention_math import (
+    AttentionMasks,
+    np_attention_mask,
+    np_dot_product_attention,
+    tf_attention_mask,
+    tf_dot_product_attention,
+)
 from kformat.layers._common import weight_fields
 from kformat.layers._def import (
     InputShape,
@@ -126,73 +134,22 @@ def sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tuple[Subla
 # -- the forward pass ---------------------------------------------------------------
 
 
-def _attention_mask(
-    layer: Any,
-    t: int,
-    s: int,
-    query_mask: Any,
-    value_mask: Any,
-    key_mask: Any,
-    attention_mask: Any,
-    use_causal_mask: bool,
-) -> Any:
-    # _compute_attention_mask: q[:, :, None] & v[:, None, :] & k[:, None, :] & causal & window.
-    auto = None
-    if query_mask is not None:
-        auto = np.expand_dims(np.asarray(query_mask, bool), -1)
-    for m in (value_mask, key_mask):
-        if m is not None:
-            m = np.expand_dims(np.asarray(m, bool), -2)
-            auto = m if auto is None else auto & m
-    rows = np.arange(t).reshape(1, t, 1)
-    cols = np.arange(s).reshape(1, 1, s)
-    if use_causal_mask:
-        causal = rows >= cols
-        auto = causal if auto is None else auto & causal
-    if layer.sliding_window is not None:
-        window = np.abs(rows - cols) < layer.sliding_window
-        auto = window if auto is None else auto & window
-    if attention_mask is not None:
-        attention_mask = np.asarray(attention_mask).astype(bool)
-    if auto is not None:
-        attention_mask = auto if attention_mask is None else attention_mask & auto
-    return attention_mask
+def _scale(layer: Any) -> float:
+    return 1.0 / math.sqrt(float(layer.head_dim))
 
 
-def _large_negative(dtype: Any) -> Any:
-    # keras/src/backend/numpy/nn.py _get_large_negative
-    return np.asarray((65500.0 if np.dtype(dtype) == np.float16 else 3.38953e38) * -0.7, dtype)
+def _causal_only(layer: Any, masks: AttentionMasks) -> bool:
+    # Keras hands a causal-only mask to the backend's is_causal kernel.
+    query_mask, value_mask, key_mask, attention_mask, causal = masks
+    return (
+        bool(causal)
+        and layer.sliding_window is None
+        and all(m is None for m in (query_mask, value_mask, key_mask, attention_mask))
+    )
 
 
-def _fused(layer: Any, q: Any, k: Any, v: Any, mask: Any, causal: bool) -> Any:
-    # keras/src/backend/numpy/nn.py _dot_product_attention_xla
-    original = k.dtype
-    logits = np.einsum("BTNH,BSNH->BNTS", q, k).astype(np.promote_types(q.dtype, np.float32))
-    logits *= np.asarray(1.0 / np.sqrt(float(layer.head_dim)), logits.dtype)
-    keep = None
-    if mask is not None:
-        keep = mask
-        while keep.ndim < 4:
-            keep = np.expand_dims(keep, -3)
-    if causal:
-        tril = np.tril(np.ones(logits.shape[-2:], bool))[None, None]
-        keep = tril if keep is None else keep & tril
-    if keep is not None:
-        logits = np.where(keep, logits, _large_negative(logits.dtype))
-    logits = logits.astype(np.float32)
-    e = np.exp(logits - np.max(logits, axis=-1, keepdims=True))
-    probs = (e / np.sum(e, axis=-1, keepdims=True)).astype(original)
-    return np.einsum("BNTS,BSNH->BTNH", probs, v).astype(original)
-
-
-def _explicit(layer: Any, q: Any, k: Any, v: Any, mask: Any) -> tuple[Any, Any]:
-    q = q * np.asarray(1.0 / np.sqrt(float(layer.head_dim)), q.dtype)
-    scores = np.einsum("bquh,bkuh->buqk", q, k)
-    if mask is not None:
-        for _ in range(scores.ndim - mask.ndim):
-            mask = np.expand_dims(mask, -3)
-    scores = layer.softmax_layer(scores, mask=mask)
-    return np.einsum("buqk,bkuh->bquh", scores, v), scores
+def _fused(layer: Any, q_rank: int, return_scores: bool) -> bool:
+    return not (layer.dropout > 0.0 or return_scores or q_rank != 4)
 
 
 def call(
@@ -209,34 +166,28 @@ def call(
     use_causal_mask: bool = False,
 ) -> Any:
     """NumPy forward pass (``GroupedQueryAttention.call``)."""
-    if key is None:
-        key = value
-    causal_only = (
-        use_causal_mask
-        and query_mask is None
-        and value_mask is None
-        and key_mask is None
-        and attention_mask is None
-        and layer.sliding_window is None
-    )
-    mask = None
-    if not causal_only:
-        t, s = np.shape(query)[1], np.shape(value)[1]
-        mask = _attention_mask(
-            layer, t, s, query_mask, value_mask, key_mask, attention_mask, use_causal_mask
-        )
+    key = value if key is None else key
+    masks: AttentionMasks = (query_mask, value_mask, key_mask, attention_mask, use_causal_mask)
+    causal_only = _causal_only(layer, masks)
+    mask = None if causal_only else np_attention_mask(query, value, masks, layer.sliding_window)
     gate = layer.gate_dense(query) if layer.use_gate else None
     q = layer.query_dense(query)
     repeats = layer.num_query_heads // layer.num_key_value_heads
     k = np.repeat(layer.key_dense(key), repeats, axis=2)
     v = np.repeat(layer.value_dense(value), repeats, axis=2)
-    if not (layer.dropout > 0.0 or return_attention_scores or q.ndim != 4):
-        out, scores = _fused(layer, q, k, v, mask, causal_only), None
+    scores = None
+    if _fused(layer, q.ndim, return_attention_scores):
+        out = np_dot_product_attention(np.einsum, q, k, v, mask, _scale(layer), causal_only)
     else:
         if causal_only:
-            t, s = q.shape[1], k.shape[1]
-            mask = np.arange(t).reshape(1, t, 1) >= np.arange(s).reshape(1, 1, s)
-        out, scores = _explicit(layer, q, k, v, mask)
+            mask = np_attention_mask(query, value, masks, None)
+        q = q * np.asarray(_scale(layer), q.dtype)
+        scores = np.einsum("bquh,bkuh->buqk", q, k)
+        if mask is not None:
+            for _ in range(scores.ndim - mask.ndim):
+                mask = np.expand_dims(mask, -3)
+        scores = layer.softmax_layer(scores, mask=mask)
+        out = np.einsum("buqk,bkuh->bquh", scores, v)
     out = layer.output_dense(out * gate if gate is not None else out)
     return (out, scores) if return_attention_scores else out
 
@@ -257,63 +208,23 @@ def tf_call(
 ) -> Any:
     """TensorFlow twin of :func:`call`."""
     tf = ctx.tf
-    if key is None:
-        key = value
-    causal_only = (
-        use_causal_mask
-        and query_mask is None
-        and value_mask is None
-        and key_mask is None
-        and attention_mask is None
-        and layer.sliding_window is None
-    )
-    t, s = tf.shape(query)[1], tf.shape(value)[1]
-    rows, cols = tf.reshape(tf.range(t), (1, -1, 1)), tf.reshape(tf.range(s), (1, 1, -1))
-
-    def both(a: Any, b: Any) -> Any:
-        return b if a is None else tf.logical_and(a, b)
-
-    mask = None
-    if not causal_only:
-        if query_mask is not None:
-            mask = tf.expand_dims(tf.cast(query_mask, tf.bool), -1)
-        for m in (value_mask, key_mask):
-            if m is not None:
-                mask = both(mask, tf.expand_dims(tf.cast(m, tf.bool), -2))
-        if use_causal_mask:
-            mask = both(mask, rows >= cols)
-        if layer.sliding_window is not None:
-            mask = both(mask, tf.abs(rows - cols) < layer.sliding_window)
-        if attention_mask is not None:
-            explicit = tf.cast(attention_mask, tf.bool)
-            mask = explicit if mask is None else tf.logical_and(explicit, mask)
+    key = value if key is None else key
+    masks: AttentionMasks = (query_mask, value_mask, key_mask, attention_mask, use_causal_mask)
+    causal_only = _causal_only(layer, masks)
+    window = layer.sliding_window
+    mask = None if causal_only else tf_attention_mask(ctx, query, value, masks, window)
     gate = ctx.call(layer.gate_dense, query) if layer.use_gate else None
     q = ctx.call(layer.query_dense, query)
     repeats = layer.num_query_heads // layer.num_key_value_heads
     k = tf.repeat(ctx.call(layer.key_dense, key), repeats, axis=2)
     v = tf.repeat(ctx.call(layer.value_dense, value), repeats, axis=2)
-    scale = 1.0 / np.sqrt(float(layer.head_dim))
     scores = None
-    if not (layer.dropout > 0.0 or return_attention_scores or q.shape.rank != 4):
-        original = k.dtype
-        logits = tf.einsum("BTNH,BSNH->BNTS", q, k)
-        logits = ctx.cast(logits, ctx.result_dtype(logits, np.float32(0))) * scale
-        keep = mask
-        if keep is not None:
-            while keep.shape.rank < 4:
-                keep = tf.expand_dims(keep, -3)
-        if causal_only:
-            keep = (rows >= cols)[:, None]
-        if keep is not None:
-            big = (65500.0 if logits.dtype == tf.float16 else 3.38953e38) * -0.7
-            logits = tf.where(keep, logits, tf.constant(big, logits.dtype))
-        probs = ctx.cast(tf.nn.softmax(tf.cast(logits, tf.float32), axis=-1), original)
-        out = ctx.cast(tf.einsum("BNTS,BSNH->BTNH", probs, v), original)
+    if _fused(layer, q.shape.rank, return_attention_scores):
+        out = tf_dot_product_attention(ctx, q, k, v, mask, _scale(layer), causal_only)
     else:
         if causal_only:
-            mask = rows >= cols
-        qs = q * tf.constant(scale, q.dtype)
-        raw = tf.einsum("bquh,bkuh->buqk", qs, k)
+            mask = tf_attention_mask(ctx, query, value, masks, None)
+        raw = tf.einsum("bquh,bkuh->buqk", q * tf.constant(_scale(layer), q.dtype), k)
         if mask is not None:
             for _ in range(raw.shape.rank - mask.shape.rank):
                 mask = tf.expand_dims(mask, -3)

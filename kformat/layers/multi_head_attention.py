@@ -16,6 +16,12 @@ from typing import Any
 import numpy as np
 
 from kformat.layers import _checks as c
+from kformat.layers._attention_math import (
+    np_attention_mask,
+    np_dot_product_attention,
+    tf_attention_mask,
+    tf_dot_product_attention,
+)
 from kformat.layers._common import weight_fields
 from kformat.layers._def import (
     InputShape,
@@ -147,59 +153,12 @@ def attention_equations(rank: int, attn_axes: tuple[int, ...]) -> tuple[str, str
     return f"{source},{target}->{product}", f"{product},{source}->{target}", len(product)
 
 
+def _scale(layer: Any) -> float:
+    return 1.0 / math.sqrt(float(layer.key_dim))
+
+
 def _fused(layer: Any, q: Any, return_scores: bool) -> bool:
     return not (layer.dropout > 0.0 or return_scores or len(q.shape) != 4)
-
-
-def _large_negative(dtype: Any) -> float:
-    # keras/src/backend/numpy/nn.py _get_large_negative
-    return (65500.0 if dtype == np.float16 else 3.38953e38) * -0.7
-
-
-def _np_attention_mask(layer: Any, query: Any, value: Any, masks: tuple[Any, ...]) -> Any:
-    query_mask, value_mask, key_mask, attention_mask, causal = masks
-    auto = None
-    if query_mask is not None:
-        auto = np.expand_dims(np.asarray(query_mask, bool), -1)
-    for m in (value_mask, key_mask):
-        if m is not None:
-            m = np.expand_dims(np.asarray(m, bool), -2)
-            auto = m if auto is None else auto & m
-    t, s = np.shape(query)[1], np.shape(value)[1]
-    rows = np.arange(t).reshape(1, t, 1)
-    cols = np.arange(s).reshape(1, 1, s)
-    if causal:
-        auto = rows >= cols if auto is None else auto & (rows >= cols)
-    if layer.sliding_window is not None:
-        window = np.abs(rows - cols) < layer.sliding_window
-        auto = window if auto is None else auto & window
-    if attention_mask is not None:
-        attention_mask = np.asarray(attention_mask).astype(bool)
-    if auto is not None:
-        attention_mask = auto if attention_mask is None else attention_mask & auto
-    return attention_mask
-
-
-def _np_fused(layer: Any, q: Any, k: Any, v: Any, mask: Any) -> Any:
-    # keras/src/backend/numpy/nn.py _dot_product_attention_xla
-    original = k.dtype
-    logits_dtype = np.promote_types(q.dtype, np.float32)
-    if original.name == "bfloat16":
-        k, v = k.astype(np.float32), v.astype(np.float32)
-    logits = layer.einsum("BTNH,BSNH->BNTS", q, k).astype(logits_dtype, copy=False)
-    logits *= np.asarray(1.0 / math.sqrt(float(layer.key_dim)), dtype=logits.dtype)
-    if mask is not None:
-        while mask.ndim < 4:
-            mask = np.expand_dims(mask, -3)
-        logits = np.where(mask, logits, np.asarray(_large_negative(logits.dtype), logits.dtype))
-    logits = logits.astype(np.float32, copy=False)
-    # softmax over S, in place on the fresh logits buffer (same arithmetic).
-    e = np.subtract(logits, np.max(logits, axis=-1, keepdims=True), out=logits)
-    np.exp(e, out=e)
-    probs = np.divide(e, np.sum(e, axis=-1, keepdims=True), out=e).astype(original, copy=False)
-    if probs.dtype.name == "bfloat16":
-        probs, v = probs.astype(np.float32), v.astype(np.float32)
-    return layer.einsum("BNTS,BSNH->BTNH", probs, v).astype(original, copy=False)
 
 
 def call(
@@ -223,12 +182,12 @@ def call(
     query_mask = layer.mask_of(query)
     query, value, key = (layer.with_mask(t, None) for t in (query, value, key))
     masks = (query_mask, value_mask, key_mask, attention_mask, use_causal_mask)
-    mask = _np_attention_mask(layer, query, value, masks)
+    mask = np_attention_mask(query, value, masks, layer.sliding_window)
     gate = layer.sublayer("gate")(query) if layer.use_gate else None
     q, k, v = layer.query_dense(query), layer.key_dense(key), layer.value_dense(value)
     scores = None
     if _fused(layer, q, return_attention_scores):
-        out = _np_fused(layer, q, k, v, mask)
+        out = np_dot_product_attention(layer.einsum, q, k, v, mask, _scale(layer))
     else:
         axes = tuple(layer.attention_axes)
         dot, combine, _ = attention_equations(q.ndim, axes)
@@ -243,54 +202,6 @@ def call(
     if query_mask is not None:
         out = layer.with_mask(out, query_mask)
     return (out, scores) if return_attention_scores else out
-
-
-def _tf_attention_mask(ctx: Any, layer: Any, query: Any, value: Any, masks: tuple[Any, ...]) -> Any:
-    tf = ctx.tf
-    query_mask, value_mask, key_mask, attention_mask, causal = masks
-
-    def both(a: Any, b: Any) -> Any:
-        return b if a is None else tf.logical_and(a, b)
-
-    auto = None
-    if query_mask is not None:
-        auto = tf.expand_dims(ctx.cast(query_mask, tf.bool), -1)
-    for m in (value_mask, key_mask):
-        if m is not None:
-            auto = both(auto, tf.expand_dims(ctx.cast(m, tf.bool), -2))
-    t, s = tf.shape(query)[1], tf.shape(value)[1]
-    rows = tf.reshape(tf.range(t), (1, -1, 1))
-    cols = tf.reshape(tf.range(s), (1, 1, -1))
-    if causal:
-        auto = both(auto, rows >= cols)
-    if layer.sliding_window is not None:
-        auto = both(auto, tf.abs(rows - cols) < layer.sliding_window)
-    if attention_mask is not None:
-        attention_mask = ctx.cast(attention_mask, tf.bool)
-    if auto is not None:
-        attention_mask = auto if attention_mask is None else tf.logical_and(attention_mask, auto)
-    return attention_mask
-
-
-def _tf_fused(ctx: Any, layer: Any, q: Any, k: Any, v: Any, mask: Any) -> Any:
-    tf = ctx.tf
-    original = k.dtype
-    logits_dtype = ctx.result_dtype(q, tf.constant(0, tf.float32))
-    compute = tf.float32 if tf.bfloat16 in (q.dtype, k.dtype) else q.dtype
-    logits = tf.einsum("BTNH,BSNH->BNTS", ctx.cast(q, compute), ctx.cast(k, compute))
-    logits = ctx.cast(logits, logits_dtype)
-    logits = logits * tf.constant(1.0 / math.sqrt(float(layer.key_dim)), logits.dtype)
-    if mask is not None:
-        while mask.shape.rank < 4:
-            mask = tf.expand_dims(mask, -3)
-        neg = _large_negative(np.float16 if logits.dtype == tf.float16 else np.float32)
-        logits = tf.where(mask, logits, tf.constant(neg, dtype=logits.dtype))
-    logits = ctx.cast(logits, tf.float32)
-    e = tf.exp(logits - tf.reduce_max(logits, axis=-1, keepdims=True))
-    probs = ctx.cast(e / tf.reduce_sum(e, axis=-1, keepdims=True), original)
-    if probs.dtype == tf.bfloat16:
-        probs, v = ctx.cast(probs, tf.float32), ctx.cast(v, tf.float32)
-    return ctx.cast(tf.einsum("BNTS,BSNH->BTNH", probs, ctx.cast(v, probs.dtype)), original)
 
 
 def tf_call(
@@ -314,14 +225,14 @@ def tf_call(
     query_mask = ctx.mask(query)
     query, value, key = (ctx.with_mask(t, None) for t in (query, value, key))
     masks = (query_mask, value_mask, key_mask, attention_mask, use_causal_mask)
-    mask = _tf_attention_mask(ctx, layer, query, value, masks)
+    mask = tf_attention_mask(ctx, query, value, masks, layer.sliding_window)
     gate = ctx.call(layer.sublayer("gate"), query) if layer.use_gate else None
     q = ctx.call(layer.query_dense, query)
     k = ctx.call(layer.key_dense, key)
     v = ctx.call(layer.value_dense, value)
     scores = None
     if _fused(layer, q, return_attention_scores):
-        out = _tf_fused(ctx, layer, q, k, v, mask)
+        out = tf_dot_product_attention(ctx, q, k, v, mask, _scale(layer))
     else:
         axes = tuple(layer.attention_axes)
         dot, combine, _ = attention_equations(q.shape.rank, axes)

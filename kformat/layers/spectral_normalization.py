@@ -22,6 +22,7 @@ import numpy as np
 
 from kformat.errors import UnsupportedFeatureError
 from kformat.layers import _checks as c
+from kformat.layers import _lookup
 from kformat.layers._def import (
     InputShape,
     LayerDef,
@@ -70,13 +71,11 @@ def _build_shape(config: Mapping[str, Any], input_shape: InputShape) -> Shape | 
 
 
 def _variables(config: Mapping[str, Any], input_shape: InputShape) -> tuple[VariableSpec, ...]:
-    from kformat import layers  # the registry imports this module
-
     found = wrapped(config)
     if found is None:
         raise ValueError("SpectralNormalization needs a serialized layer under 'layer'")
     cls, inner = found
-    definition = layers.get(cls)
+    definition = _lookup.definition(cls)
     if definition is None:
         raise UnknownLayerClass(cls)
     shape = single(input_shape)
@@ -104,10 +103,8 @@ def _sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tuple[Subl
 
 
 def _output_shape(config: Mapping[str, Any], shape: Shape) -> Shape | None:
-    from kformat import layers
-
     found = wrapped(config)
-    definition = layers.get(found[0]) if found is not None else None
+    definition = _lookup.definition(found[0]) if found is not None else None
     if found is None or definition is None:
         return None
     return definition.output_shape(found[1], shape)

@@ -20,15 +20,15 @@ from kformat._io import Buffer, map_file
 from kformat._read import CONFIG, METADATA, WEIGHTS, check_members
 from kformat._zip import check_member_name
 from kformat.validate import _weights
-from kformat.validate._driver import check_model
+from kformat.validate._model import check_model
 
 if TYPE_CHECKING:
-    from kformat.validate._driver import _Context
+    from kformat.validate._context import Context
 
 __all__ = ["validate_directory"]
 
 
-def _read_file(ctx: _Context, path: Path, member: str, cap: int) -> bytes | None:
+def _read_file(ctx: Context, path: Path, member: str, cap: int) -> bytes | None:
     try:
         st = path.lstat()
     except OSError:
@@ -51,7 +51,7 @@ def _read_file(ctx: _Context, path: Path, member: str, cap: int) -> bytes | None
         return f.read(cap + 1)
 
 
-def validate_directory(ctx: _Context, root: Path) -> None:
+def validate_directory(ctx: Context, root: Path) -> None:
     entries = {e.name: e for e in os.scandir(root)}
     check_members(
         [n + ("/" if e.is_dir(follow_symlinks=False) else "") for n, e in entries.items()],
@@ -91,7 +91,7 @@ def _hard_link(st: os.stat_result) -> str:
     return f"file has {st.st_nlink} hard links (another name may be outside the model)"
 
 
-def _check_asset_tree(ctx: _Context, top: Path) -> None:
+def _check_asset_tree(ctx: Context, top: Path) -> None:
     st = top.lstat()
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
         ctx.sink.report(

@@ -11,55 +11,28 @@ are dropped (no cascades). The weights are indexed, never read, unless
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import stat
-from collections import Counter
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO
 
 from kformat._h5 import H5Index
 from kformat._io import Buffer, map_file, read_stream
-from kformat._issues import Issue
 from kformat._limits import DEFAULT_LIMITS, Limits
 from kformat._read import ASSETS, CONFIG, METADATA, WEIGHTS, check_members
-from kformat._rules import RULES, Sink
+from kformat._weights_layout import root_issues
 from kformat._zip import ZipReader
 from kformat.errors import KFormatError
-from kformat.validate import _documents, _weights
-from kformat.validate._consistency import consistency_issues
-from kformat.validate._preflight import (
-    config_findings,
-    implied_issues,
-    is_model,
-    layer_errors,
-    weights_follow,
-)
-from kformat.validate._weights_layout import root_issues
+from kformat.validate import _weights
+from kformat.validate._context import Context, Result
+from kformat.validate._directory import validate_directory
+from kformat.validate._model import check_model
+from kformat.validate._shards import validate_sharded
 
 __all__ = ["Result", "run"]
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
-#: At most this many issues of one code per member are listed; the rest are
-#: counted in one closing issue (a million duplicate keys are one problem).
-MAX_PER_CODE = 100
-
-
-@dataclasses.dataclass
-class Result:
-    """Everything one validation found.
-
-    Attributes:
-        issues: the findings, in check order.
-        layout: what the source was validated as (``None``: not recognised).
-        custom_objects: registered names / class names the file needs (KF306).
-    """
-
-    issues: list[Issue] = dataclasses.field(default_factory=list)
-    layout: str | None = None
-    custom_objects: list[str] = dataclasses.field(default_factory=list)
 
 
 def run(
@@ -75,7 +48,7 @@ def run(
         TypeError: ``source`` is neither a path nor a binary file object.
     """
     limits = limits or DEFAULT_LIMITS
-    ctx = _Context(limits, deep)
+    ctx = Context(limits, deep)
     if hasattr(source, "read"):
         try:
             buf = read_stream(source, limits.max_total_bytes)  # type: ignore[arg-type]
@@ -91,15 +64,11 @@ def run(
         )
     path = Path(source)
     if path.is_dir():
-        from kformat.validate._directory import validate_directory
-
         ctx.result.layout = "directory"
         validate_directory(ctx, path)
         return ctx.finish()
     name = path.name.lower()
     if name.endswith(".weights.json"):
-        from kformat.validate._shards import validate_sharded
-
         ctx.result.layout = "sharded"
         validate_sharded(ctx, path)
         return ctx.finish()
@@ -127,66 +96,7 @@ def run(
     return ctx.finish()
 
 
-class _Context:
-    def __init__(self, limits: Limits, deep: bool) -> None:
-        self.limits = limits
-        self.deep = deep
-        self.sink = Sink(collect=True)
-        self.result = Result()
-        #: unmarked opaque datasets the config says hold bfloat16 (no KF418)
-        self.explained: set[str] = set()
-        #: (member, index) of every weights file, for the checks that follow the config
-        self.indexes: list[tuple[str, H5Index]] = []
-
-    def scan(self, buf: Buffer, base: int, length: int, member: str) -> H5Index | None:
-        index = _weights.scan_weights(
-            buf,
-            base,
-            length,
-            member=member,
-            limits=self.limits,
-            sink=self.sink,
-            # Shards of one model share one decoded-bytes budget (KF431).
-            decoded_before=sum(i.decoded_bytes for _, i in self.indexes),
-        )
-        if index is not None:
-            self.add(_weights.layout_issues(index, member=member))
-            self.indexes.append((member, index))
-        return index
-
-    def add(self, issues: Iterable[Issue]) -> None:
-        self.sink.issues.extend(issues)
-
-    def finish(self) -> Result:
-        for member, index in self.indexes:
-            self.add(_weights.opaque_issues(index, member=member, explained=self.explained))
-        self.result.issues = _cap(self.sink.issues)
-        self.result.custom_objects = list(dict.fromkeys(self.result.custom_objects))
-        return self.result
-
-
-def _cap(issues: list[Issue]) -> list[Issue]:
-    counts: Counter[tuple[str | None, str]] = Counter()
-    out: list[Issue] = []
-    for issue in issues:
-        key = (issue.member, issue.code)
-        counts[key] += 1
-        if counts[key] <= MAX_PER_CODE:
-            out.append(issue)
-    for (member, code), n in counts.items():
-        if n > MAX_PER_CODE:
-            out.append(
-                Issue(
-                    code,
-                    RULES[code].severity,
-                    f"{n - MAX_PER_CODE} more {code} issues in this member are not listed",
-                    member=member,
-                )
-            )
-    return out
-
-
-def _validate_zip(ctx: _Context, buf: Buffer) -> None:
+def _validate_zip(ctx: Context, buf: Buffer) -> None:
     limits, sink = ctx.limits, ctx.sink
     zr = ZipReader(buf, limits=limits, sink=sink)
     if not zr.readable:
@@ -257,70 +167,3 @@ def _validate_zip(ctx: _Context, buf: Buffer) -> None:
                     break  # the budget is spent: no other member is inflated
         if index is not None:
             ctx.add(_weights.nonfinite_issues(weights_buf, base, length, index, member=WEIGHTS))
-
-
-def check_model(
-    ctx: _Context,
-    config_data: bytes | None,
-    metadata_data: bytes | None,
-    index: H5Index | None,
-) -> None:
-    """Documents, semantics, safety and consistency of a model's members."""
-    limits, sink = ctx.limits, ctx.sink
-    metadata = None
-    if metadata_data is not None:
-        metadata = _documents.parse_document(
-            metadata_data,
-            member=METADATA,
-            max_bytes=limits.max_metadata_bytes,
-            limits=limits,
-            sink=sink,
-        )
-        if metadata is not None:
-            ctx.add(_documents.metadata_issues(metadata, METADATA))
-    if config_data is None:
-        return
-    config = _documents.parse_document(
-        config_data, member=CONFIG, max_bytes=limits.max_config_bytes, limits=limits, sink=sink
-    )
-    if config is None:
-        return
-    custom = ctx.result.custom_objects
-    findings = config_findings(config, custom, limits)
-    ctx.add(findings.issues)
-    if not is_model(config) or not weights_follow(findings):
-        return  # weight paths follow from a config the checks above rejected
-    bad_layers = layer_errors(findings)
-    version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
-    if index is None:
-        # No readable weights: the config-only findings (KF308 implied size,
-        # KF309 inconsistent shapes) are still computed from the config alone.
-        ctx.add(
-            implied_issues(
-                config, version if isinstance(version, str) else None, limits, bad_layers
-            )
-        )
-        return
-    # Only objects the walk rejected (errors) are missing from the index and
-    # would cascade into KF420-KF423; a warning (KF416 chunked, KF417 dtype,
-    # KF428 attribute) leaves the object indexed, so it is still compared.
-    broken_h5 = {
-        i.path
-        for i in ctx.sink.issues
-        if i.member == WEIGHTS
-        and i.code.startswith("KF4")
-        and i.severity == "error"
-        and i.path is not None
-    }
-    ctx.add(
-        consistency_issues(
-            config,
-            index,
-            member=WEIGHTS,
-            version=version if isinstance(version, str) else None,
-            limits=limits,
-            explained=ctx.explained,
-            skip_config=bad_layers,
-            skip_h5=broken_h5,
-        )
-    )

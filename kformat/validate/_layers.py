@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kformat import layer_specs, layers, weight_paths
+from kformat import layer_specs, layers
 from kformat._issues import Issue
 from kformat._rules import RULES
 from kformat.validate import _known
@@ -21,20 +21,8 @@ from kformat.validate._fields import BASE_KEYS, TF_KERAS_BASE_KEYS, dtype_proble
 from kformat.validate._graph import iter_models
 from kformat.validate._walk import Parts, iter_objects, ptr
 
-__all__ = ["RECOGNIZED", "is_known_layer", "layer_entries", "layer_issues", "tree_issues"]
+__all__ = ["is_known_layer", "layer_entries", "layer_issues", "tree_issues"]
 
-#: Classes the validator knows: every class of the layer catalogue and its
-#: aliases, and the weightless built-ins it recognizes by name (base keys only).
-RECOGNIZED = (
-    frozenset(layer_specs.WEIGHTLESS)
-    | frozenset(layers.REGISTRY)
-    | frozenset(layers.ALIASES)
-    | frozenset(
-        alias
-        for alias, cls in weight_paths.PYTHON_CLASS_NAMES.items()
-        if cls in layer_specs.WEIGHTLESS
-    )
-)
 _MODELS = frozenset({"Sequential", "Functional", "Model"})
 _TF_OPS = frozenset({"TFOpLambda", "SlicingOpLambda"})
 _INITIALIZER_ALIASES = frozenset(
@@ -65,7 +53,7 @@ def is_known_layer(entry: Mapping[str, Any]) -> bool:
     cls = entry.get("class_name")
     if not isinstance(cls, str):
         return False
-    return _keras_module(entry) and (cls in RECOGNIZED or cls in _MODELS or _is_operation(entry))
+    return _keras_module(entry) and (layers.is_known(cls) or cls in _MODELS or _is_operation(entry))
 
 
 def layer_entries(config: Any) -> Iterator[tuple[Parts, Mapping[str, Any]]]:
@@ -114,7 +102,7 @@ def layer_issues(config: Any, custom: list[str]) -> Iterator[Issue]:
                 "KF314", f"layer {cls} exists only in tf.keras; Keras 3 cannot load it", base
             )
             continue
-        if cls not in RECOGNIZED:
+        if not layers.is_known(cls):
             yield _issue(
                 "KF310",
                 f"layer class {cls} is a Keras built-in kformat does not model: its config and weights "

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from kformat._display import PATH_CHARS, clean
 from kformat._issues import Issue
 from kformat._rules import RULES
-from kformat.validate._report import MESSAGE_CHARS, FileReport, listed
+from kformat.validate._file_report import MESSAGE_CHARS, FileReport, listed
 
 __all__ = ["SARIF_SCHEMA", "sarif"]
 

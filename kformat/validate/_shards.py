@@ -21,14 +21,14 @@ from kformat.validate import _documents, _weights
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from kformat.validate._driver import _Context
+    from kformat.validate._context import Context
 
 __all__ = ["validate_sharded"]
 
 _KERAS_SHARD = re.compile(r"^(?P<base>.+)_\d{5}\.weights\.h5$")
 
 
-def validate_sharded(ctx: _Context, index_path: Path) -> None:
+def validate_sharded(ctx: Context, index_path: Path) -> None:
     """Validate a sharded index and the shards it names."""
     sink, limits = ctx.sink, ctx.limits
     member = index_path.name
@@ -90,7 +90,7 @@ def validate_sharded(ctx: _Context, index_path: Path) -> None:
 
 
 def _check_shards(
-    ctx: _Context,
+    ctx: Context,
     index_path: Path,
     member: str,
     doc: dict[str, object],

@@ -20,6 +20,7 @@ from reference_runtime._tensor import KerasTensor
 from reference_runtime.export._context import VariableStore, is_tensor, tf_dtype
 from reference_runtime.export._graph import call_layer, call_method
 from reference_runtime.export._twin import TwinContext
+from reference_runtime.layers.layer import Layer
 
 __all__ = ["ExportArchive", "make_tensor_spec"]
 
@@ -50,8 +51,6 @@ def _name_dict_specs(structure: Any, key: str | None = None) -> Any:
 
 
 def _runtime_layer(obj: Any) -> bool:
-    from reference_runtime.layers.layer import Layer
-
     return isinstance(obj, Layer)
 
 
@@ -195,7 +194,7 @@ class ExportArchive:
         store = self._store
 
         def endpoint(*args: Any) -> Any:
-            ctx = TwinContext(store)
+            ctx = TwinContext(store, call_layer)
             if method == "call":
                 return call_method(ctx, owner, tuple(args), {})
             return call_layer(ctx, owner, tuple(args), {})

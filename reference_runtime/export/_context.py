@@ -79,12 +79,23 @@ class VariableStore:
         return [pair[1] for pair in self._by_id.values()]
 
 
+#: ``call_layer(ctx, layer, args, kwargs)`` of :mod:`reference_runtime.export._graph`
+LayerCaller = Callable[["TraceContext", Any, Any, dict[str, Any]], Any]
+
+
 class TraceContext:
     """Per-trace state: the variable store and the masks attached to tensors."""
 
-    def __init__(self, store: VariableStore) -> None:
+    def __init__(self, store: VariableStore, call_layer: LayerCaller) -> None:
         self.store = store
         self._masks: dict[int, tuple[Any, Any]] = {}
+        self._call_layer = call_layer
+
+    def call_layer(self, layer: Any, args: Any, kwargs: dict[str, Any]) -> Any:
+        """Call ``layer`` as the graph calls it (masks, autocast); the translations of
+        layers that own sublayers use it. It is handed in by whoever traces (the graph
+        module), since that module looks the translations up."""
+        return self._call_layer(self, layer, args, kwargs)
 
     # -- masks ------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from ``compute_mask``.
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import tensorflow as tf
 
@@ -22,10 +22,8 @@ from reference_runtime._tensor import KerasTensor
 from reference_runtime.export._context import TraceContext, is_tensor
 from reference_runtime.export._helpers import cast
 from reference_runtime.export._registry import lookup
-
-if TYPE_CHECKING:
-    from reference_runtime.models.functional import Functional
-    from reference_runtime.models.sequential import Sequential
+from reference_runtime.models.functional import Functional
+from reference_runtime.models.sequential import Sequential
 
 __all__ = ["call_layer", "call_method", "run_model"]
 
@@ -55,19 +53,11 @@ def _convert(ctx: TraceContext, layer: Any) -> Any:
     return convert
 
 
-def _models() -> tuple[type[Functional], type[Sequential]]:
-    from reference_runtime.models.functional import Functional
-    from reference_runtime.models.sequential import Sequential
-
-    return Functional, Sequential
-
-
 def call_method(
     ctx: TraceContext, layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
     """``layer.call(*args, **kwargs)`` in TensorFlow (no autocast, no mask plumbing)."""
-    functional, sequential = _models()
-    if isinstance(layer, (functional, sequential)):
+    if isinstance(layer, (Functional, Sequential)):
         return run_model(ctx, layer, *args, **kwargs)
     if not layer.built:
         raise UnsupportedFeatureError(
@@ -122,7 +112,7 @@ def _set_mask_metadata(
 
 
 def _is_model(layer: Any) -> bool:
-    return isinstance(layer, _models())
+    return isinstance(layer, (Functional, Sequential))
 
 
 def _standardize_inputs(ctx: TraceContext, model: Any, inputs: Any) -> list[Any]:
@@ -152,14 +142,13 @@ def run_model(
     ctx: TraceContext, model: Any, inputs: Any, training: Any = None, mask: Any = None
 ) -> Any:
     """``Functional.call`` / ``Sequential.call`` in TensorFlow."""
-    functional, sequential = _models()
-    if isinstance(model, sequential):
+    if isinstance(model, Sequential):
         if model._functional is None:
             raise UnsupportedFeatureError(
                 f"Sequential model {model.name!r} has no input shape yet: build it before exporting"
             )
         model = model._functional
-    if not isinstance(model, functional):
+    if not isinstance(model, Functional):
         raise UnsupportedFeatureError(f"model {model.name!r} is not a Functional graph")
     flat = _standardize_inputs(ctx, model, inputs)
     if mask is not None:

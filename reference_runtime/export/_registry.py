@@ -19,6 +19,8 @@ from kformat import layers as catalogue
 from kformat.errors import UnsupportedFeatureError
 from reference_runtime.export._context import TFLayer
 from reference_runtime.export._ops import TF_OPS
+from reference_runtime.layers import LAYERS
+from reference_runtime.ops import OPS, Operation
 
 __all__ = ["TF_LAYERS", "lookup", "register_tf_layer"]
 
@@ -68,9 +70,6 @@ def lookup(layer: Any) -> TFLayer:
     Raises:
         UnsupportedFeatureError: the class has none (custom layers, subclassed models).
     """
-    from reference_runtime.layers import LAYERS
-    from reference_runtime.ops import OPS, Operation
-
     cls = type(layer)
     found = _CUSTOM.get(cls)
     if found is not None:

@@ -14,6 +14,9 @@ from typing import Any
 
 from reference_runtime._backend import map_structure
 from reference_runtime.export._archive import ExportArchive, make_tensor_spec
+from reference_runtime.models.functional import Functional
+from reference_runtime.models.sequential import Sequential
+from reference_runtime.saving import load_model
 
 __all__ = ["DEFAULT_ENDPOINT_NAME", "export_saved_model", "get_input_signature"]
 
@@ -26,9 +29,6 @@ def get_input_signature(model: Any) -> list[Any]:
     Raises:
         ValueError: the model has no known inputs (an unbuilt Sequential or a subclassed model).
     """
-    from reference_runtime.models.functional import Functional
-    from reference_runtime.models.sequential import Sequential
-
     if isinstance(model, Functional):
         struct = model._inputs_struct
         if isinstance(struct, (list, tuple)) and len(struct) == 1:
@@ -70,8 +70,6 @@ def export_saved_model(
         UnsupportedFeatureError: a layer without a TensorFlow translation (named).
     """
     if isinstance(source, (str, os.PathLike)):
-        from reference_runtime.saving import load_model
-
         model = load_model(source, custom_objects=custom_objects, compile=False)
     else:
         model = source

@@ -13,6 +13,10 @@ from types import MappingProxyType
 from typing import Any
 
 from kformat import layers as catalogue
+from reference_runtime._serialization import (
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 from reference_runtime.layers._defined import class_for
 from reference_runtime.layers.batch_normalization import BatchNormalization
 from reference_runtime.layers.dense import Dense
@@ -138,14 +142,10 @@ def __getattr__(name: str) -> type[Layer]:
 
 def serialize(layer: Layer) -> dict[str, Any]:
     """``keras.layers.serialize``: the serialized-object dict of a layer."""
-    from reference_runtime.saving.serialization_lib import serialize_keras_object
-
     out: dict[str, Any] = serialize_keras_object(layer)
     return out
 
 
 def deserialize(config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None = None) -> Any:
     """``keras.layers.deserialize``: a layer from its serialized form."""
-    from reference_runtime.saving.serialization_lib import deserialize_keras_object
-
     return deserialize_keras_object(config, custom_objects=custom_objects)

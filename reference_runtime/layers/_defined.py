@@ -20,6 +20,7 @@ from kformat import layers as catalogue
 from kformat.layers import LayerDef
 from kformat.layers._def import no_sublayers
 from reference_runtime import activations, constraints, initializers, regularizers
+from reference_runtime._builtins import builtin_class
 from reference_runtime.layers.layer import Layer
 
 __all__ = ["DefinedLayer", "class_for", "defined_layer", "forward"]
@@ -42,6 +43,10 @@ class DefinedLayer(Layer):
     """A layer whose config, variables and forward pass come from :attr:`definition`."""
 
     definition: ClassVar[LayerDef]
+    #: Create the definition's sub-layers from the config in ``__init__`` (Keras does
+    #: for RandAugment, RandomColorJitter); a hand-written class that builds its own
+    #: (SpectralNormalization's wrapped layer) sets ``False``.
+    sublayers_from_config: ClassVar[bool] = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         definition = self.definition
@@ -93,7 +98,7 @@ class DefinedLayer(Layer):
         self.supports_masking = definition.supports_masking or definition.compute_mask is not None
         if not definition.autocast:
             self.autocast = False
-        if definition.sublayers is not no_sublayers:
+        if definition.sublayers is not no_sublayers and self.sublayers_from_config:
             self._create_sublayers()
 
     def _create_sublayers(self) -> None:
@@ -101,11 +106,9 @@ class DefinedLayer(Layer):
         (the saving walk finds them there, spec §6.7). Only for classes whose
         sub-layers follow from the config alone, as Keras creates them in
         ``__init__`` (``RandAugment``, ``RandomColorJitter``)."""
-        from reference_runtime.layers import LAYERS  # the registry imports this module
-
         for spec in self.definition.sublayers(self.config_values(), None):
-            cls = LAYERS[spec.class_name]
-            setattr(self, spec.attr, cls(name=spec.name, **spec.config))
+            cls = builtin_class("keras.layers", spec.class_name)
+            setattr(self, spec.attr, cls(**{**spec.config, "name": spec.name}))
 
     # -- config ---------------------------------------------------------------
 
@@ -150,15 +153,16 @@ class DefinedLayer(Layer):
         """Create the definition's variables, in ``vars/0..n-1`` order (spec §6.8)."""
         specs = self.definition.variables(self._shape_config(), input_shape)
         for spec in specs:
-            init = getattr(self, f"{spec.name}_initializer", None) or spec.initializer
+            keys = spec.keys or spec.name
+            init = getattr(self, f"{keys}_initializer", None) or spec.initializer
             var = self.add_weight(
                 name=spec.name,
                 shape=spec.shape,
                 initializer=init if init is not None else "zeros",
                 dtype=spec.dtype,
                 trainable=spec.trainable,
-                regularizer=getattr(self, f"{spec.name}_regularizer", None),
-                constraint=getattr(self, f"{spec.name}_constraint", None),
+                regularizer=getattr(self, f"{keys}_regularizer", None),
+                constraint=getattr(self, f"{keys}_constraint", None),
             )
             setattr(self, spec.attr or spec.name, var)
 

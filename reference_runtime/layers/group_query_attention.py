@@ -13,6 +13,7 @@ from typing import Any
 from kformat.layers.grouped_query_attention import GROUP_QUERY_ATTENTION
 from kformat.layers.grouped_query_attention import call as gqa_call
 from reference_runtime.layers._defined import DefinedLayer, class_for
+from reference_runtime.layers._projections import einsum_projection
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.softmax import Softmax
@@ -26,6 +27,7 @@ class GroupQueryAttention(DefinedLayer):
     """Grouped-query attention, inference only (Keras' ``GroupedQueryAttention``)."""
 
     definition = GROUP_QUERY_ATTENTION
+    sublayers_from_config = False  # built in build() from the input shapes
     # Set from the definition's fields by DefinedLayer.__init__.
     num_query_heads: int
     num_key_value_heads: int
@@ -74,26 +76,16 @@ class GroupQueryAttention(DefinedLayer):
         for spec in self.definition.sublayers(self.config_values(), shapes):
             layer: Layer
             if spec.class_name == "EinsumDense":
-                cfg = spec.config
-                layer = EinsumDense(
-                    cfg["equation"],
-                    output_shape=cfg["output_shape"],
-                    bias_axes=cfg["bias_axes"],
-                    activation=cfg["activation"],
-                    name=spec.name,
+                layer = einsum_projection(
+                    spec,
                     dtype=self.dtype_policy,
-                    kernel_initializer=type(self.kernel_initializer).from_config(
-                        self.kernel_initializer.get_config()
-                    ),
-                    bias_initializer=type(self.bias_initializer).from_config(
-                        self.bias_initializer.get_config()
-                    ),
+                    kernel_initializer=self.kernel_initializer,
+                    bias_initializer=self.bias_initializer,
                     kernel_regularizer=self.kernel_regularizer,
                     bias_regularizer=self.bias_regularizer,
                     kernel_constraint=self.kernel_constraint,
                     bias_constraint=self.bias_constraint,
                 )
-                layer.build(spec.input_shape)
             elif spec.class_name == "Softmax":
                 layer = Softmax(axis=-1, dtype=self.dtype_policy)
             else:

@@ -14,6 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reference_runtime._serialization import (
+    _refuse_lambda,
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 from reference_runtime.layers._defined import forward
 from reference_runtime.layers.layer import Layer
 
@@ -54,8 +59,6 @@ class Lambda(Layer):
 
     def get_config(self) -> dict[str, Any]:
         """The function as a serialized reference (never bytecode)."""
-        from reference_runtime.saving.serialization_lib import serialize_keras_object
-
         return {
             **super().get_config(),
             "function": serialize_keras_object(self.function),
@@ -65,11 +68,6 @@ class Lambda(Layer):
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Any:
         """Resolve ``function`` without ever running bytecode."""
-        from reference_runtime.saving.serialization_lib import (
-            _refuse_lambda,
-            deserialize_keras_object,
-        )
-
         config = dict(config)
         for key in ("function", "output_shape", "mask"):
             value = config.get(key)

@@ -19,6 +19,7 @@ from kformat import layer_specs
 from kformat.layers.multi_head_attention import attention_equations
 from reference_runtime import constraints, initializers, regularizers
 from reference_runtime.layers._defined import class_for, forward
+from reference_runtime.layers._projections import einsum_projection
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.softmax import Softmax
@@ -203,27 +204,16 @@ class MultiHeadAttention(Layer):
         self._output_dense = self._einsum(subs["output_dense"])
 
     def _einsum(self, sub: layer_specs.SublayerSpec) -> EinsumDense:
-        cfg = sub.config
-        layer = EinsumDense(
-            cfg["equation"],
-            output_shape=cfg["output_shape"],
-            bias_axes=cfg["bias_axes"],
-            activation=cfg["activation"],
-            name=sub.name,
+        return einsum_projection(
+            sub,
             dtype=self.dtype_policy,
-            kernel_initializer=type(self._kernel_initializer).from_config(
-                self._kernel_initializer.get_config()
-            ),
-            bias_initializer=type(self._bias_initializer).from_config(
-                self._bias_initializer.get_config()
-            ),
+            kernel_initializer=self._kernel_initializer,
+            bias_initializer=self._bias_initializer,
             kernel_regularizer=self._kernel_regularizer,
             bias_regularizer=self._bias_regularizer,
             kernel_constraint=self._kernel_constraint,
             bias_constraint=self._bias_constraint,
         )
-        layer.build(sub.input_shape)
-        return layer
 
     def _set_softmax_masking(self, masking: dict[str, bool] | None) -> None:
         """Use ``masking`` (``Softmax`` attributes) for the softmax of the scores."""

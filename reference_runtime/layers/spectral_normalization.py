@@ -14,6 +14,7 @@ from typing import Any
 
 from kformat import layers as catalogue
 from reference_runtime import initializers
+from reference_runtime._serialization import deserialize_keras_object, serialize_keras_object
 from reference_runtime.layers._defined import DefinedLayer, defined_layer
 from reference_runtime.layers.layer import Layer
 
@@ -32,11 +33,11 @@ class SpectralNormalization(_Generated):  # type: ignore[valid-type,misc]
             the config).
     """
 
+    sublayers_from_config = False  # the wrapped layer is deserialized below
+
     def __init__(self, layer: Any, power_iterations: int = 1, **kwargs: Any) -> None:
         super().__init__(layer=layer, power_iterations=power_iterations, **kwargs)
         if not isinstance(layer, Layer):
-            from reference_runtime.saving.serialization_lib import deserialize_keras_object
-
             layer = deserialize_keras_object(layer)
         if not isinstance(layer, Layer):
             raise ValueError(
@@ -47,8 +48,6 @@ class SpectralNormalization(_Generated):  # type: ignore[valid-type,misc]
 
     def config_values(self) -> dict[str, Any]:
         """The fields, the wrapped layer serialized (with its ``build_config``)."""
-        from reference_runtime.saving.serialization_lib import serialize_keras_object
-
         values: dict[str, Any] = super().config_values()
         values["layer"] = serialize_keras_object(self.layer)
         return values

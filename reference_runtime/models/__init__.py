@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from reference_runtime._serialization import deserialize_keras_object
 from reference_runtime.models.cloning import clone_model
 from reference_runtime.models.functional import Functional
 from reference_runtime.models.model import Model
@@ -45,7 +46,6 @@ def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None =
     from kformat._limits import DEFAULT_LIMITS
     from kformat.errors import InvalidArchiveError, KFormatError
     from reference_runtime._config_errors import located
-    from reference_runtime.saving.serialization_lib import deserialize_keras_object
 
     if isinstance(json_string, str):
         data = json_string.encode("utf-8", "surrogatepass")

@@ -24,28 +24,30 @@ from typing import Any
 from kformat.errors import InvalidArchiveError
 from reference_runtime._backend import flatten, map_structure
 from reference_runtime._config_errors import CONFIG, at, current_pointer, guarded, short
-from reference_runtime._tensor import KerasTensor, Node
-from reference_runtime.layers.input_layer import InputLayer
-from reference_runtime.layers.layer import Layer
-from reference_runtime.saving.serialization_lib import (
+from reference_runtime._serialization import (
     deserialize_keras_object,
     serialize_keras_object,
 )
+from reference_runtime._tensor import KerasTensor, Node
+from reference_runtime.layers.input_layer import InputLayer
+from reference_runtime.layers.layer import Layer
+from reference_runtime.layers.tf_op_lambda import TFOpLambda
+from reference_runtime.saving import _compat
+from reference_runtime.saving._attributes import model_kind
 
 __all__ = ["functional_from_config", "functional_get_config"]
 
 
 def _builtin_node_offset(layer: Any, keras2: bool) -> int:
-    from reference_runtime.models.functional import Functional
-    from reference_runtime.models.sequential import Sequential
-
-    if isinstance(layer, Functional):
+    # The model classes are asked for their kind: they import this module.
+    kind = model_kind(layer)
+    if kind == "functional":
         return 1
     # tf-keras: Sequential is a Functional; it skips its first node when it
     # starts with an InputLayer (tf_keras/engine/functional.py _should_skip_first_node).
     if (
         keras2
-        and isinstance(layer, Sequential)
+        and kind == "sequential"
         and layer._layers
         and isinstance(layer._layers[0], InputLayer)
     ):
@@ -233,8 +235,6 @@ def _legacy_node(
         )
 
     inputs = walk(data)
-    from reference_runtime.layers.tf_op_lambda import TFOpLambda
-
     if isinstance(inputs, list) and len(inputs) == 1 and not isinstance(layer, TFOpLambda):
         inputs = inputs[0]  # base_layer_utils.unnest_if_single_tensor
     return [inputs], kwargs
@@ -272,8 +272,6 @@ def _uses_keras2_nodes(config: Mapping[str, Any]) -> bool:
 
 def functional_from_config(cls: Any, config: dict[str, Any]) -> Any:
     """Instantiate every layer, then replay nodes in ``layers`` order until all ran."""
-    from reference_runtime.saving import _compat
-
     keras2 = _uses_keras2_nodes(config)
     created: dict[str, Layer] = {}
     # per layer: (position in layers, [(position in inbound_nodes, node), ...])

@@ -58,10 +58,6 @@ def print_summary(
     cols = [int(width * 0.45), int(width * 0.33), width - int(width * 0.45) - int(width * 0.33)]
     rows = [("Layer (type)", "Output Shape", "Param #")]
     layers = model.layers
-    from reference_runtime.models.sequential import Sequential
-
-    if isinstance(model, Sequential):
-        layers = model.layers
     for layer in layers:
         rows.append(
             (

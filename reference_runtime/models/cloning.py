@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reference_runtime.saving.serialization_lib import (
+from reference_runtime._serialization import (
     deserialize_keras_object,
     serialize_keras_object,
 )

@@ -9,7 +9,7 @@ clear the masks of their inputs in place.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -20,10 +20,16 @@ from reference_runtime._backend import (
     pack_like,
     set_keras_mask,
 )
+from reference_runtime._serialization import checked_from_config
 from reference_runtime._tensor import KerasTensor, Node
 from reference_runtime.layers.layer import Layer
+from reference_runtime.models._functional_config import (
+    functional_from_config,
+    functional_get_config,
+)
 from reference_runtime.models._input_checks import adjust_input, input_specs, is_python_data
 from reference_runtime.models.model import Model
+from reference_runtime.ops import Operation
 
 __all__ = ["Functional", "map_graph"]
 
@@ -117,6 +123,8 @@ class Functional(Model):
         name: model name (default ``functional``).
     """
 
+    _model_kind: ClassVar[str] = "functional"
+
     def __init__(
         self,
         inputs: Any,
@@ -148,8 +156,6 @@ class Functional(Model):
     @property
     def layers(self) -> list[Layer]:
         """All layers of the graph, InputLayers included, in Keras's order."""
-        from reference_runtime.ops import Operation
-
         return [op for op in self._operations if not isinstance(op, Operation)]
 
     def _sublayers(self) -> list[Layer]:
@@ -293,8 +299,6 @@ class Functional(Model):
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3 Functional config: ``name``, ``trainable``, ``layers``, ``input_layers``, ``output_layers``."""
-        from reference_runtime.models._functional_config import functional_get_config
-
         return functional_get_config(self)
 
     @classmethod
@@ -302,9 +306,11 @@ class Functional(Model):
         cls, config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None = None
     ) -> Any:
         """Rebuild the graph by replaying the saved nodes."""
-        from reference_runtime.models._functional_config import functional_from_config
-        from reference_runtime.saving.serialization_lib import checked_from_config
-
         return checked_from_config(
             "Functional", config, lambda: functional_from_config(cls, dict(config))
         )
+
+
+# ``Model(inputs, outputs)`` and ``Model.from_config`` build this class; model.py
+# cannot import it (it subclasses Model), so it is named there from here.
+Model._functional_class = Functional

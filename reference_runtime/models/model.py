@@ -11,14 +11,22 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from reference_runtime import losses, metrics, optimizers
 from reference_runtime._backend import flatten, pack_like
+from reference_runtime._serialization import (
+    checked_from_config,
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 from reference_runtime.layers.layer import Layer
+from reference_runtime.models._functional_config import functional_from_config
 from reference_runtime.models._input_checks import is_python_data
+from reference_runtime.models._summary import print_summary
+from reference_runtime.saving.saving_api import load_weights, save_model, save_weights
 
 __all__ = ["Model"]
 
@@ -29,13 +37,19 @@ class Model(Layer):
     ``Model(inputs, outputs, name=...)`` builds a Functional model.
     """
 
+    #: how the weights walk treats this class's attributes (``saving._attributes``)
+    _model_kind: ClassVar[str] = "model"
+    #: what ``Model(inputs, outputs)`` and a Functional config build:
+    #: :class:`~reference_runtime.models.functional.Functional`, a subclass of this
+    #: class, which names itself here when it is defined.
+    _functional_class: ClassVar[type[Model] | None] = None
+
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if cls is Model and (
             len(args) >= 2 or "outputs" in kwargs or (args and "outputs" in kwargs)
         ):
-            from reference_runtime.models.functional import Functional
-
-            return Functional.__new__(Functional, *args, **kwargs)
+            functional = _functional()
+            return functional.__new__(functional, *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -145,15 +159,11 @@ class Model(Layer):
         """The serialized compile arguments, ``{}`` when never compiled."""
         if not self.compiled or self._compile_config is None:
             return {}
-        from reference_runtime.saving.serialization_lib import serialize_keras_object
-
         out: dict[str, Any] = serialize_keras_object(self._compile_config)
         return out
 
     def compile_from_config(self, config: Mapping[str, Any]) -> None:
         """Re-run ``compile`` from a ``compile_config``."""
-        from reference_runtime.saving.serialization_lib import deserialize_keras_object
-
         cfg = dict(config)
         cfg["optimizer"] = optimizers.get(cfg.get("optimizer"))
         cfg["loss"] = losses.get(cfg.get("loss"))
@@ -175,8 +185,6 @@ class Model(Layer):
         layer_range: Any = None,
     ) -> None:
         """Print layers, output shapes and Keras's parameter counts."""
-        from reference_runtime.models._summary import print_summary
-
         print_summary(
             self, line_length=line_length, print_fn=print_fn, show_trainable=show_trainable
         )
@@ -191,8 +199,6 @@ class Model(Layer):
         **kwargs: Any,
     ) -> None:
         """Save as ``.keras`` (or an unzipped directory with ``zipped=False``)."""
-        from reference_runtime.saving.saving_api import save_model
-
         save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(
@@ -202,16 +208,12 @@ class Model(Layer):
         max_shard_size: float | None = None,
     ) -> None:
         """Save weights as ``.weights.h5``, or sharded ``.weights.json`` with ``max_shard_size`` (GiB)."""
-        from reference_runtime.saving.saving_api import save_weights
-
         save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
     def load_weights(
         self, filepath: str | os.PathLike[str], skip_mismatch: bool = False, **kwargs: Any
     ) -> None:
         """Load weights from ``.weights.h5``, ``.weights.json`` or ``.keras``."""
-        from reference_runtime.saving.saving_api import load_weights
-
         load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def export(
@@ -227,14 +229,13 @@ class Model(Layer):
         """
         if format != "tf_saved_model":
             raise ValueError(f"unsupported export format {format!r}: only 'tf_saved_model'")
+        # Here, not at the top: TensorFlow is an optional extra, loaded on first export.
         from reference_runtime.export import export_saved_model
 
         export_saved_model(self, filepath, input_signature=input_signature, verbose=verbose)
 
     def to_json(self, **kwargs: Any) -> str:
         """The model's serialized config as a JSON string."""
-        from reference_runtime.saving.serialization_lib import serialize_keras_object
-
         return json.dumps(serialize_keras_object(self), **kwargs)
 
     def get_config(self) -> dict[str, Any]:
@@ -255,12 +256,15 @@ class Model(Layer):
             and "input_layers" in config
             and "output_layers" in config
         ):
-            from reference_runtime.models._functional_config import functional_from_config
-            from reference_runtime.models.functional import Functional
-            from reference_runtime.saving.serialization_lib import checked_from_config
-
-            target = cls if issubclass(cls, Functional) else Functional
+            functional = _functional()
+            target = cls if issubclass(cls, functional) else functional
             return checked_from_config(
                 "Functional", config, lambda: functional_from_config(target, dict(config))
             )
         return super().from_config(config)
+
+
+def _functional() -> type[Model]:
+    if Model._functional_class is None:  # pragma: no cover - set when the package loads
+        raise RuntimeError("reference_runtime.models.functional has not been imported")
+    return Model._functional_class

@@ -10,18 +10,20 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from reference_runtime._backend import get_keras_mask, map_structure
 from reference_runtime._config_errors import at, guarded
-from reference_runtime.layers.input_layer import InputLayer
-from reference_runtime.layers.layer import Layer
-from reference_runtime.models.model import Model
-from reference_runtime.saving.serialization_lib import (
+from reference_runtime._serialization import (
     checked_from_config,
     deserialize_keras_object,
     serialize_keras_object,
 )
+from reference_runtime.layers.input_layer import InputLayer
+from reference_runtime.layers.layer import Layer
+from reference_runtime.models.functional import Functional
+from reference_runtime.models.model import Model
+from reference_runtime.saving import _compat
 
 __all__ = ["Sequential"]
 
@@ -33,6 +35,8 @@ class Sequential(Model):
         layers: optional list of layers (an ``Input`` tensor may come first).
         name: model name (default ``sequential``).
     """
+
+    _model_kind: ClassVar[str] = "sequential"
 
     def __init__(
         self, layers: list[Any] | None = None, trainable: bool = True, name: str | None = None
@@ -93,8 +97,6 @@ class Sequential(Model):
 
     def build(self, input_shape: Any = None) -> None:
         """Add an InputLayer if needed and wire the stack into a Functional graph."""
-        from reference_runtime.models.functional import Functional
-
         if (
             input_shape is None
             or not isinstance(input_shape, (list, tuple))
@@ -201,8 +203,6 @@ class Sequential(Model):
 
     @classmethod
     def _from_config(cls, config: Any, custom_objects: Mapping[str, Any] | None) -> Any:
-        from reference_runtime.saving import _compat
-
         if isinstance(config, Mapping) and "layers" in config:
             name, entries, build_shape = (
                 config.get("name"),

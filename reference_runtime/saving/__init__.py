@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reference_runtime.saving.object_registration import (
+from reference_runtime._registration import (
     CustomObjectScope,
     custom_object_scope,
     get_custom_objects,
@@ -10,11 +10,11 @@ from reference_runtime.saving.object_registration import (
     get_registered_object,
     register_keras_serializable,
 )
-from reference_runtime.saving.saving_api import load_model, load_weights, save_model, save_weights
-from reference_runtime.saving.serialization_lib import (
+from reference_runtime._serialization import (
     deserialize_keras_object,
     serialize_keras_object,
 )
+from reference_runtime.saving.saving_api import load_model, load_weights, save_model, save_weights
 
 __all__ = [
     "CustomObjectScope",

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from reference_runtime import _builtins
 from reference_runtime.layers.layer import Layer
-from reference_runtime.saving import _builtins
 
-__all__ = ["custom_attributes", "is_builtin", "is_builtin_model"]
+__all__ = ["custom_attributes", "is_builtin", "is_builtin_model", "model_kind"]
 
 # Non-callable attributes of a fresh ``keras.layers.Layer()`` (Keras 3.15):
 # ``get_attr_skipset`` skips them, so a custom layer's attribute with one of
@@ -90,14 +90,26 @@ _KERAS_LAYER_ATTRS = frozenset(
 _SKIP: dict[type, frozenset[str]] = {}
 
 
-def _skipset(obj: Layer) -> frozenset[str]:
-    from reference_runtime.models.functional import Functional
-    from reference_runtime.models.model import Model
-    from reference_runtime.models.sequential import Sequential
+def model_kind(obj: Any) -> str | None:
+    """``"functional"``, ``"sequential"`` or ``"model"`` for the runtime's model classes and
+    their subclasses (each declares ``_model_kind``), ``None`` for anything else. The
+    models package sits above this one (a model's ``save`` calls it), so the walk asks
+    the object instead of importing the classes."""
+    kind = getattr(type(obj), "_model_kind", None)
+    return kind if isinstance(kind, str) else None
 
-    for base in (Functional, Sequential, Model, Layer):
-        if isinstance(obj, base):
-            break
+
+def _model_base(obj: Any) -> type:
+    """The runtime base class whose attributes are skipped: the nearest class declaring
+    ``_model_kind`` (Functional, Sequential, Model), else :class:`Layer`."""
+    for cls in type(obj).__mro__:
+        if "_model_kind" in vars(cls):
+            return cls
+    return Layer
+
+
+def _skipset(obj: Layer) -> frozenset[str]:
+    base = _model_base(obj)
     if base not in _SKIP:
         names = set(_KERAS_LAYER_ATTRS) | {n for n in dir(base) if not n.startswith("__")}
         if base is not Layer:  # Model-level state the runtime keeps privately
@@ -120,7 +132,9 @@ def _skipset(obj: Layer) -> frozenset[str]:
                 "_input_shape_arg",
                 "operations",
             }
-            if base is Model:  # subclassed models: Keras walks their public ``layers``
+            if (
+                vars(base)["_model_kind"] == "model"
+            ):  # subclassed models: Keras walks their ``layers``
                 names.discard("layers")
         names |= {
             "_input_shape_arg",
@@ -137,17 +151,12 @@ def is_builtin(obj: Any) -> bool:
 
 
 def is_builtin_model(obj: Any) -> bool:
-    from reference_runtime.models.functional import Functional
-    from reference_runtime.models.sequential import Sequential
-
-    return isinstance(obj, (Functional, Sequential)) and is_builtin(obj)
+    return model_kind(obj) in ("functional", "sequential") and is_builtin(obj)
 
 
 def custom_attributes(obj: Any) -> Iterator[tuple[str, Any]]:
     """``(name, value)`` of a custom object's attributes in Keras's walk order,
     minus what a base Keras layer or model has (``get_attr_skipset``)."""
-    from reference_runtime.models.model import Model
-
     skip = _skipset(obj)
     values = {n: v for n, v in vars(obj).items() if not n.startswith("__") and n not in skip}
     for cls in type(obj).__mro__:
@@ -163,7 +172,7 @@ def custom_attributes(obj: Any) -> Iterator[tuple[str, Any]]:
                     continue
             elif not callable(attr) and not isinstance(attr, (classmethod, staticmethod)):
                 values[name] = attr
-    if isinstance(obj, Model) and not is_builtin_model(obj) and "layers" not in values:
+    if model_kind(obj) is not None and not is_builtin_model(obj) and "layers" not in values:
         values["layers"] = obj.layers  # subclassed models: Keras walks their ``layers``
     for name in sorted(values, key=lambda n: "~" + n if n.startswith("_") else n):
         yield name, values[name]

@@ -21,6 +21,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from reference_runtime import activations
+from reference_runtime.layers.multi_head_attention import MultiHeadAttention
+from reference_runtime.layers.softmax import Softmax
 
 __all__ = [
     "Writer",
@@ -84,9 +86,6 @@ class Writer:
     def apply(self, model: Any) -> None:
         """Give every ``Softmax`` of the built ``model`` this writer's masking, and
         every ``MultiHeadAttention`` the masking of the ``Softmax`` it builds."""
-        from reference_runtime.layers.multi_head_attention import MultiHeadAttention
-        from reference_runtime.layers.softmax import Softmax
-
         masking = self.softmax_masking()
         if masking == Writer().softmax_masking() or not hasattr(model, "_flatten_layers"):
             return

@@ -30,10 +30,15 @@ import numpy as np
 from kformat import weight_paths
 from kformat.errors import InvalidArchiveError
 from kformat.weight_paths import Generation, layer_checkpoint_alias, to_snake_case, vars_path
+from reference_runtime import _builtins
 from reference_runtime.layers.layer import Layer
 from reference_runtime.optimizers import Optimizer
-from reference_runtime.saving import _builtins
-from reference_runtime.saving._attributes import custom_attributes, is_builtin, is_builtin_model
+from reference_runtime.saving._attributes import (
+    custom_attributes,
+    is_builtin,
+    is_builtin_model,
+    model_kind,
+)
 
 __all__ = ["SaveableEntry", "collect_state", "load_state", "walk"]
 
@@ -95,9 +100,7 @@ class _Walker:
             self._optimizer(obj, prefix + op.path)
 
     def _optimizer(self, obj: Any, path: str) -> None:
-        from reference_runtime.models.model import Model
-
-        if isinstance(obj, Model) and obj.optimizer is not None:
+        if model_kind(obj) is not None and obj.optimizer is not None:
             self.visit(obj.optimizer, f"{path}/optimizer")
 
     def _attributes(self, obj: Any, path: str) -> None:

@@ -17,16 +17,17 @@ from typing import Any
 
 import kformat
 from kformat.errors import InvalidArchiveError, UnsupportedFeatureError
+from reference_runtime import _preflight
 from reference_runtime._config_errors import CONFIG, guarded
-from reference_runtime.saving import _compat, _preflight, _state
-from reference_runtime.saving.object_registration import CustomObjectScope
-from reference_runtime.saving.serialization_lib import (
+from reference_runtime._registration import CustomObjectScope
+from reference_runtime._serialization import (
     SafeModeScope,
     checked,
     deserialize_keras_object,
     loading_source,
     serialize_keras_object,
 )
+from reference_runtime.saving import _compat, _state
 
 __all__ = ["load_model", "load_weights", "save_model", "save_weights"]
 

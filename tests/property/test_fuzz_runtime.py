@@ -166,7 +166,8 @@ def test_seeds_load() -> None:
     assert len(SEED_FILES) > 20
     for index in range(0, len(SEED_FILES), 7):
         config, _ = _seed(index)
-        if "custom" in json.dumps(config):
+        dumped = json.dumps(config)
+        if "custom" in dumped or "MyLayers>" in dumped:  # needs the corpus' custom class
             continue
         rr.models.model_from_json(_dumps(config))
 

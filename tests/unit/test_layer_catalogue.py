@@ -104,3 +104,39 @@ def test_spec_tables_are_generated_from_the_catalogue() -> None:
     assert module.render(text) == text, "run python spec/tools/layer_tables.py"
     for name in layers.REGISTRY:
         assert f"**{name}** (`keras/src/" in text
+
+
+def test_the_index_lists_exactly_what_each_module_defines() -> None:
+    # Lookups import only the module _INDEX names; a stale index would hide a class.
+    import importlib
+    import pkgutil
+
+    from kformat.layers import _INDEX
+
+    on_disk = {m.name for m in pkgutil.iter_modules(layers.__path__) if not m.name.startswith("_")}
+    assert set(_INDEX) == on_disk
+    for module, names in _INDEX.items():
+        defined = importlib.import_module(f"kformat.layers.{module}").DEFINITIONS
+        assert sorted(names) == sorted(n for d in defined for n in (d.class_name, *d.aliases)), (
+            module
+        )
+
+
+def test_a_lookup_imports_only_its_module() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        from kformat import layers
+        assert layers.get("Dense").class_name == "Dense"
+        assert layers.get("MaxPool2D").class_name == "MaxPooling2D"
+        loaded = sorted(m for m in sys.modules if m.startswith("kformat.layers."))
+        print(" ".join(loaded))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    loaded = {m.rsplit(".", 1)[1] for m in out.stdout.split()}
+    assert {"dense", "pooling"} <= loaded
+    assert "conv" not in loaded and "resizing" not in loaded, loaded

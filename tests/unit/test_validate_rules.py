@@ -130,8 +130,8 @@ def _kf306() -> list[Issue]:
 def _kf310() -> list[Issue]:
     conv = {
         "module": "keras.layers",
-        "class_name": "Conv2D",
-        "config": {"name": "conv", "filters": 2},
+        "class_name": "GRU",
+        "config": {"name": "gru", "units": 2},
         "registered_name": None,
     }
     return issues_of(zip_of(config=mh.with_layer(mh.base_config(), conv)))

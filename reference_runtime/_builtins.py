@@ -2,18 +2,23 @@
 
 A config's ``module`` only chooses which table to look in first
 (``keras.layers`` -> layers, ``keras.optimizers`` -> optimizers, ...);
-nothing is imported by name (spec §9.1, §9.2).
+nothing is imported by name (spec §9.1, §9.2). The tables themselves are
+installed by :mod:`reference_runtime._registry`, the one module that imports both
+the classes and this one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = [
+    "Builtins",
     "builtin_class",
     "builtin_function",
     "function_name",
+    "install",
     "is_keras_module",
     "looks_like_layer",
     "public_class_name",
@@ -37,30 +42,42 @@ def looks_like_layer(module: Any) -> bool:
     )
 
 
-def _tables() -> dict[str, Mapping[str, Any]]:
-    from reference_runtime import (
-        constraints,
-        initializers,
-        losses,
-        metrics,
-        optimizers,
-        regularizers,
-    )
-    from reference_runtime.layers import LAYERS
-    from reference_runtime.models import MODELS
-    from reference_runtime.ops import OPS
+@dataclasses.dataclass(frozen=True)
+class Builtins:
+    """The runtime's built-in classes and functions, as deserialization sees them.
 
-    return {
-        "ops": OPS,
-        "models": MODELS,
-        "layers": LAYERS,
-        "initializers": initializers.ALL_OBJECTS,
-        "regularizers": regularizers.ALL_OBJECTS,
-        "constraints": constraints.ALL_OBJECTS,
-        "optimizers": optimizers.ALL_OBJECTS,
-        "losses": losses.ALL_OBJECTS,
-        "metrics": metrics.ALL_OBJECTS,
-    }
+    Attributes:
+        tables: group (``layers``, ``models``, ``ops``, ``initializers``, ...) ->
+            Keras class name -> runtime class.
+        functions: Keras function name -> function (activations, then losses).
+        function_name: the Keras name of a built-in function, else ``None``.
+    """
+
+    tables: Mapping[str, Mapping[str, Any]]
+    functions: Mapping[str, Any]
+    function_name: Callable[[Any], str | None]
+
+
+_installed: list[Builtins] = []
+
+
+def install(builtins: Builtins) -> None:
+    """Set the tables, once (``reference_runtime._registry`` does it when the package is
+    imported: the tables name classes from every part of the runtime, and those parts
+    serialize through this module, so the tables cannot be imported from here)."""
+    if _installed and _installed[0] != builtins:
+        raise RuntimeError("the runtime's built-in tables are already installed")
+    _installed[:] = [builtins]
+
+
+def _tables() -> Mapping[str, Mapping[str, Any]]:
+    return _current().tables
+
+
+def _current() -> Builtins:
+    if not _installed:
+        raise RuntimeError("import reference_runtime first: its built-in tables are not installed")
+    return _installed[0]
 
 
 def _order(module: Any) -> list[str]:
@@ -95,21 +112,12 @@ def builtin_class(module: Any, class_name: str) -> Any:
 
 def builtin_function(name: str) -> Any:
     """A built-in function (activation or loss) by its Keras name, or ``None``."""
-    from reference_runtime import activations, losses
-
-    if name == activations.KERAS2_HARD_SIGMOID:
-        return activations.hard_sigmoid_keras2
-    return activations.ALL_OBJECTS_DICT.get(name) or losses.FUNCTIONS.get(name)
+    return _current().functions.get(name)
 
 
 def function_name(fn: Any) -> str | None:
-    """The Keras name of a built-in loss function, else ``None``."""
-    from reference_runtime import losses
-
-    for name, f in losses.FUNCTIONS.items():
-        if f is fn:
-            return name
-    return None
+    """The Keras name of a built-in function, else ``None``."""
+    return _current().function_name(fn)
 
 
 def public_module(cls: type) -> str | None:
