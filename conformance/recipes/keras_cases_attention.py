@@ -101,3 +101,28 @@ def additive_attention(ctx: Any) -> Built:
         notes="scale ~ 1+N(0,0.2) from the RNG",
         **ATTN_TOL,
     )
+
+
+@case(
+    "group_query_attention",
+    "GroupQueryAttention(head_dim=4, num_query_heads=4, num_key_value_heads=2): cross "
+    "attention query (B, 4, 6) / value (B, 5, 6), and causal self-attention",
+    requires=lambda ctx: (
+        None
+        if hasattr(ctx.keras.layers, "GroupQueryAttention")
+        else "no keras.layers.GroupQueryAttention in this version"
+    ),
+)
+def group_query_attention(ctx: Any) -> Built:
+    K = ctx.keras
+    L = K.layers
+    q, v, _, feed = _qkv(ctx)
+    del feed["key"]
+    gqa = dict(head_dim=4, num_query_heads=4, num_key_value_heads=2)
+    outs = [
+        L.GroupQueryAttention(**gqa, name="gqa_cross")(q, v),
+        L.GroupQueryAttention(**gqa, name="gqa_causal")(q, q, use_causal_mask=True),
+    ]
+    return Built(
+        K.Model([q, v], outs), feed, "list", ["gqa_cross", "gqa_causal"], "list", **ATTN_TOL
+    )

@@ -394,3 +394,38 @@ def upsampling_bilinear(ctx: Any) -> Built:
         notes="bilinear upsampling: Keras 3 uses its image.resize (jax), Keras 2 "
         "tf.image.resize; half-pixel centres, no antialiasing when enlarging",
     )
+
+
+@case(
+    "adaptive_pooling",
+    "AdaptiveAveragePooling1D(3), AdaptiveMaxPooling2D((2, 3)), AdaptiveAveragePooling2D(2), "
+    "AdaptiveMaxPooling3D(2) on inputs whose sizes are not multiples of the outputs",
+    requires=lambda ctx: (
+        None
+        if hasattr(ctx.keras.layers, "AdaptiveAveragePooling2D")
+        else "no keras.layers.Adaptive*Pooling in this version"
+    ),
+)
+def adaptive_pooling(ctx: Any) -> Built:
+    K = ctx.keras
+    L = K.layers
+    s = K.Input(shape=(7, 2), name="sequence")
+    x = K.Input(shape=(5, 7, 2), name="image")
+    v = K.Input(shape=(3, 5, 4, 1), name="volume")
+    outs = [
+        L.AdaptiveAveragePooling1D(3, name="aap1d")(s),
+        L.AdaptiveMaxPooling2D((2, 3), name="amp2d")(x),
+        L.AdaptiveAveragePooling2D(2, name="aap2d")(x),
+        L.AdaptiveMaxPooling3D(2, name="amp3d")(v),
+    ]
+    return Built(
+        K.Model([s, x, v], outs),
+        {
+            "sequence": ctx.normal(2, 7, 2),
+            "image": ctx.normal(2, 5, 7, 2),
+            "volume": ctx.normal(2, 3, 5, 4, 1),
+        },
+        "list",
+        _names(ctx, outs),
+        "list",
+    )

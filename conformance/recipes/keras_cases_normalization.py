@@ -84,3 +84,30 @@ def noise_dropout_elu_masking(ctx: Any) -> Built:
         "list",
         notes=notes,
     )
+
+
+@case(
+    "spectral_normalization",
+    "SpectralNormalization wrapping Dense(4) on (B, 5) and Conv2D(2, 3) on (B, 5, 5, 2) "
+    "(predict uses the stored kernel; the wrapped layer owns its own weights group)",
+    requires=lambda ctx: (
+        None
+        if hasattr(ctx.keras.layers, "SpectralNormalization")
+        else "no keras.layers.SpectralNormalization in this version"
+    ),
+)
+def spectral_normalization(ctx: Any) -> Built:
+    K = ctx.keras
+    L = K.layers
+    v = K.Input(shape=(5,), name="vector")
+    x = K.Input(shape=(5, 5, 2), name="image")
+    a = L.SpectralNormalization(L.Dense(4, name="dense"), name="sn_dense")(v)
+    b = L.SpectralNormalization(L.Conv2D(2, 3, name="conv"), power_iterations=2, name="sn_conv")(x)
+    return Built(
+        K.Model([v, x], [a, b]),
+        {"vector": ctx.normal(2, 5), "image": ctx.normal(2, 5, 5, 2)},
+        "list",
+        ["sn_dense", "sn_conv"],
+        "list",
+        notes="kernel, bias and the power-iteration vector u all come from the RNG",
+    )

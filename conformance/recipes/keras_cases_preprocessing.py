@@ -8,6 +8,7 @@ Registered in keras_cases.CASES (the driver, keras_models.py, imports this modul
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -150,4 +151,121 @@ def discretization_category_encoding(ctx: Any) -> Built:
         "output_dtypes); values on a boundary go to the upper bin. The one_hot inputs are "
         "rank 1 because on (B, 1) Keras 3.0.1 returns (B, 1, N) where later Keras and "
         "Keras 2 return (B, N) for the same config",
+    )
+
+
+def _augmenters(L: Any) -> list[tuple[str, Any]]:
+    """(class name, factory) for every Random* augmentation layer of this version that is
+    the identity in predict; value_range (0, 1) where a layer takes one."""
+    unit = {"value_range": (0, 1)}
+    wanted = [
+        ("RandomFlip", lambda: L.RandomFlip(seed=1)),
+        ("RandomTranslation", lambda: L.RandomTranslation(0.1, 0.1, seed=2)),
+        ("RandomRotation", lambda: L.RandomRotation(0.1, seed=3)),
+        ("RandomZoom", lambda: L.RandomZoom(0.1, seed=4)),
+        ("RandomContrast", lambda: L.RandomContrast(0.2, seed=5)),
+        ("RandomBrightness", lambda: L.RandomBrightness(0.1, value_range=(0, 1), seed=6)),
+        ("RandomHeight", lambda: L.RandomHeight(0.1, seed=7)),
+        ("RandomWidth", lambda: L.RandomWidth(0.1, seed=8)),
+        ("RandomHue", lambda: L.RandomHue(0.1, seed=9, **unit)),
+        ("RandomSaturation", lambda: L.RandomSaturation(0.1, seed=10, **unit)),
+        ("RandomSharpness", lambda: L.RandomSharpness(0.1, seed=11, **unit)),
+        ("RandomColorDegeneration", lambda: L.RandomColorDegeneration(0.1, seed=12, **unit)),
+        ("RandomColorJitter", lambda: L.RandomColorJitter(brightness_factor=0.1, seed=13, **unit)),
+        ("RandomGrayscale", lambda: L.RandomGrayscale(0.5, seed=14)),
+        ("RandomInvert", lambda: L.RandomInvert(0.5, seed=15, **unit)),
+        ("RandomPosterization", lambda: L.RandomPosterization(4, seed=16, value_range=(0, 255))),
+        # A symmetric factor (0.1) is written as (-0.1, 0.1), which RandomShear's constructor
+        # refuses (Keras 3.15.1 cannot reload that file); a one-sided range round-trips.
+        ("RandomShear", lambda: L.RandomShear((0.0, 0.1), (0.0, 0.1), seed=17)),
+        ("RandomPerspective", lambda: L.RandomPerspective(0.1, seed=18)),
+        ("RandomGaussianBlur", lambda: L.RandomGaussianBlur(0.5, seed=19, **unit)),
+        ("RandomErasing", lambda: L.RandomErasing(0.5, seed=20, **unit)),
+        ("RandomElasticTransform", lambda: L.RandomElasticTransform(0.5, seed=21, **unit)),
+    ]
+    return [(n, make) for n, make in wanted if hasattr(L, n)]
+
+
+@case(
+    "random_augmentation",
+    "every Random* augmentation layer this version has (flip, translation, rotation, zoom, "
+    "contrast, brightness, height/width, hue, saturation, sharpness, color jitter, grayscale, "
+    "invert, posterization, shear, perspective, blur, erasing, elastic), chained on (B, 8, 8, "
+    "3) in [0, 1], then a 1x1 Conv2D",
+)
+def random_augmentation(ctx: Any) -> Built:
+    K = ctx.keras
+    L = K.layers
+    x = K.Input(shape=(8, 8, 3), name="image")
+    h = x
+    used, refused = [], []
+    for name, make in _augmenters(L):
+        try:
+            layer = make()
+        except (TypeError, ValueError) as e:  # an argument this version lacks
+            refused.append(f"{name} ({type(e).__name__})")
+            continue
+        h = layer(h)
+        used.append(name)
+    y = L.Conv2D(2, 1, name="mix")(h)
+    notes = f"augmentation layers in the chain, in order: {used}"
+    if refused:
+        notes += f"; constructors that refused these arguments here: {refused}"
+    return Built(
+        K.Model(x, y),
+        {"image": ctx.rng.random((2, 8, 8, 3), dtype="float32")},
+        "single",
+        ["mix"],
+        "single",
+        notes=notes + ". All are the identity in predict.",
+    )
+
+
+@case(
+    "random_crop",
+    "RandomCrop(4, 5) on (B, 6, 7, 2): what predict returns depends on the writer (Keras 2 "
+    "and Keras 3.0 centre-crop; Keras 3.15 returns the input unchanged)",
+)
+def random_crop(ctx: Any) -> Built:
+    K = ctx.keras
+    x = K.Input(shape=(6, 7, 2), name="image")
+    y = K.layers.RandomCrop(4, 5, seed=7, name="crop")(x)
+    return Built(
+        K.Model(x, y),
+        {"image": ctx.normal(2, 6, 7, 2)},
+        "single",
+        ["crop"],
+        "single",
+        notes="the config is the same in every writer; outputs.npz holds what this writer's "
+        "predict returned (its shape is in output_shapes)",
+    )
+
+
+@case(
+    "resizing_interpolations",
+    "Resizing with bicubic and lanczos3 interpolation (plus area under Keras 2's TensorFlow), "
+    "pad_to_aspect_ratio and antialias where this version has them, on (B, 6, 8, 2)",
+)
+def resizing_interpolations(ctx: Any) -> Built:
+    K = ctx.keras
+    L = K.layers
+    x = K.Input(shape=(6, 8, 2), name="image")
+    params = inspect.signature(L.Resizing.__init__).parameters
+    outs = [
+        L.Resizing(9, 5, interpolation="bicubic", name="bicubic")(x),
+        L.Resizing(4, 11, interpolation="lanczos3", name="lanczos3")(x),
+    ]
+    if ctx.flavour != "keras3":  # jax.image.resize has no area method
+        outs.append(L.Resizing(3, 4, interpolation="area", name="area")(x))
+    if "pad_to_aspect_ratio" in params:
+        outs.append(L.Resizing(5, 5, pad_to_aspect_ratio=True, fill_value=0.5, name="pad")(x))
+    if "antialias" in params:
+        outs.append(L.Resizing(3, 5, antialias=True, name="bilinear_antialias")(x))
+    return Built(
+        K.Model(x, outs),
+        {"image": ctx.normal(2, 6, 8, 2)},
+        "single",
+        [ctx.layer_name_of(t) for t in outs],
+        "list",
+        atol=1e-5,
     )
