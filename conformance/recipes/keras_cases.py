@@ -61,6 +61,8 @@ ATTN_TOL = {"rtol": 1e-5, "atol": 1e-5}
 def case(name: str, description: str, layout: str = "keras",
          requires: Callable[[Any], str | None] | None = None) -> Callable[..., Any]:
     def deco(fn: Callable[[Any], Built]) -> Callable[[Any], Built]:
+        if name in CASES:  # several modules register here; a clash would drop a case silently
+            raise ValueError(f"corpus case {name!r} is defined twice")
         CASES[name] = Case(name, description, fn, layout, requires or (lambda ctx: None))
         return fn
     return deco
