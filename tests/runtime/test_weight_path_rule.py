@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpus_expectations import KERAS3_DIFFERS
 from test_keras_files import CUSTOM  # the corpus's custom layer twin
 
 import kformat
@@ -44,8 +45,10 @@ def _load(path: Path) -> tuple[Any, kformat.KerasArchive]:
         model = rr.load_model(path, custom_objects=CUSTOM)
     except kformat.KFormatError:
         made = json.loads((path.parent / "made.json").read_text())
-        # Files their own writer could not reload either (Keras 3.0.x layernorm_rms).
-        assert str(made.get("reload_check", "")).startswith("failed")
+        # Files their own writer could not reload either (Keras 3.0.x layernorm_rms),
+        # or that name classes only tf.keras has (corpus_expectations).
+        case = f"{path.parent.parent.name}/{path.parent.name}"
+        assert str(made.get("reload_check", "")).startswith("failed") or case in KERAS3_DIFFERS
         pytest.skip("refused, as by its writer")
     return model, archive
 
@@ -66,7 +69,10 @@ def test_runtime_paths_are_the_derived_paths(path: Path) -> None:
         read.update({weight_paths.layer_checkpoint_alias(p): c for p, c in list(read.items())})
     for obj in weight_paths.object_paths(archive.config, generation):
         assert obj.path in read, f"{obj.path} ({obj.class_name}) is not read by the runtime"
-        assert read[obj.path] == weight_paths.python_class_name(obj.class_name)
+        # The runtime class may carry the exported spelling (GroupQueryAttention).
+        assert weight_paths.python_class_name(read[obj.path]) == weight_paths.python_class_name(
+            obj.class_name
+        )
     # Writing: exactly the vars groups the rule derives, from the file's config
     # and from the config the runtime writes (optimizer state aside, §6.9).
     _, groups = _state.collect_state(model)
