@@ -68,6 +68,13 @@ def case(name: str, description: str, layout: str = "keras",
     return deco
 
 
+def _keras3_only(what: str) -> Callable[[Any], str | None]:
+    def check(ctx: Any) -> str | None:
+        return None if ctx.flavour == "keras3" else f"{what} (Keras 2)"
+
+    return check
+
+
 def _keras3_at_least(version: tuple[int, int]) -> Callable[[Any], str | None]:
     def check(ctx: Any) -> str | None:
         if ctx.flavour != "keras3":

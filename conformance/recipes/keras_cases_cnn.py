@@ -13,14 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from keras_cases import Built, case
-
-
-def _keras3_only(what: str) -> Any:
-    def check(ctx: Any) -> str | None:
-        return None if ctx.flavour == "keras3" else f"{what} (Keras 2)"
-
-    return check
+from keras_cases import Built, _keras3_only, case
 
 
 def _names(ctx: Any, outs: list[Any]) -> list[str]:

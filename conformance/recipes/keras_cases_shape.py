@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from keras_cases import Built, case
+from keras_cases import Built, _keras3_only, case
 
 
 @case("repeat_vector", "Dense(3) -> RepeatVector(4) -> Dense(2) on (B, 5): a (B, 4, 2) output")
@@ -36,7 +36,9 @@ def _serializes_ellipsis(ctx: Any) -> bool:
     "ops_getitem",
     "indexing symbolic tensors in a Functional graph: x[:, 1:4], "
     "x[:, ::2, 0], x[:, 2] and x[..., -1] (x[:, :, -1] where Ellipsis does not serialize) "
-    "on Dense(4) of (B, 6, 4)",
+    "on Dense(4) of (B, 6, 4); Keras 3 only (tf.keras saves indexing as SlicingOpLambda, "
+    "which Keras 3 cannot load)",
+    requires=_keras3_only("indexing is a tf.keras-only SlicingOpLambda layer"),
 )
 def ops_getitem(ctx: Any) -> Built:
     K = ctx.keras

@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from corpus_expectations import KERAS3_DIFFERS, WRITER_OUTPUT_DIFFERS
 from runtime_oracle import assert_close, keras_or_skip
 
 import reference_runtime as rr
@@ -85,9 +84,6 @@ def _by_name(out: Any, made: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize("case", CASES, ids=[f"{p.parent.name}/{p.name}" for p in CASES])
 def test_corpus_case(case: Path, tmp_path: Path) -> None:
     made = json.loads((case / "made.json").read_text())
-    if f"{case.parent.name}/{case.name}" in KERAS3_DIFFERS:
-        _as_keras3_does(case, made, tmp_path)
-        return
     try:
         model = _load(case, made)
     except KFormatError:
@@ -100,10 +96,7 @@ def test_corpus_case(case: Path, tmp_path: Path) -> None:
     want = dict(np.load(case / "outputs.npz"))
     got = _by_name(model.predict(feed), made)
     assert set(got) == set(want)
-    skipped = WRITER_OUTPUT_DIFFERS.get(f"{case.parent.name}/{case.name}", {})
     for name in want:
-        if name in skipped:
-            continue
         assert_close(
             f"corpus:{case.parent.name}/{case.name}",
             got[name],
@@ -116,31 +109,6 @@ def test_corpus_case(case: Path, tmp_path: Path) -> None:
     reloaded = rr.load_model(again, custom_objects=CUSTOM)
     for name, value in _by_name(reloaded.predict(feed), made).items():
         np.testing.assert_array_equal(value, got[name])
-
-
-def _as_keras3_does(case: Path, made: dict[str, Any], tmp_path: Path) -> None:
-    """Hold the runtime to Keras 3.15 on the same model: on the file itself when
-    Keras 3.15 loads it, else (older module paths it no longer resolves) on the
-    runtime's Keras 3 re-save of it; a refusal must be one of the error family."""
-    keras = keras_or_skip()
-    path = case / made.get("architecture_file", made["model_file"])
-    try:
-        theirs = keras.saving.load_model(path, compile=False)
-    except Exception:
-        try:
-            ours = _load(case, made)
-        except KFormatError:
-            return
-        resaved = tmp_path / "resaved.keras"
-        ours.save(resaved)
-        theirs = keras.saving.load_model(resaved, compile=False)
-    else:
-        ours = _load(case, made)
-    feed = _feed(case, made)
-    want = _by_name(theirs.predict(feed, verbose=0), made)
-    got = _by_name(ours.predict(feed), made)
-    for name in want:
-        assert_close(f"corpus-as-keras3:{case.parent.name}/{case.name}", got[name], want[name])
 
 
 KERAS3_CASES = [
