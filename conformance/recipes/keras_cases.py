@@ -61,9 +61,18 @@ ATTN_TOL = {"rtol": 1e-5, "atol": 1e-5}
 def case(name: str, description: str, layout: str = "keras",
          requires: Callable[[Any], str | None] | None = None) -> Callable[..., Any]:
     def deco(fn: Callable[[Any], Built]) -> Callable[[Any], Built]:
+        if name in CASES:  # several modules register here; a clash would drop a case silently
+            raise ValueError(f"corpus case {name!r} is defined twice")
         CASES[name] = Case(name, description, fn, layout, requires or (lambda ctx: None))
         return fn
     return deco
+
+
+def _keras3_only(what: str) -> Callable[[Any], str | None]:
+    def check(ctx: Any) -> str | None:
+        return None if ctx.flavour == "keras3" else f"{what} (Keras 2)"
+
+    return check
 
 
 def _keras3_at_least(version: tuple[int, int]) -> Callable[[Any], str | None]:

@@ -2,7 +2,9 @@
 
 Runs unchanged under Keras 3 (any 3.x; KERAS_BACKEND defaults to jax here), tf.keras 2.14
 (`from tensorflow import keras`) and tf_keras 2.x (`TF_USE_LEGACY_KERAS=1`, `import tf_keras`).
-The flavour is detected (override with --flavour). Cases live in keras_cases.py.
+The flavour is detected (override with --flavour). Cases live in keras_cases.py and the
+keras_cases_*.py modules (one per concept: cnn, preprocessing, normalization, attention,
+shape) that main() imports; each registers its cases in keras_cases.CASES.
 
 Usage:
     python conformance/recipes/keras_models.py --out conformance/keras_files/keras-3.15.1
@@ -417,7 +419,13 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("give exactly one of --out / --out-root")
     out = args.out if args.out is not None else args.out_root / ctx.tag
 
+    # The other case modules register their cases in keras_cases.CASES when imported.
     import keras_cases
+    import keras_cases_attention  # noqa: F401
+    import keras_cases_cnn  # noqa: F401
+    import keras_cases_normalization  # noqa: F401
+    import keras_cases_preprocessing  # noqa: F401
+    import keras_cases_shape  # noqa: F401
 
     names = list(keras_cases.CASES)
     if args.cases:

@@ -126,7 +126,7 @@ _INDEX: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "GlobalMaxPool3D",
         ),
         "group_normalization": ("GroupNormalization",),
-        "grouped_query_attention": ("GroupQueryAttention",),
+        "grouped_query_attention": ("GroupQueryAttention", "GroupedQueryAttention"),
         "identity": ("Identity",),
         "image_adjust": (
             "AutoContrast",

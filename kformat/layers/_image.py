@@ -74,6 +74,8 @@ def _num_pair(name: str, v: Any) -> str | None:
 VALUE_RANGE = f(c.Check(_num_pair, "array of 2 numbers"), [0, 255])
 #: ``seed``: an integer or ``null``.
 SEED = f(c.opt(c.INT))
+#: tf_keras' BaseRandomLayer writes its generator kind; Keras 3 has no such argument.
+RNG_TYPE = f(c.opt(c.STR), tf_keras=True, note="tf_keras writes `stateful`/`stateless`")
 
 
 def np_dtype(name: str) -> Any:
@@ -138,7 +140,11 @@ def identity_def(
     return LayerDef(
         class_name=class_name,
         source=f"keras/src/layers/preprocessing/image_preprocessing/{module}.py",
-        fields={**IMAGE_FIELDS, **fields},
+        fields={
+            **IMAGE_FIELDS,
+            **fields,
+            **({"rng_type": RNG_TYPE} if class_name.startswith("Random") else {}),
+        },
         call=_cast if cast else _keep,
         tf_call=_tf_cast if cast else _tf_keep,
         summary=summary

@@ -151,6 +151,9 @@ DISCRETIZATION = LayerDef(
     tf_call=tf_discretize,
     output_shape=_discretization_shape,
     config_base=("name", "dtype"),
+    # input_dtype is floatx whatever the layer's dtype: a Keras 3.0 file's int64
+    # policy must not round the values before they are bucketed.
+    autocast=False,
     summary="buckets numbers by boundaries, then encodes the bucket indices",
 )
 
@@ -198,6 +201,12 @@ CATEGORY_ENCODING = LayerDef(
             "multi_hot",
             convert=lambda v: "multi_hot" if v == "binary" else v,
             note="`binary` is read as `multi_hot`",
+        ),
+        "sparse": f(
+            c.BOOL,
+            False,
+            saved="if_set",
+            note="accepted, not written by Keras 3; tf.keras writes it",
         ),
     },
     call=encode,

@@ -258,6 +258,7 @@ GROUP_QUERY_ATTENTION = LayerDef(
     output_shape=_output_shape,
     call_outputs=scores_outputs,
     supports_masking=True,
+    aliases=("GroupedQueryAttention",),  # the class_name Keras 3.0 writes
     summary="grouped-query attention; sub-layers are rebuilt from the config (§6.7)",
     variables_doc="none (sub-layers `_query_dense`, `_key_dense`, `_gate_dense`, "
     "`_value_dense`, `_output_dense`, §6.7)",

@@ -21,6 +21,7 @@ from kformat.layers import _checks as c
 from kformat.layers._def import LayerDef, f
 from kformat.layers._image import (
     IMAGE_FIELDS,
+    RNG_TYPE,
     SEED,
     VALUE_RANGE,
     identity_def,
@@ -77,6 +78,7 @@ RANDOM_CROP = LayerDef(
         "height": f(c.POS_INT, required=True),
         "width": f(c.POS_INT, required=True),
         "seed": f(c.opt(c.INT), note="Keras writes the seed it drew when none was given"),
+        "rng_type": RNG_TYPE,
     },
     call=_crop_call,
     tf_call=_tf_crop_call,

@@ -111,6 +111,7 @@ _WRITTEN: Mapping[str, type[Layer]] = MappingProxyType(
         "TFOpLambda": TFOpLambda,
         "Lambda": Lambda,
         "GroupQueryAttention": GroupQueryAttention,
+        "GroupedQueryAttention": GroupQueryAttention,  # Keras 3.0's class_name
         "SpectralNormalization": SpectralNormalization,
     }
 )
