@@ -43,6 +43,7 @@ __all__ = [
     "variables",
 ]
 
+
 def is_weightless(class_name: str) -> bool:
     """Whether ``class_name`` never owns variables (its ``vars`` group is empty)."""
     d = layers.get(class_name)
