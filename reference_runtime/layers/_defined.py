@@ -23,7 +23,7 @@ from reference_runtime import activations, constraints, initializers, regularize
 from reference_runtime._builtins import builtin_class
 from reference_runtime.layers.layer import Layer
 
-__all__ = ["DefinedLayer", "class_for", "defined_layer", "forward"]
+__all__ = ["DefinedLayer", "call_method", "class_for", "defined_layer", "forward"]
 
 _GET: Mapping[str, Callable[[Any], Any]] = {
     "activation": activations.get,
@@ -190,21 +190,11 @@ def defined_layer(definition: LayerDef) -> type[DefinedLayer]:
     Its ``call`` has the signature of ``definition.call`` minus the layer, so
     ``Layer.__call__`` routes ``training``/``mask`` arguments as for any layer.
     """
-    forward = definition.call
-    if forward is None:
+    if definition.call is None:
         raise ValueError(f"{definition.class_name} has no NumPy forward pass")
-    signature = inspect.signature(forward)
-    params = list(signature.parameters.values())[1:]
-
-    def call(self: DefinedLayer, *args: Any, **kwargs: Any) -> Any:
-        return forward(self, *args, **kwargs)
-
-    call.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *params]
-    )
     namespace = {
         "definition": definition,
-        "call": call,
+        "call": call_method(definition.call),
         "__module__": "reference_runtime.layers",
         "__qualname__": definition.class_name,
         "__doc__": f"``{definition.class_name}``: {definition.summary} (``{definition.source}``).",
@@ -216,6 +206,22 @@ def defined_layer(definition: LayerDef) -> type[DefinedLayer]:
 def class_for(class_name: str) -> type[DefinedLayer]:
     """The one generated runtime class of catalogue class ``class_name``."""
     return defined_layer(catalogue.REGISTRY[class_name])
+
+
+def call_method(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A ``call`` method running a definition's NumPy forward pass ``fn(layer, ...)``,
+    with ``fn``'s signature minus the layer: ``Layer.__call__`` reads the signature
+    to route ``training``/``mask``/``<arg>_mask`` arguments."""
+    signature = inspect.signature(fn)
+    params = list(signature.parameters.values())[1:]
+
+    def call(self: Layer, *args: Any, **kwargs: Any) -> Any:
+        return fn(self, *args, **kwargs)
+
+    call.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *params]
+    )
+    return call
 
 
 def forward(class_name: str) -> Callable[..., Any]:

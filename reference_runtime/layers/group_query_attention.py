@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from kformat.layers.grouped_query_attention import GROUP_QUERY_ATTENTION
-from kformat.layers.grouped_query_attention import call as gqa_call
-from reference_runtime.layers._defined import DefinedLayer, class_for
+from reference_runtime.layers._defined import DefinedLayer, call_method, class_for, forward
 from reference_runtime.layers._projections import einsum_projection
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.layer import Layer
@@ -92,29 +91,5 @@ class GroupQueryAttention(DefinedLayer):
                 layer = Dropout(rate=self.dropout, dtype=self.dtype_policy, seed=self.seed)
             setattr(self, spec.attr, layer)
 
-    def call(
-        self,
-        query: Any,
-        value: Any,
-        key: Any = None,
-        query_mask: Any = None,
-        value_mask: Any = None,
-        key_mask: Any = None,
-        attention_mask: Any = None,
-        return_attention_scores: bool = False,
-        training: Any = None,
-        use_causal_mask: bool = False,
-    ) -> Any:
-        return gqa_call(
-            self,
-            query,
-            value,
-            key,
-            query_mask,
-            value_mask,
-            key_mask,
-            attention_mask,
-            return_attention_scores,
-            training,
-            use_causal_mask,
-        )
+    # Keras' call(query, value, key=None, query_mask=None, …): the definition's forward pass.
+    call = call_method(forward("GroupQueryAttention"))

@@ -18,7 +18,7 @@ from typing import Any
 from kformat import layer_specs
 from kformat.layers.multi_head_attention import attention_equations
 from reference_runtime import constraints, initializers, regularizers
-from reference_runtime.layers._defined import class_for, forward
+from reference_runtime.layers._defined import call_method, class_for, forward
 from reference_runtime.layers._projections import einsum_projection
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.layer import Layer
@@ -27,7 +27,6 @@ from reference_runtime.layers.softmax import Softmax
 __all__ = ["MultiHeadAttention"]
 
 Dropout = class_for("Dropout")
-_CALL = forward("MultiHeadAttention")
 
 
 class MultiHeadAttention(Layer):
@@ -227,32 +226,8 @@ class MultiHeadAttention(Layer):
             softmax._additive_masking = False
             softmax._zero_masked = False
 
-    def call(
-        self,
-        query: Any,
-        value: Any,
-        key: Any = None,
-        query_mask: Any = None,
-        value_mask: Any = None,
-        key_mask: Any = None,
-        attention_mask: Any = None,
-        return_attention_scores: bool = False,
-        training: Any = None,
-        use_causal_mask: bool = False,
-    ) -> Any:
-        return _CALL(
-            self,
-            query,
-            value,
-            key,
-            query_mask,
-            value_mask,
-            key_mask,
-            attention_mask,
-            return_attention_scores,
-            training,
-            use_causal_mask,
-        )
+    # Keras' call(query, value, key=None, query_mask=None, …): the definition's forward pass.
+    call = call_method(forward("MultiHeadAttention"))
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3.15 MultiHeadAttention config."""
