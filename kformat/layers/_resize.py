@@ -74,14 +74,25 @@ _KERNELS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+#: matrices up to this many weights are cached (64 of them: at most 256 MiB); a
+#: larger one (a config may ask for any output size) is computed for each call.
+_CACHED_WEIGHTS = 1 << 19
+
+
 @functools.lru_cache(maxsize=64)
-def _weight_matrix(m: int, n: int, method: str, antialias: bool) -> Any:
-    """``(m, n)`` float64 weights taking ``m`` input samples to ``n`` outputs
-    (``_compute_weight_mat``; ``scale = n / m`` as a Python float, translation 0).
-    Cached per size: a model resizes the same shapes on every call."""
+def _cached_weight_matrix(m: int, n: int, method: str, antialias: bool) -> Any:
     w = _compute_weights(m, n, method, antialias)
     w.flags.writeable = False
     return w
+
+
+def _weight_matrix(m: int, n: int, method: str, antialias: bool) -> Any:
+    """``(m, n)`` float64 weights taking ``m`` input samples to ``n`` outputs
+    (``_compute_weight_mat``; ``scale = n / m`` as a Python float, translation 0).
+    Cached per size when small: a model resizes the same shapes on every call."""
+    if m * n > _CACHED_WEIGHTS:
+        return _compute_weights(m, n, method, antialias)
+    return _cached_weight_matrix(m, n, method, antialias)
 
 
 def _compute_weights(m: int, n: int, method: str, antialias: bool) -> Any:

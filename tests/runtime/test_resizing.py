@@ -176,3 +176,17 @@ def test_preprocessing_in_a_classifier(tmp_path: Path) -> None:
 
     found = {i.code for i in iter_issues(tmp_path / "keras_written.keras")}
     assert "KF310" not in found
+
+
+def test_only_small_weight_matrices_are_cached() -> None:
+    # A config may ask for any output size: large matrices are not kept.
+    from kformat.layers import _resize
+
+    before = _resize._cached_weight_matrix.cache_info().currsize
+    big = _resize._weight_matrix(2048, 4096, "bilinear", False)
+    assert big.shape == (2048, 4096)
+    assert _resize._cached_weight_matrix.cache_info().currsize == before
+    _resize._cached_weight_matrix.cache_clear()
+    before = 0
+    _resize._weight_matrix(13, 29, "lanczos5", True)
+    assert _resize._cached_weight_matrix.cache_info().currsize == before + 1
