@@ -44,7 +44,7 @@ REQUIRED: dict[str, type | tuple[type, ...]] = {
 STRUCTURES = {"single", "list", "dict"}
 LAYOUTS = {"keras", "directory", "weights_h5", "sharded"}
 MAX_FILE_BYTES = 512 * 1024
-MAX_CORPUS_BYTES = 10 * 1024 * 1024
+MAX_CORPUS_BYTES = 14 * 1024 * 1024
 
 
 def _made(case: Path) -> dict[str, Any]:
