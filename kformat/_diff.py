@@ -1,0 +1,363 @@
+"""``kformat.diff``: what differs between two Keras files (config, weights, metadata).
+
+Layers are matched by name, so an added, removed or renamed layer is reported
+as one layer change, not as a wall of shifted JSON Pointers: a renamed layer
+is found as a removed and an added layer of the same class with the same
+config once the name is set aside, and the new file is compared with that
+rename undone. Weights are matched by owning layer and path below it (not by
+HDF5 path, which shifts when a layer of the same class is added before it,
+spec §6.5); weights no layer owns (optimizer, metrics, weights-only files)
+by HDF5 path. Values are compared 1 Mi elements at a time from the mapped
+files, so two multi-GB files are never held in memory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Iterator, Mapping
+from typing import IO, Any
+
+import numpy as np
+
+from kformat import _json
+from kformat._archive import KerasArchive
+from kformat._inspect import _generation, _owners
+from kformat._model_graph import model_nodes
+from kformat._rename import rename_layer
+
+__all__ = ["CATEGORIES", "ConfigChange", "Diff", "LayerChange", "WeightChange", "diff", "diff_archives"]
+
+#: what ``only=`` selects: config outside ``compile_config``, ``compile_config``,
+#: the weight arrays, ``metadata.json``.
+CATEGORIES = ("architecture", "compile", "weights", "metadata")
+_ABSENT: Any = "<absent>"
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfigChange:
+    """One JSON value that differs; ``old``/``new`` is ``"<absent>"`` where a key is missing.
+
+    ``pointer`` is the RFC 6901 pointer in the new file (the old one for a
+    removal), ``layer`` the layer it lies in, if any.
+    """
+
+    category: str
+    pointer: str
+    old: Any
+    new: Any
+    layer: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerChange:
+    """A layer ``added``, ``removed`` or ``renamed`` (to ``new_name``)."""
+
+    kind: str
+    name: str
+    class_name: str
+    new_name: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class WeightChange:
+    """One array that differs.
+
+    ``kind``: ``added``, ``removed``, ``shape``, ``dtype`` or ``values``;
+    ``max_abs``/``max_rel`` are the largest absolute and relative (to the old
+    value) differences for ``values``.
+    """
+
+    kind: str
+    path: str
+    new_path: str | None
+    layer: str | None
+    old_shape: tuple[int, ...] | None = None
+    new_shape: tuple[int, ...] | None = None
+    old_dtype: str | None = None
+    new_dtype: str | None = None
+    max_abs: float | None = None
+    max_rel: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Diff:
+    """Everything that differs between ``a`` and ``b``; empty lists when the same."""
+
+    a: str
+    b: str
+    layers: tuple[LayerChange, ...]
+    config: tuple[ConfigChange, ...]
+    weights: tuple[WeightChange, ...]
+    metadata: tuple[ConfigChange, ...]
+    weights_equal: int
+    only: tuple[str, ...] = CATEGORIES
+
+    @property
+    def same(self) -> bool:
+        return not (self.layers or self.config or self.weights or self.metadata)
+
+    def to_dict(self) -> dict[str, Any]:
+        doc = dataclasses.asdict(self)
+        doc["same"] = self.same
+        return doc
+
+
+def diff(
+    a: str | os.PathLike[str] | IO[bytes],
+    b: str | os.PathLike[str] | IO[bytes],
+    *,
+    only: tuple[str, ...] | list[str] = CATEGORIES,
+    weights_tolerance: float = 0.0,
+    progress: Callable[[int], None] | None = None,
+) -> Diff:
+    """Compare two Keras files (any layouts).
+
+    Args:
+        a, b: the old and the new file.
+        only: the :data:`CATEGORIES` to compare.
+        weights_tolerance: arrays whose largest absolute difference is at
+            most this count as equal.
+        progress: called with the bytes of ``a`` compared so far.
+
+    Raises:
+        KFormatError: either file breaks a rule of the format.
+        OSError: a path cannot be opened.
+        ValueError: an unknown category.
+    """
+    from kformat._read import read
+
+    return diff_archives(
+        read(a),
+        read(b),
+        str(a if not hasattr(a, "read") else getattr(a, "name", "<a>")),
+        str(b if not hasattr(b, "read") else getattr(b, "name", "<b>")),
+        only=only,
+        weights_tolerance=weights_tolerance,
+        progress=progress,
+    )
+
+
+def diff_archives(
+    a: KerasArchive,
+    b: KerasArchive,
+    name_a: str = "a",
+    name_b: str = "b",
+    *,
+    only: tuple[str, ...] | list[str] = CATEGORIES,
+    weights_tolerance: float = 0.0,
+    progress: Callable[[int], None] | None = None,
+) -> Diff:
+    """:func:`diff` of two archives already read."""
+    bad = [c for c in only if c not in CATEGORIES]
+    if bad:
+        raise ValueError(f"unknown categories {bad}; choose from {CATEGORIES}")
+    config_a, config_b = a.config or {}, b.config or {}
+    renames = _renames(config_a, config_b)
+    undone = dict(config_b)
+    for old, new in renames.items():
+        parent = old.rsplit("/", 1)[0] + "/" if "/" in old else ""
+        undone = rename_layer(undone, parent + new, old.rsplit("/", 1)[-1])
+    layers = [LayerChange("renamed", old, _class_of(config_a, old), new) for old, new in renames.items()]
+    changes: list[ConfigChange] = []
+    if "architecture" in only or "compile" in only:
+        for change in _walk(config_a, undone, (), None, layers):
+            category = "compile" if change.pointer.startswith("/compile_config") else "architecture"
+            if category in only:
+                changes.append(dataclasses.replace(change, category=category))
+    if "architecture" not in only:
+        layers = []
+    meta = []
+    if "metadata" in only:
+        meta = list(_walk(a.metadata or {}, b.metadata or {}, (), None, None, "metadata"))
+    weights: list[WeightChange] = []
+    equal = 0
+    if "weights" in only:
+        weights, equal = _weights(a, b, renames, weights_tolerance, progress)
+    return Diff(name_a, name_b, tuple(layers), tuple(changes), tuple(weights), tuple(meta), equal, tuple(only))
+
+
+def _class_of(config: Mapping[str, Any], qualname: str) -> str:
+    for node in model_nodes(config):
+        if node.qualname == qualname:
+            return node.class_name
+    return "?"
+
+
+def _signature(entry: Mapping[str, Any]) -> Any:
+    """An entry with its name and inbound nodes set aside (what a rename keeps)."""
+    cfg = entry.get("config")
+    cfg = {k: v for k, v in cfg.items() if k != "name"} if isinstance(cfg, Mapping) else cfg
+    return _json.dump({k: (cfg if k == "config" else v) for k, v in entry.items() if k not in ("name", "inbound_nodes")})
+
+
+def _renames(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, str]:
+    """old qualname -> new short name of layers renamed between ``a`` and ``b``:
+    one removed and one added layer in the same model with the same signature."""
+    nodes_a, nodes_b = model_nodes(a), model_nodes(b)
+    names_a = {n.qualname for n in nodes_a}
+    names_b = {n.qualname for n in nodes_b}
+    removed = [n for n in nodes_a if n.qualname not in names_b]
+    added = [n for n in nodes_b if n.qualname not in names_a]
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for old in removed:
+        sig = _signature(old.entry)
+        for new in added:
+            if new.qualname in taken or new.parent != old.parent or new.class_name != old.class_name:
+                continue
+            if _signature(new.entry) == sig:
+                out[old.qualname] = new.name
+                taken.add(new.qualname)
+                break
+    return out
+
+
+def _is_layer_list(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(e, dict) and "class_name" in e and isinstance(e.get("config"), dict) for e in value
+    )
+
+
+def _entry_name(entry: Mapping[str, Any]) -> str:
+    name = entry["config"].get("name", entry.get("name"))
+    return str(name)
+
+
+def _walk(
+    a: Any,
+    b: Any,
+    parts: tuple[str | int, ...],
+    layer: str | None,
+    layer_changes: list[LayerChange] | None,
+    category: str = "architecture",
+) -> Iterator[ConfigChange]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in [*a, *(k for k in b if k not in a)]:
+            yield from _walk(a.get(key, _ABSENT), b.get(key, _ABSENT), (*parts, key), layer, layer_changes, category)
+        return
+    if layer_changes is not None and parts and parts[-1] == "layers" and _is_layer_list(a) and _is_layer_list(b) and a and b:
+        yield from _layer_list(a, b, parts, layer, layer_changes)
+        return
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            yield from _walk(x, y, (*parts, i), layer, layer_changes, category)
+        return
+    if type(a) is not type(b) or a != b:
+        yield ConfigChange(category, _json.pointer(list(parts)), a, b, layer)
+
+
+def _layer_list(
+    a: list[dict[str, Any]],
+    b: list[dict[str, Any]],
+    parts: tuple[str | int, ...],
+    layer: str | None,
+    layer_changes: list[LayerChange],
+) -> Iterator[ConfigChange]:
+    """Layer lists aligned by name: each added/removed layer is one change."""
+    prefix = f"{layer}/" if layer else ""
+    index_b = {_entry_name(e): i for i, e in enumerate(b)}
+    names_a = {_entry_name(e) for e in a}
+    for entry in a:
+        name = _entry_name(entry)
+        if name not in index_b:
+            layer_changes.append(LayerChange("removed", prefix + name, str(entry["class_name"])))
+            continue
+        i = index_b[name]
+        yield from _walk(entry, b[i], (*parts, i), prefix + name, layer_changes)
+    for entry in b:
+        name = _entry_name(entry)
+        if name not in names_a:
+            layer_changes.append(LayerChange("added", prefix + name, str(entry["class_name"])))
+    order_a = [n for n in (_entry_name(e) for e in a) if n in index_b]
+    order_b = [n for n in (_entry_name(e) for e in b) if n in names_a]
+    if order_a != order_b:
+        yield ConfigChange("architecture", _json.pointer(list(parts)), order_a, order_b, layer)
+
+
+def _keys(archive: KerasArchive, renames: Mapping[str, str] | None) -> dict[tuple[str, str], str]:
+    """(owning layer, path below it) -> HDF5 path; unowned weights keyed ("", path)."""
+    config = archive.config or {}
+    owners = _owners(config, _generation(archive))
+    back = {}
+    for old, new in (renames or {}).items():
+        parent = old.rsplit("/", 1)[0] + "/" if "/" in old else ""
+        back[parent + new] = old
+    out = {}
+    for path in archive.weights:
+        key = ("", path)
+        for prefix, name in owners:
+            if path.startswith(prefix + "/"):
+                key = (back.get(name, name), path[len(prefix) :])
+                break
+        out[key] = path
+    return out
+
+
+def _weights(
+    a: KerasArchive,
+    b: KerasArchive,
+    renames: Mapping[str, str],
+    tolerance: float,
+    progress: Callable[[int], None] | None,
+) -> tuple[list[WeightChange], int]:
+    keys_a, keys_b = _keys(a, None), _keys(b, renames)
+    out: list[WeightChange] = []
+    equal = 0
+    done = 0
+    for key, path in keys_a.items():
+        layer = key[0] or None
+        if key not in keys_b:
+            arr = a.weights[path]
+            out.append(WeightChange("removed", path, None, layer, old_shape=tuple(arr.shape), old_dtype=str(arr.dtype)))
+            continue
+        path_b = keys_b[key]
+        x, y = a.weights[path], b.weights[path_b]
+        moved = path_b if path_b != path else None
+        base = dict(old_shape=tuple(x.shape), new_shape=tuple(y.shape), old_dtype=str(x.dtype), new_dtype=str(y.dtype))
+        if x.shape != y.shape:
+            out.append(WeightChange("shape", path, moved, layer, **base))  # type: ignore[arg-type]
+        elif x.dtype != y.dtype:
+            out.append(WeightChange("dtype", path, moved, layer, **base))  # type: ignore[arg-type]
+        else:
+            delta = _delta(x, y)
+            if delta is None or delta[0] <= tolerance:
+                equal += 1
+            else:
+                out.append(WeightChange("values", path, moved, layer, **base, max_abs=delta[0], max_rel=delta[1]))  # type: ignore[arg-type]
+        done += int(x.nbytes)
+        if progress is not None:
+            progress(done)
+    for key, path in keys_b.items():
+        if key not in keys_a:
+            arr = b.weights[path]
+            out.append(WeightChange("added", path, path, key[0] or None, new_shape=tuple(arr.shape), new_dtype=str(arr.dtype)))
+    return out, equal
+
+
+_STEP = 1 << 20
+
+
+def _delta(x: np.ndarray[Any, Any], y: np.ndarray[Any, Any]) -> tuple[float, float] | None:
+    """None when the bytes are equal, else (max |x-y|, max |x-y| / |x|)."""
+    fx, fy = x.reshape(-1), y.reshape(-1)
+    worst_abs = worst_rel = 0.0
+    differs = False
+    for start in range(0, fx.size, _STEP):
+        cx, cy = fx[start : start + _STEP], fy[start : start + _STEP]
+        if cx.tobytes() == cy.tobytes():
+            continue
+        differs = True
+        try:
+            vx, vy = cx.astype(np.float64), cy.astype(np.float64)
+        except (TypeError, ValueError):  # strings, opaque: only "differs" is known
+            worst_abs = worst_rel = float("inf")
+            continue
+        with np.errstate(all="ignore"):
+            d = np.abs(vx - vy)
+            both_nan = np.isnan(vx) & np.isnan(vy)
+            d = np.where(both_nan, 0.0, d)
+            rel = np.where(d == 0, 0.0, d / np.maximum(np.abs(vx), np.finfo(np.float64).tiny))
+        worst_abs = max(worst_abs, float(np.nanmax(np.where(np.isnan(d), np.inf, d))))
+        worst_rel = max(worst_rel, float(np.nanmax(np.where(np.isnan(rel), np.inf, rel))))
+    return (worst_abs, worst_rel) if differs else None
