@@ -22,11 +22,20 @@ import numpy as np
 
 from kformat import _json
 from kformat._archive import KerasArchive
+from kformat._info import natural_key
 from kformat._inspect import _generation, _owners
 from kformat._model_graph import model_nodes
 from kformat._rename import rename_layer
 
-__all__ = ["CATEGORIES", "ConfigChange", "Diff", "LayerChange", "WeightChange", "diff", "diff_archives"]
+__all__ = [
+    "CATEGORIES",
+    "ConfigChange",
+    "Diff",
+    "LayerChange",
+    "WeightChange",
+    "diff",
+    "diff_archives",
+]
 
 #: what ``only=`` selects: config outside ``compile_config``, ``compile_config``,
 #: the weight arrays, ``metadata.json``.
@@ -158,7 +167,9 @@ def diff_archives(
     for old, new in renames.items():
         parent = old.rsplit("/", 1)[0] + "/" if "/" in old else ""
         undone = rename_layer(undone, parent + new, old.rsplit("/", 1)[-1])
-    layers = [LayerChange("renamed", old, _class_of(config_a, old), new) for old, new in renames.items()]
+    layers = [
+        LayerChange("renamed", old, _class_of(config_a, old), new) for old, new in renames.items()
+    ]
     changes: list[ConfigChange] = []
     if "architecture" in only or "compile" in only:
         for change in _walk(config_a, undone, (), None, layers):
@@ -174,7 +185,16 @@ def diff_archives(
     equal = 0
     if "weights" in only:
         weights, equal = _weights(a, b, renames, weights_tolerance, progress)
-    return Diff(name_a, name_b, tuple(layers), tuple(changes), tuple(weights), tuple(meta), equal, tuple(only))
+    return Diff(
+        name_a,
+        name_b,
+        tuple(layers),
+        tuple(changes),
+        tuple(weights),
+        tuple(meta),
+        equal,
+        tuple(only),
+    )
 
 
 def _class_of(config: Mapping[str, Any], qualname: str) -> str:
@@ -188,7 +208,13 @@ def _signature(entry: Mapping[str, Any]) -> Any:
     """An entry with its name and inbound nodes set aside (what a rename keeps)."""
     cfg = entry.get("config")
     cfg = {k: v for k, v in cfg.items() if k != "name"} if isinstance(cfg, Mapping) else cfg
-    return _json.dump({k: (cfg if k == "config" else v) for k, v in entry.items() if k not in ("name", "inbound_nodes")})
+    return _json.dump(
+        {
+            k: (cfg if k == "config" else v)
+            for k, v in entry.items()
+            if k not in ("name", "inbound_nodes")
+        }
+    )
 
 
 def _renames(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, str]:
@@ -204,7 +230,11 @@ def _renames(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, str]:
     for old in removed:
         sig = _signature(old.entry)
         for new in added:
-            if new.qualname in taken or new.parent != old.parent or new.class_name != old.class_name:
+            if (
+                new.qualname in taken
+                or new.parent != old.parent
+                or new.class_name != old.class_name
+            ):
                 continue
             if _signature(new.entry) == sig:
                 out[old.qualname] = new.name
@@ -215,7 +245,8 @@ def _renames(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, str]:
 
 def _is_layer_list(value: Any) -> bool:
     return isinstance(value, list) and all(
-        isinstance(e, dict) and "class_name" in e and isinstance(e.get("config"), dict) for e in value
+        isinstance(e, dict) and "class_name" in e and isinstance(e.get("config"), dict)
+        for e in value
     )
 
 
@@ -234,9 +265,24 @@ def _walk(
 ) -> Iterator[ConfigChange]:
     if isinstance(a, dict) and isinstance(b, dict):
         for key in [*a, *(k for k in b if k not in a)]:
-            yield from _walk(a.get(key, _ABSENT), b.get(key, _ABSENT), (*parts, key), layer, layer_changes, category)
+            yield from _walk(
+                a.get(key, _ABSENT),
+                b.get(key, _ABSENT),
+                (*parts, key),
+                layer,
+                layer_changes,
+                category,
+            )
         return
-    if layer_changes is not None and parts and parts[-1] == "layers" and _is_layer_list(a) and _is_layer_list(b) and a and b:
+    if (
+        layer_changes is not None
+        and parts
+        and parts[-1] == "layers"
+        and _is_layer_list(a)
+        and _is_layer_list(b)
+        and a
+        and b
+    ):
         yield from _layer_list(a, b, parts, layer, layer_changes)
         return
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
@@ -305,33 +351,62 @@ def _weights(
     out: list[WeightChange] = []
     equal = 0
     done = 0
-    for key, path in keys_a.items():
+    for key, path in sorted(keys_a.items(), key=lambda kv: natural_key(kv[1])):
         layer = key[0] or None
         if key not in keys_b:
             arr = a.weights[path]
-            out.append(WeightChange("removed", path, None, layer, old_shape=tuple(arr.shape), old_dtype=str(arr.dtype)))
+            out.append(
+                WeightChange(
+                    "removed",
+                    path,
+                    None,
+                    layer,
+                    old_shape=tuple(arr.shape),
+                    old_dtype=str(arr.dtype),
+                )
+            )
             continue
         path_b = keys_b[key]
         x, y = a.weights[path], b.weights[path_b]
         moved = path_b if path_b != path else None
-        base = dict(old_shape=tuple(x.shape), new_shape=tuple(y.shape), old_dtype=str(x.dtype), new_dtype=str(y.dtype))
+        base = WeightChange(
+            "shape",
+            path,
+            moved,
+            layer,
+            old_shape=tuple(x.shape),
+            new_shape=tuple(y.shape),
+            old_dtype=str(x.dtype),
+            new_dtype=str(y.dtype),
+        )
         if x.shape != y.shape:
-            out.append(WeightChange("shape", path, moved, layer, **base))  # type: ignore[arg-type]
+            out.append(base)
         elif x.dtype != y.dtype:
-            out.append(WeightChange("dtype", path, moved, layer, **base))  # type: ignore[arg-type]
+            out.append(dataclasses.replace(base, kind="dtype"))
         else:
             delta = _delta(x, y)
             if delta is None or delta[0] <= tolerance:
                 equal += 1
             else:
-                out.append(WeightChange("values", path, moved, layer, **base, max_abs=delta[0], max_rel=delta[1]))  # type: ignore[arg-type]
+                out.append(
+                    dataclasses.replace(base, kind="values", max_abs=delta[0], max_rel=delta[1])
+                )
         done += int(x.nbytes)
         if progress is not None:
             progress(done)
-    for key, path in keys_b.items():
+    for key, path in sorted(keys_b.items(), key=lambda kv: natural_key(kv[1])):
         if key not in keys_a:
             arr = b.weights[path]
-            out.append(WeightChange("added", path, path, key[0] or None, new_shape=tuple(arr.shape), new_dtype=str(arr.dtype)))
+            out.append(
+                WeightChange(
+                    "added",
+                    path,
+                    path,
+                    key[0] or None,
+                    new_shape=tuple(arr.shape),
+                    new_dtype=str(arr.dtype),
+                )
+            )
     return out, equal
 
 

@@ -148,7 +148,11 @@ def inspect(
     from kformat._read import read
 
     archive = read(source, limits=limits)
-    name = getattr(source, "name", None) if hasattr(source, "read") else os.fspath(source)  # type: ignore[arg-type]
+    name = (
+        getattr(source, "name", None)
+        if not isinstance(source, (str, os.PathLike))
+        else os.fspath(source)
+    )
     return inspect_archive(archive, str(name or "<stream>"), hash=hash, progress=progress)
 
 
@@ -182,7 +186,7 @@ def inspect_archive(
             shape, dtype, nbytes = tuple(arr.shape), arr.dtype, int(arr.nbytes)
         digest = None
         if hash:
-            digest = _sha256(weights[path], lambda n, base=done: progress and progress(base + n))
+            digest = _sha256(weights[path], _offset(progress, done))
             done += nbytes
         entries.append(
             WeightEntry(path, _owner(path, owners), str(dtype), tuple(shape), nbytes, digest)
@@ -221,7 +225,15 @@ def _count(shape: tuple[int, ...]) -> int:
 _CHUNK = 8 << 20
 
 
-def _sha256(arr: Any, progress: Callable[[int], Any]) -> str:
+def _offset(progress: Callable[[int], None] | None, base: int) -> Callable[[int], None]:
+    def report(n: int) -> None:
+        if progress is not None:
+            progress(base + n)
+
+    return report
+
+
+def _sha256(arr: Any, progress: Callable[[int], None]) -> str:
     """sha256 of the array's bytes in C order, 8 MiB at a time (a view stays a view)."""
     h = hashlib.sha256()
     flat = arr.reshape(-1) if arr.flags.c_contiguous else arr.copy().reshape(-1)
@@ -233,7 +245,9 @@ def _sha256(arr: Any, progress: Callable[[int], Any]) -> str:
     return h.hexdigest()
 
 
-def _owners(config: Mapping[str, Any], generation: weight_paths.Generation) -> list[tuple[str, str]]:
+def _owners(
+    config: Mapping[str, Any], generation: weight_paths.Generation
+) -> list[tuple[str, str]]:
     """(object path, layer qualname) of every layer and nested model, deepest path first."""
     if not weight_paths.is_model_config(config):
         return []
@@ -242,7 +256,9 @@ def _owners(config: Mapping[str, Any], generation: weight_paths.Generation) -> l
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return []
     names = {id(n.entry): n.qualname for n in model_nodes(config)}
-    out = [(o.path, names[id(o.config)]) for o in objects if o.parent is None and id(o.config) in names]
+    out = [
+        (o.path, names[id(o.config)]) for o in objects if o.parent is None and id(o.config) in names
+    ]
     return sorted(out, key=lambda item: -len(item[0]))
 
 
@@ -331,7 +347,9 @@ def _writer(archive: KerasArchive, generation: weight_paths.Generation) -> Write
         elif module.startswith("keras.src.models."):
             writer = "keras"
     if generation == "keras2.13":
-        evidence.append("layers are saved under /_layer_checkpoint_dependencies (tf.keras 2.13/2.14)")
+        evidence.append(
+            "layers are saved under /_layer_checkpoint_dependencies (tf.keras 2.13/2.14)"
+        )
     elif any(p.startswith("/layers/") for p in archive.groups):
         evidence.append("layers are saved under /layers")
     if any(p.startswith("/metrics/") for p in archive.groups):
@@ -343,9 +361,7 @@ def _writer(archive: KerasArchive, generation: weight_paths.Generation) -> Write
     if nodes:
         layer_module = nodes[-1].entry.get("module")
         if isinstance(layer_module, str) and layer_module.startswith("keras.src.layers."):
-            evidence.append(
-                f"layer modules are full paths ({layer_module}: Keras 3.0.0-3.0.x)"
-            )
+            evidence.append(f"layer modules are full paths ({layer_module}: Keras 3.0.0-3.0.x)")
         cfg = nodes[-1].entry.get("config")
         dtype = cfg.get("dtype") if isinstance(cfg, Mapping) else None
         if isinstance(dtype, Mapping) and dtype.get("class_name") == "DTypePolicy":

@@ -34,14 +34,14 @@ def _rows(info: ModelInfo, md: bool) -> tuple[list[str], list[list[str]], list[l
 
     layer_rows = [
         [
-            ("  " * l.name.count("/") if not md else "") + cell(l.name),
-            cell(l.class_name),
-            format_shapes(l.output_shape),
-            f"{l.params:,}",
-            cell(l.dtype_policy or "-"),
-            cell(", ".join(l.inbound) or "-"),
+            ("  " * row.name.count("/") if not md else "") + cell(row.name),
+            cell(row.class_name),
+            format_shapes(row.output_shape),
+            f"{row.params:,}",
+            cell(row.dtype_policy or "-"),
+            cell(", ".join(row.inbound) or "-"),
         ]
-        for l in info.layers
+        for row in info.layers
     ]
     weight_rows = [
         [
@@ -72,7 +72,9 @@ def _table(header: list[str], rows: list[list[str]], md: bool) -> list[str]:
             "|" + "|".join("---" for _ in header) + "|",
             *("| " + " | ".join(r) + " |" for r in rows),
         ]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)
+    ]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     return ["  " + fmt.format(*header).rstrip(), *("  " + fmt.format(*r).rstrip() for r in rows)]
 
@@ -96,9 +98,7 @@ def _summary_lines(info: ModelInfo) -> list[str]:
         )
     else:
         lines.append("compiled: no")
-    lines.append(
-        f"optimizer state: {info.optimizer_arrays} arrays, {info.optimizer_bytes:,} bytes"
-    )
+    lines.append(f"optimizer state: {info.optimizer_arrays} arrays, {info.optimizer_bytes:,} bytes")
     lines.append(
         f"total: {len(info.weights)} arrays, {info.params:,} values, "
         f"{info.weight_bytes:,} bytes of weights, {len(info.assets)} assets"

@@ -185,6 +185,7 @@ def _walk(model: Mapping[str, Any], parent: str | None, out: list[Node], depth: 
     for entry in entries:
         name = _name(entry)
         cls = str(entry.get("class_name"))
+        into: Shape | list[Shape] | None
         if sequential:
             names = [previous] if previous is not None else []
             own = _input_shape(entry)
@@ -195,11 +196,13 @@ def _walk(model: Mapping[str, Any], parent: str | None, out: list[Node], depth: 
             # Merge layers' definitions take the list of input shapes.
             known = [s for s in sources if s is not None]
             into = (known[0] if len(known) == 1 else known) if len(known) == len(sources) else None
-        if cls == "InputLayer":
-            out_shape = _input_layer_shape(entry)
-        else:
-            out_shape = _followed(entry, into)
+        out_shape = _input_layer_shape(entry) if cls == "InputLayer" else _followed(entry, into)
         shapes: tuple[Shape, ...]
+        inside: list[Node] = []
+        qual = f"{parent}/{name}" if parent else name
+        if cls in _MODELS:
+            _walk(entry, qual, inside, depth + 1)
+            out_shape = _model_output(entry, inside, qual)
         if name in recorded:  # what Keras itself recorded wins over following
             shapes = tuple(recorded[name][i] for i in sorted(recorded[name]))
         else:
@@ -207,13 +210,27 @@ def _walk(model: Mapping[str, Any], parent: str | None, out: list[Node], depth: 
         if shapes:
             computed[name] = shapes[0]
         shape = shapes[0] if len(shapes) == 1 else None
-        qual = f"{parent}/{name}" if parent else name
         cfg = entry.get("config")
         policy = policy_name(cfg.get("dtype")) if isinstance(cfg, Mapping) else None
         out.append(Node(name, qual, cls, parent, tuple(names), shapes, policy, entry))
-        if cls in _MODELS:
-            _walk(entry, qual, out, depth + 1)
+        out.extend(inside)
         previous = name
+
+
+def _model_output(model: Mapping[str, Any], inside: list[Node], qual: str) -> Shape | None:
+    """A nested model's single output shape: its output layer's (or last layer's)."""
+    own = [n for n in inside if n.parent == qual]
+    if not own:
+        return None
+    inner = model.get("config")
+    outputs = inner.get("output_layers") if isinstance(inner, Mapping) else None
+    if isinstance(outputs, list) and outputs and isinstance(outputs[0], list):
+        outputs = outputs[0] if len(outputs) == 1 else None
+    name = outputs[0] if isinstance(outputs, list) and outputs else own[-1].name
+    for n in own:
+        if n.name == name and len(n.output_shapes) == 1:
+            return n.output_shapes[0]
+    return None
 
 
 def _input_shape(entry: Mapping[str, Any]) -> Shape | None:

@@ -34,7 +34,9 @@ __all__ = ["patch", "patch_archive"]
 class _Counted(Mapping[str, "np.ndarray[Any, Any]"]):
     """Weights that report the bytes handed to the writer so far."""
 
-    def __init__(self, weights: Mapping[str, np.ndarray[Any, Any]], progress: Callable[[int], None]) -> None:
+    def __init__(
+        self, weights: Mapping[str, np.ndarray[Any, Any]], progress: Callable[[int], None]
+    ) -> None:
         self._weights = weights
         self._progress = progress
         self._seen: set[str] = set()
