@@ -313,19 +313,30 @@ def _optimizer_name(compile_config: Mapping[str, Any] | None) -> str | None:
 
 
 def _custom_objects(config: Mapping[str, Any]) -> tuple[str, ...]:
-    """The registered names a loader must supply (the validator's KF306 list)."""
+    """The registered names a loader must supply (the validator's KF306 list,
+    from its layer and safety walks; the schema checks are not needed for it)."""
     if not config:
         return ()
-    from kformat.validate._preflight import config_findings
+    from kformat.validate._layers import layer_entries, layer_issues
+    from kformat.validate._safety import safety_issues
 
     custom: list[str] = []
-    config_findings(config, custom)
+    for _ in layer_issues(config, custom):
+        pass
+    layer_ids = {id(entry) for _, entry in layer_entries(config)}
+    for _ in safety_issues(config, custom, layer_ids):
+        pass
     return tuple(dict.fromkeys(custom))
 
 
 def _module_style(config: Mapping[str, Any]) -> str | None:
     module = config.get("module")
     return module if isinstance(module, str) else None
+
+
+def _minor(version: str) -> int:
+    parts = version.split(".")
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
 
 
 def _writer(archive: KerasArchive, generation: weight_paths.Generation) -> WriterInfo:
@@ -346,6 +357,9 @@ def _writer(archive: KerasArchive, generation: weight_paths.Generation) -> Write
             writer = "tf.keras"  # Keras 2's package layout, bundled with TensorFlow
         elif module.startswith("keras.src.models."):
             writer = "keras"
+    if writer == "tf.keras" and version and _minor(version) >= 16:
+        writer = "tf_keras"
+        evidence.append("Keras 2.16 and later exist only as the tf_keras package")
     if generation == "keras2.13":
         evidence.append(
             "layers are saved under /_layer_checkpoint_dependencies (tf.keras 2.13/2.14)"
