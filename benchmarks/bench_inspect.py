@@ -247,13 +247,29 @@ def report(r: dict[str, Any]) -> None:
         f"({r['weight_bytes'] / 2**30:.2f} GiB of weights)",
         ["measure", "value", "target"],
         [
-            ["cold: fresh process, file evicted (imports included)", fmt_seconds(r["cold_s"]), "< 1 s"],
+            [
+                "cold: fresh process, file evicted (imports included)",
+                fmt_seconds(r["cold_s"]),
+                "< 1 s",
+            ],
             ["warm: in-process median of 5", fmt_seconds(r["warm_s"]), "-"],
             ["storage reads (read_bytes)", f"{r['read_bytes'] / mib:.2f} MiB", "-"],
             ["read() calls (rchar, incl. Python's own files)", f"{r['rchar'] / mib:.2f} MiB", "-"],
-            ["file bytes the process touched (smaps Rss)", f"{r['touched_bytes'] / mib:.2f} MiB", "~0"],
-            ["page cache after, whole file (read-ahead incl.)", f"{r['resident_file_bytes'] / mib:.2f} MiB", "-"],
-            ["page cache after, weight span (read-ahead incl.)", f"{r['resident_weight_bytes'] / mib:.2f} MiB", "-"],
+            [
+                "file bytes the process touched (smaps Rss)",
+                f"{r['touched_bytes'] / mib:.2f} MiB",
+                "~0",
+            ],
+            [
+                "page cache after, whole file (read-ahead incl.)",
+                f"{r['resident_file_bytes'] / mib:.2f} MiB",
+                "-",
+            ],
+            [
+                "page cache after, weight span (read-ahead incl.)",
+                f"{r['resident_weight_bytes'] / mib:.2f} MiB",
+                "-",
+            ],
         ],
     )
 

@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_LIMITS",
-    "Diff",
     "KERAS_VERSION",
+    "Diff",
     "InvalidArchiveError",
     "Issue",
     "KFormatError",

@@ -321,10 +321,13 @@ def _layer_list(
         yield ConfigChange("architecture", _json.pointer(list(parts)), order_a, order_b, layer)
 
 
-def _keys(archive: KerasArchive, renames: Mapping[str, str] | None) -> dict[tuple[str, str], str]:
-    """(owning layer, path below it) -> HDF5 path; unowned weights keyed ("", path)."""
+def _keys(
+    archive: KerasArchive, renames: Mapping[str, str] | None, by_layer: bool
+) -> dict[tuple[str, str], str]:
+    """(owning layer, path below it) -> HDF5 path; unowned weights, and all of them
+    when a side has no config (``by_layer`` false), keyed ("", path)."""
     config = archive.config or {}
-    owners = _owners(config, _generation(archive))
+    owners = _owners(config, _generation(archive)) if by_layer else []
     back = {}
     for old, new in (renames or {}).items():
         parent = old.rsplit("/", 1)[0] + "/" if "/" in old else ""
@@ -347,7 +350,8 @@ def _weights(
     tolerance: float,
     progress: Callable[[int], None] | None,
 ) -> tuple[list[WeightChange], int]:
-    keys_a, keys_b = _keys(a, None), _keys(b, renames)
+    by_layer = a.config is not None and b.config is not None
+    keys_a, keys_b = _keys(a, None, by_layer), _keys(b, renames, by_layer)
     out: list[WeightChange] = []
     equal = 0
     done = 0

@@ -27,7 +27,12 @@ WRITERS = {
     "tf.keras-2.14.1": ("tf.keras", "keras2.13"),
     "tf_keras-2.21.0": ("tf_keras", "keras2"),
 }
-CASES = ("guide_functional", "guide_sequential", "nested_sequential_in_functional", "cnn_autoencoder")
+CASES = (
+    "guide_functional",
+    "guide_sequential",
+    "nested_sequential_in_functional",
+    "cnn_autoencoder",
+)
 
 
 def _made(case: Path) -> dict[str, Any]:
@@ -64,7 +69,9 @@ def test_every_generation(writer: str, path: Path) -> None:
     assert all(w.layer is not None for w in model_arrays)
     assert info.custom_objects == ()
     assert (info.compile_config is not None) == made["compiled"] or not made["compiled"]
-    assert info.optimizer_bytes == sum(w.nbytes for w in info.weights if w.path.startswith("/optimizer/"))
+    assert info.optimizer_bytes == sum(
+        w.nbytes for w in info.weights if w.path.startswith("/optimizer/")
+    )
     for fmt in ("text", "markdown"):
         text = render(info, fmt)
         assert out_name in text and WRITERS[writer][1] in text
@@ -89,7 +96,11 @@ def test_layouts_custom_objects_and_compile_state() -> None:
     assert streamed.weights == compiled.weights
     nested = kformat.inspect(base / "nested_sequential_in_functional/model.keras")
     inner = [layer for layer in nested.layers if layer.parent == "inner_seq"]
-    assert [layer.name for layer in inner] == ["inner_seq/inner_x", "inner_seq/dense", "inner_seq/dense_1"]
+    assert [layer.name for layer in inner] == [
+        "inner_seq/inner_x",
+        "inner_seq/dense",
+        "inner_seq/dense_1",
+    ]
     (seq,) = [layer for layer in nested.layers if layer.name == "inner_seq"]
     assert seq.params == sum(layer.params for layer in inner) == 82
 
@@ -99,7 +110,10 @@ def test_hash_is_sha256_of_each_array() -> None:
     archive = kformat.read(path)
     info = kformat.inspect(path, hash=True)
     for w in info.weights:
-        assert w.sha256 == hashlib.sha256(np.ascontiguousarray(archive.weights[w.path]).tobytes()).hexdigest()
+        assert (
+            w.sha256
+            == hashlib.sha256(np.ascontiguousarray(archive.weights[w.path]).tobytes()).hexdigest()
+        )
     assert kformat.inspect(path).weights[0].sha256 is None
 
 
@@ -113,7 +127,9 @@ def _big(tmp_path: Path) -> Path:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/smaps")
-def test_reads_no_weight_bytes_unless_hashing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reads_no_weight_bytes_unless_hashing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from benchmarks.bench_inspect import mapped_rss
 
     path = _big(tmp_path)
