@@ -60,7 +60,7 @@ def test_every_generation(writer: str, path: Path) -> None:
     (out_name,) = made["output_names"]
     (row,) = [layer for layer in info.layers if layer.name == out_name]
     assert [list(s)[1:] for s in row.output_shape] == [made["output_shapes"][out_name][1:]]
-    assert list(row.output_shape[0])[0] is None
+    assert row.output_shape[0][0] is None
     # Parameters of top-level layers add up to every array outside optimizer/metrics.
     model_arrays = [w for w in info.weights if not w.path.startswith(("/optimizer", "/metrics"))]
     assert sum(layer.params for layer in info.layers if layer.parent is None) == sum(
