@@ -15,6 +15,9 @@ from collections.abc import Callable, Iterator
 
 __all__ = ["bar"]
 
+#: seconds of work before the bar appears
+DELAY = 1.0
+
 
 @contextlib.contextmanager
 def bar(total: int, desc: str, *, quiet: bool = False) -> Iterator[Callable[[int], None]]:
@@ -35,7 +38,7 @@ def bar(total: int, desc: str, *, quiet: bool = False) -> Iterator[Callable[[int
         unit_scale=True,
         unit_divisor=1024,
         file=stream,
-        delay=1.0,
+        delay=DELAY,
         leave=False,
         dynamic_ncols=True,
     )
