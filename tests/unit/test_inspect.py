@@ -187,3 +187,14 @@ def test_names_from_the_file_are_escaped() -> None:
         text = render(info, fmt)
         assert "\x1b" not in text and "\u202e" not in text
     assert "x\\x1b[2J\\|\\u202e" in render(info, "markdown")
+
+
+def test_benchmark_file_is_a_valid_keras(tmp_path: Path) -> None:
+    """bench_inspect's sparse file, at a small size: valid, and all weights zero."""
+    from benchmarks.bench_inspect import sparse_keras
+
+    path = sparse_keras(tmp_path / "s.keras", width=512, depth=2)
+    kformat.check(path)
+    archive = kformat.read(path)
+    assert archive.weights.nbytes == 2 * (512 * 512 + 512) * 4  # type: ignore[attr-defined]
+    assert not any(archive.weights[p].any() for p in archive.weights)
