@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
+
 from kformat._diff import ConfigChange, Diff, LayerChange, WeightChange
 from kformat._display import PATH_CHARS, clean
 
@@ -58,19 +60,55 @@ def _weight(c: WeightChange) -> str:
     return f"weight values changed: {where} max abs {c.max_abs:.6g}, max rel {c.max_rel:.6g}"
 
 
+def _weight_lines(changes: tuple[WeightChange, ...]) -> list[str]:
+    """One line per array, except that more than three arrays added or removed under
+    one group no layer owns (``/optimizer``, ``/metrics``) make one line."""
+    groups: dict[tuple[str, str], list[WeightChange]] = {}
+    for c in changes:
+        if c.kind in ("added", "removed") and c.layer is None:
+            top = "/" + c.path.strip("/").split("/")[0]
+            groups.setdefault((c.kind, top), []).append(c)
+    out = []
+    said: set[tuple[str, str]] = set()
+    for c in changes:
+        key = (c.kind, "/" + c.path.strip("/").split("/")[0])
+        members = groups.get(key, []) if c.layer is None else []
+        if len(members) <= 3:
+            out.append(_weight(c))
+        elif key not in said:
+            said.add(key)
+            nbytes = sum(_nbytes(m) for m in members)
+            out.append(
+                f"weight {c.kind}: {len(members)} arrays under {clean(key[1])} ({nbytes:,} bytes)"
+            )
+    return out
+
+
+def _nbytes(c: WeightChange) -> int:
+    dtype, shape = (c.old_dtype, c.old_shape) if c.kind == "removed" else (c.new_dtype, c.new_shape)
+    try:
+        size = np.dtype(dtype).itemsize
+    except TypeError:
+        return 0
+    for d in shape or ():
+        size *= d
+    return size
+
+
 def lines(d: Diff) -> list[str]:
     """One line per difference, in the order layers, config, weights, metadata."""
     return [
         *map(_layer, d.layers),
         *map(_config, d.config),
-        *map(_weight, d.weights),
+        *_weight_lines(d.weights),
         *(f"metadata {clean(c.pointer)}: {_value(c.old)} -> {_value(c.new)}" for c in d.metadata),
     ]
 
 
 def _summary(d: Diff) -> str:
     if d.same:
-        return f"same ({', '.join(d.only)}; {d.weights_equal} arrays equal)"
+        equal = f"; {d.weights_equal} arrays equal" if "weights" in d.only else ""
+        return f"same ({', '.join(d.only)}{equal})"
     return (
         f"{len(d.layers)} layer, {len(d.config)} config, {len(d.weights)} weight and "
         f"{len(d.metadata)} metadata differences; {d.weights_equal} arrays equal"

@@ -118,7 +118,10 @@ def render(info: ModelInfo, fmt: str) -> str:
         weight_header.append("sha256")
     if md:
         out = [f"## {head[0]}", ""]
-        out += [f"- {line.strip().lstrip('- ')}" for line in _summary_lines(info)]
+        out += [
+            f"  {line.strip()}" if line.startswith("  - ") else f"- {line}"
+            for line in _summary_lines(info)
+        ]
         if layer_rows:
             out += ["", "### Layers", "", *_table(layer_header, layer_rows, True)]
         out += ["", "### Weights", "", *_table(weight_header, weight_rows, True)]
