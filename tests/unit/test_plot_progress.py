@@ -30,7 +30,9 @@ def _edges(dot: str) -> set[tuple[str, str]]:
     "writer", ["keras-3.0.1", "keras-3.15.1", "tf.keras-2.14.1", "tf_keras-2.21.0"]
 )
 def test_dot_of_every_generation(writer: str) -> None:
-    config = kformat.read(KERAS_FILES / writer / "nested_sequential_in_functional/model.keras").config
+    config = kformat.read(
+        KERAS_FILES / writer / "nested_sequential_in_functional/model.keras"
+    ).config
     assert config is not None
     flat = to_dot(config)
     assert _edges(flat) == {("x", "inner_seq"), ("inner_seq", "out")}
