@@ -195,8 +195,8 @@ def inspect_archive(
     table = _layer_table(config, generation, counts)
     optimizer = [e for e in entries if e.path.startswith("/optimizer/")]
     compile_config = config.get("compile_config")
-    if not isinstance(compile_config, Mapping):
-        compile_config = None
+    if not isinstance(compile_config, Mapping) or not compile_config:
+        compile_config = None  # Keras 3 writes {} for a model never compiled
     return ModelInfo(
         file=file,
         layout=archive.layout,

@@ -27,7 +27,7 @@ def _edges(dot: str) -> set[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(
-    "writer", ["keras-3.0.1", "keras-3.15.1", "tf.keras-2.14.1", "tf_keras-2.21.0"]
+    "writer", ["keras-3.0.1", "keras-3.0.5", "keras-3.15.1", "tf.keras-2.14.1", "tf_keras-2.21.0"]
 )
 def test_dot_of_every_generation(writer: str) -> None:
     config = kformat.read(
