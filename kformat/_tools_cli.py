@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from subprocess import SubprocessError
 from typing import Any
 
 from kformat._display import PATH_CHARS, clean, emit
@@ -36,7 +37,7 @@ def _guard(name: str, fn: Callable[[], int]) -> int:
 
     try:
         return fn()
-    except (KFormatError, OSError, ValueError, KeyError, RuntimeError) as exc:
+    except (KFormatError, OSError, ValueError, KeyError, RuntimeError, SubprocessError) as exc:
         if isinstance(exc, KeyError):
             exc = ValueError(str(exc.args[0]) if exc.args else "not found")
         return _fail(name, exc)

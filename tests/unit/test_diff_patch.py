@@ -240,3 +240,29 @@ def test_patch_edits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert kformat.read(out).groups["/layers/sequential/layers/dense/vars"] == {"name": "first"}
     assert main(["patch", str(src), "-o", str(out), "--rename-layer", "dense"]) == 2
     assert "KEY=VALUE" in capsys.readouterr().err
+
+
+def test_hostile_names_reach_no_output_raw(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A class and layer name that clear the screen and forge a workflow command, and
+    a bidi override, through inspect (every format), diff (every format) and plot."""
+    import re
+
+    from tests.unit.test_cli_output_safety import EVIL, UNSAFE, _archive_with
+    from tests.unit.test_validate_cli import clean_archive
+
+    good, evil = tmp_path / "good.keras", tmp_path / "evil.keras"
+    kformat.write(clean_archive(), good)
+    kformat.write(_archive_with(EVIL + "\ud800", "dense" + EVIL), evil)
+    runs = [["inspect", "--format", f, str(evil)] for f in ("text", "json", "markdown")]
+    runs += [["diff", "--format", f, str(good), str(evil)] for f in ("text", "json", "github")]
+    runs += [["plot", str(evil), "-o", str(tmp_path / "evil.dot")]]
+    for argv in runs:
+        main(argv)
+        captured = capsys.readouterr()
+        assert not UNSAFE.search(captured.out + captured.err), argv
+        if argv[:3] == ["diff", "--format", "github"]:
+            lines = captured.out.splitlines()
+            assert lines and all(re.match(r"::(warning|notice) file=[^:]*::", x) for x in lines)
+    assert not UNSAFE.search((tmp_path / "evil.dot").read_text())
