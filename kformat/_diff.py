@@ -4,11 +4,7 @@ Layers are matched by name, so an added, removed or renamed layer is reported
 as one layer change, not as a wall of shifted JSON Pointers: a renamed layer
 is found as a removed and an added layer of the same class with the same
 config once the name is set aside, and the new file is compared with that
-rename undone. Weights are matched by owning layer and path below it (not by
-HDF5 path, which shifts when a layer of the same class is added before it,
-spec §6.5); weights no layer owns (optimizer, metrics, weights-only files)
-by HDF5 path. Values are compared 1 Mi elements at a time from the mapped
-files, so two multi-GB files are never held in memory.
+rename undone. Weights are compared in :mod:`kformat._diff_weights`.
 """
 
 from __future__ import annotations
@@ -18,12 +14,9 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 
-import numpy as np
-
 from kformat import _json
 from kformat._archive import KerasArchive
-from kformat._info import natural_key
-from kformat._inspect import _generation, _owners
+from kformat._diff_weights import WeightChange, compare_weights
 from kformat._model_graph import model_nodes
 from kformat._rename import rename_layer
 
@@ -66,27 +59,6 @@ class LayerChange:
     name: str
     class_name: str
     new_name: str | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class WeightChange:
-    """One array that differs.
-
-    ``kind``: ``added``, ``removed``, ``shape``, ``dtype`` or ``values``;
-    ``max_abs``/``max_rel`` are the largest absolute and relative (to the old
-    value) differences for ``values``.
-    """
-
-    kind: str
-    path: str
-    new_path: str | None
-    layer: str | None
-    old_shape: tuple[int, ...] | None = None
-    new_shape: tuple[int, ...] | None = None
-    old_dtype: str | None = None
-    new_dtype: str | None = None
-    max_abs: float | None = None
-    max_rel: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,7 +156,7 @@ def diff_archives(
     weights: list[WeightChange] = []
     equal = 0
     if "weights" in only:
-        weights, equal = _weights(a, b, renames, weights_tolerance, progress)
+        weights, equal = compare_weights(a, b, renames, weights_tolerance, progress)
     return Diff(
         name_a,
         name_b,
@@ -319,124 +291,3 @@ def _layer_list(
     order_b = [n for n in (_entry_name(e) for e in b) if n in names_a]
     if order_a != order_b:
         yield ConfigChange("architecture", _json.pointer(list(parts)), order_a, order_b, layer)
-
-
-def _keys(
-    archive: KerasArchive, renames: Mapping[str, str] | None, by_layer: bool
-) -> dict[tuple[str, str], str]:
-    """(owning layer, path below it) -> HDF5 path; unowned weights, and all of them
-    when a side has no config (``by_layer`` false), keyed ("", path)."""
-    config = archive.config or {}
-    owners = _owners(config, _generation(archive)) if by_layer else []
-    back = {}
-    for old, new in (renames or {}).items():
-        parent = old.rsplit("/", 1)[0] + "/" if "/" in old else ""
-        back[parent + new] = old
-    out = {}
-    for path in archive.weights:
-        key = ("", path)
-        for prefix, name in owners:
-            if path.startswith(prefix + "/"):
-                key = (back.get(name, name), path[len(prefix) :])
-                break
-        out[key] = path
-    return out
-
-
-def _weights(
-    a: KerasArchive,
-    b: KerasArchive,
-    renames: Mapping[str, str],
-    tolerance: float,
-    progress: Callable[[int], None] | None,
-) -> tuple[list[WeightChange], int]:
-    by_layer = a.config is not None and b.config is not None
-    keys_a, keys_b = _keys(a, None, by_layer), _keys(b, renames, by_layer)
-    out: list[WeightChange] = []
-    equal = 0
-    done = 0
-    for key, path in sorted(keys_a.items(), key=lambda kv: natural_key(kv[1])):
-        layer = key[0] or None
-        if key not in keys_b:
-            arr = a.weights[path]
-            out.append(
-                WeightChange(
-                    "removed",
-                    path,
-                    None,
-                    layer,
-                    old_shape=tuple(arr.shape),
-                    old_dtype=str(arr.dtype),
-                )
-            )
-            continue
-        path_b = keys_b[key]
-        x, y = a.weights[path], b.weights[path_b]
-        moved = path_b if path_b != path else None
-        base = WeightChange(
-            "shape",
-            path,
-            moved,
-            layer,
-            old_shape=tuple(x.shape),
-            new_shape=tuple(y.shape),
-            old_dtype=str(x.dtype),
-            new_dtype=str(y.dtype),
-        )
-        if x.shape != y.shape:
-            out.append(base)
-        elif x.dtype != y.dtype:
-            out.append(dataclasses.replace(base, kind="dtype"))
-        else:
-            delta = _delta(x, y)
-            if delta is None or delta[0] <= tolerance:
-                equal += 1
-            else:
-                out.append(
-                    dataclasses.replace(base, kind="values", max_abs=delta[0], max_rel=delta[1])
-                )
-        done += int(x.nbytes)
-        if progress is not None:
-            progress(done)
-    for key, path in sorted(keys_b.items(), key=lambda kv: natural_key(kv[1])):
-        if key not in keys_a:
-            arr = b.weights[path]
-            out.append(
-                WeightChange(
-                    "added",
-                    path,
-                    path,
-                    key[0] or None,
-                    new_shape=tuple(arr.shape),
-                    new_dtype=str(arr.dtype),
-                )
-            )
-    return out, equal
-
-
-_STEP = 1 << 20
-
-
-def _delta(x: np.ndarray[Any, Any], y: np.ndarray[Any, Any]) -> tuple[float, float] | None:
-    """None when the bytes are equal, else (max |x-y|, max |x-y| / |x|)."""
-    fx, fy = x.reshape(-1), y.reshape(-1)
-    worst_abs = worst_rel = 0.0
-    differs = False
-    for start in range(0, fx.size, _STEP):
-        cx, cy = fx[start : start + _STEP], fy[start : start + _STEP]
-        if cx.tobytes() == cy.tobytes():
-            continue
-        differs = True
-        try:
-            vx, vy = cx.astype(np.float64), cy.astype(np.float64)
-        except (TypeError, ValueError):  # strings, opaque: only "differs" is known
-            worst_abs = worst_rel = float("inf")
-            continue
-        with np.errstate(all="ignore"):
-            d = np.abs(vx - vy)
-            both_nan = np.isnan(vx) & np.isnan(vy)
-            d = np.where(both_nan, 0.0, d)
-            rel = np.where(d == 0, 0.0, d / np.maximum(np.abs(vx), np.finfo(np.float64).tiny))
-        worst_abs = max(worst_abs, float(np.nanmax(np.where(np.isnan(d), np.inf, d))))
-        worst_rel = max(worst_rel, float(np.nanmax(np.where(np.isnan(rel), np.inf, rel))))
-    return (worst_abs, worst_rel) if differs else None
