@@ -151,6 +151,7 @@ def patch(
     set_metadata: Mapping[str, Any] | None = None,
     layout: Layout | None = None,
     max_shard_size: float | None = None,
+    config_from: str | os.PathLike[str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[Issue]:
     """Edit ``source`` into ``dest`` (which may be ``source`` itself).
@@ -158,6 +159,8 @@ def patch(
     The layout of ``dest`` follows its name (``*.keras``, ``*.weights.h5``,
     ``*.weights.json`` with ``max_shard_size`` GiB per shard, else a
     directory) unless ``layout`` is given, so a patch with no edit converts.
+    ``config_from`` (a ``.keras`` or model directory) supplies the config and
+    metadata for weights-only ``source`` (a ``.weights.h5`` becomes a ``.keras``).
 
     Returns:
         The validator's warnings about the result (errors refuse the patch).
@@ -176,8 +179,16 @@ def patch(
 
     dest = Path(dest)
     kind = _layout_of(dest, layout)
+    archive = read(source)
+    if config_from is not None:
+        model = read(config_from)
+        if model.config is None:
+            raise ValueError("config_from must be a .keras file or a model directory")
+        archive = KerasArchive(
+            model.config, model.metadata, archive.weights, archive.groups, model.assets
+        )
     patched = patch_archive(
-        read(source),
+        archive,
         rename_layers=rename_layers,
         set_weights=set_weights,
         delete_weights=delete_weights,

@@ -146,6 +146,7 @@ def _patch(args: argparse.Namespace) -> int:
                 set_metadata=meta,
                 layout=args.layout,
                 max_shard_size=args.max_shard_size,
+                config_from=args.config_from,
                 progress=update,
             )
         if not args.quiet:
@@ -227,6 +228,11 @@ def add_parsers(sub: Any) -> None:
     e.add_argument("--set-metadata", action="append", default=[], metavar="KEY=JSON")
     e.add_argument("--layout", choices=("keras", "directory", "weights_h5", "sharded"))
     e.add_argument("--max-shard-size", type=float, metavar="GIB")
+    e.add_argument(
+        "--config-from",
+        metavar="MODEL",
+        help="config and metadata from this .keras / directory (weights-only FILE -> .keras)",
+    )
     e.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no warnings")
     e.set_defaults(func=_patch)
 

@@ -187,7 +187,16 @@ def test_patch_converts_between_layouts(tmp_path: Path) -> None:
     assert kformat.diff(h5, back).same
     with pytest.raises(ValueError, match="weights-only"):
         kformat.patch(h5, tmp_path / "x.keras")
+    rebuilt = tmp_path / "rebuilt.keras"
+    assert main(["patch", str(sharded), "-o", str(rebuilt), "--config-from", str(src)]) == 0
+    assert kformat.diff(src, rebuilt).same
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    with pytest.raises(kformat.InvalidArchiveError):  # weights of another model: refused
+        kformat.patch(
+            h5,
+            tmp_path / "y.keras",
+            config_from=KERAS_FILES / "keras-3.15.1/guide_sequential/model.keras",
+        )
 
 
 def test_patch_refuses_an_invalid_result(tmp_path: Path) -> None:
