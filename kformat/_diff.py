@@ -134,11 +134,7 @@ def diff_archives(
     if bad:
         raise ValueError(f"unknown categories {bad}; choose from {CATEGORIES}")
     config_a, config_b = a.config or {}, b.config or {}
-    renames = _renames(config_a, config_b)
-    undone = dict(config_b)
-    for old, new in renames.items():
-        parent = old.rsplit("/", 1)[0] + "/" if "/" in old else ""
-        undone = rename_layer(undone, parent + new, old.rsplit("/", 1)[-1])
+    renames, undone = _renames(config_a, config_b)
     layers = [
         LayerChange("renamed", old, _class_of(config_a, old), new) for old, new in renames.items()
     ]
@@ -156,7 +152,7 @@ def diff_archives(
     weights: list[WeightChange] = []
     equal = 0
     if "weights" in only:
-        weights, equal = compare_weights(a, b, renames, weights_tolerance, progress)
+        weights, equal = compare_weights(a, b, undone, weights_tolerance, progress)
     return Diff(
         name_a,
         name_b,
@@ -177,25 +173,25 @@ def _class_of(config: Mapping[str, Any], qualname: str) -> str:
 
 
 def _signature(entry: Mapping[str, Any]) -> Any:
-    """An entry with its name and inbound nodes set aside (what a rename keeps)."""
+    """An entry with what a rename changes set aside: its name, its inbound nodes,
+    and for a nested model its layers and their references (compared after)."""
     cfg = entry.get("config")
-    cfg = {k: v for k, v in cfg.items() if k != "name"} if isinstance(cfg, Mapping) else cfg
-    return _json.dump(
-        {
-            k: (cfg if k == "config" else v)
-            for k, v in entry.items()
-            if k not in ("name", "inbound_nodes")
-        }
-    )
+    if isinstance(cfg, Mapping):
+        skip = {"name", "layers", "input_layers", "output_layers"}
+        cfg = {k: v for k, v in cfg.items() if k not in skip}
+    kept = {k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")}
+    return _json.dump({**kept, "config": cfg} if "config" in entry else kept)
 
 
-def _renames(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, str]:
+def _renames_once(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, str]:
     """old qualname -> new short name of layers renamed between ``a`` and ``b``:
     one removed and one added layer in the same model with the same signature."""
     nodes_a, nodes_b = model_nodes(a), model_nodes(b)
     names_a = {n.qualname for n in nodes_a}
     names_b = {n.qualname for n in nodes_b}
-    removed = [n for n in nodes_a if n.qualname not in names_b]
+    removed = [
+        n for n in nodes_a if n.qualname not in names_b and (n.parent or "") in names_b | {""}
+    ]
     added = [n for n in nodes_b if n.qualname not in names_a]
     out: dict[str, str] = {}
     taken: set[str] = set()
@@ -213,6 +209,25 @@ def _renames(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, str]:
                 taken.add(new.qualname)
                 break
     return out
+
+
+def _renames(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
+    """The renames from ``a`` to ``b`` (outer models first, so a renamed nested
+    model's renamed layers are found too) and ``b`` with them undone."""
+    renames: dict[str, str] = {}
+    undone = dict(b)
+    for _ in range(_MAX_NESTING):
+        found = _renames_once(a, undone)
+        if not found:
+            break
+        for old, new in found.items():
+            parent = old.rsplit("/", 1)[0] + "/" if "/" in old else ""
+            undone = rename_layer(undone, parent + new, old.rsplit("/", 1)[-1])
+        renames.update(found)
+    return renames, undone
+
+
+_MAX_NESTING = 16
 
 
 def _is_layer_list(value: Any) -> bool:

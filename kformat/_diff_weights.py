@@ -44,22 +44,20 @@ class WeightChange:
 
 
 def _keys(
-    archive: KerasArchive, renames: Mapping[str, str] | None, by_layer: bool
+    archive: KerasArchive, config: Mapping[str, Any] | None, by_layer: bool
 ) -> dict[tuple[str, str], str]:
-    """(owning layer, path below it) -> HDF5 path; unowned weights, and all of them
-    when a side has no config (``by_layer`` false), keyed ("", path)."""
-    config = archive.config or {}
-    owners = _owners(config, _generation(archive)) if by_layer else []
-    back = {}
-    for old, new in (renames or {}).items():
-        parent = old.rsplit("/", 1)[0] + "/" if "/" in old else ""
-        back[parent + new] = old
+    """(owning layer, path below it) -> HDF5 path, layers named as in ``config`` (the
+    new file's config with the renames undone, so both sides use the old names);
+    unowned weights, and all of them when a side has no config (``by_layer``
+    false), keyed ("", path). Object paths follow class names and order, not
+    layer names (spec §6.5), so the undone config gives the file's own paths."""
+    owners = _owners(config or {}, _generation(archive)) if by_layer else []
     out = {}
     for path in archive.weights:
         key = ("", path)
         for prefix, name in owners:
             if path.startswith(prefix + "/"):
-                key = (back.get(name, name), path[len(prefix) :])
+                key = (name, path[len(prefix) :])
                 break
         out[key] = path
     return out
@@ -68,12 +66,12 @@ def _keys(
 def compare_weights(
     a: KerasArchive,
     b: KerasArchive,
-    renames: Mapping[str, str],
+    undone: Mapping[str, Any],
     tolerance: float,
     progress: Callable[[int], None] | None,
 ) -> tuple[list[WeightChange], int]:
     by_layer = a.config is not None and b.config is not None
-    keys_a, keys_b = _keys(a, None, by_layer), _keys(b, renames, by_layer)
+    keys_a, keys_b = _keys(a, a.config, by_layer), _keys(b, undone, by_layer)
     out: list[WeightChange] = []
     equal = 0
     done = 0

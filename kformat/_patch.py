@@ -77,7 +77,9 @@ def patch_archive(
     groups = {k: dict(v) for k, v in archive.groups.items()}
     weights: dict[str, np.ndarray[Any, Any]] = {p: archive.weights[p] for p in archive.weights}
     metadata = dict(archive.metadata) if archive.metadata is not None else None
-    for old, new in (rename_layers or {}).items():
+    # Inner layers first: renaming a nested model changes its layers' qualnames.
+    ordered = sorted((rename_layers or {}).items(), key=lambda kv: -kv[0].count("/"))
+    for old, new in ordered:
         if config is None:
             raise ValueError("a weights-only file has no layers to rename")
         path = _object_path(archive, config, old)

@@ -247,6 +247,16 @@ def test_patch_edits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     ]
     _assert_only(d, layers=1)
     assert kformat.read(out).groups["/layers/sequential/layers/dense/vars"] == {"name": "first"}
+    # A nested model renamed together with one of its layers: inner first, found as two renames.
+    both = tmp_path / "both.keras"
+    kformat.patch(nested, both, rename_layers={"inner_seq": "encoder", "inner_seq/dense": "first"})
+    d = kformat.diff(nested, both)
+    assert sorted((c.name, c.new_name) for c in d.layers) == [
+        ("inner_seq", "encoder"),
+        ("inner_seq/dense", "first"),
+    ]
+    _assert_only(d, layers=2)
+    assert d.weights_equal == len(kformat.read(nested).weights)
     assert main(["patch", str(src), "-o", str(out), "--rename-layer", "dense"]) == 2
     assert "KEY=VALUE" in capsys.readouterr().err
 
