@@ -54,7 +54,8 @@ def _inspect(args: argparse.Namespace) -> int:
         archive = read(sys.stdin.buffer if args.file == "-" else args.file)
         total = archive.weights.nbytes if isinstance(archive.weights, WeightMap) else 0
         with bar(total if args.hash else 0, "hashing", quiet=args.quiet) as update:
-            info = inspect_archive(archive, args.file, hash=args.hash, progress=update)
+            name = "<stdin>" if args.file == "-" else args.file
+            info = inspect_archive(archive, name, hash=args.hash, progress=update)
         emit(render(info, args.format))
         return 0
 
