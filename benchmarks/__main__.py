@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import bench_cnn, bench_infer, bench_io, bench_isolation, bench_scale
+from benchmarks import (
+    bench_cnn,
+    bench_infer,
+    bench_inspect,
+    bench_io,
+    bench_isolation,
+    bench_scale,
+)
 from benchmarks._util import dump_json
 
 
@@ -19,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         "cnn": bench_cnn.run(),
         "scale": bench_scale.run(),
         "isolation": bench_isolation.run(),
+        "inspect": bench_inspect.run(),
     }
     if args.json:
         dump_json(results)
@@ -28,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_cnn.report(results["cnn"])
         bench_scale.report(results["scale"])
         bench_isolation.report(results["isolation"])
+        bench_inspect.report(results["inspect"])
     return 0
 
 

@@ -27,8 +27,12 @@ from kformat.validate import check, iter_issues
 
 if TYPE_CHECKING:
     from kformat._archive import KerasArchive, Layout, WeightInfo, WeightMap
+    from kformat._diff import Diff, diff
+    from kformat._inspect import ModelInfo, inspect
     from kformat._issues import Issue
     from kformat._limits import DEFAULT_LIMITS, Limits
+    from kformat._patch import patch
+    from kformat._plot import plot
     from kformat._read import read
     from kformat._write import KERAS_VERSION, write
 
@@ -37,18 +41,24 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_LIMITS",
     "KERAS_VERSION",
+    "Diff",
     "InvalidArchiveError",
     "Issue",
     "KFormatError",
     "KerasArchive",
     "Layout",
     "Limits",
+    "ModelInfo",
     "UnsafeArchiveError",
     "UnsupportedFeatureError",
     "WeightInfo",
     "WeightMap",
     "check",
+    "diff",
+    "inspect",
     "iter_issues",
+    "patch",
+    "plot",
     "read",
     "write",
 ]
@@ -63,6 +73,12 @@ _LAZY = {
     "DEFAULT_LIMITS": "kformat._limits",
     "Limits": "kformat._limits",
     "read": "kformat._read",
+    "inspect": "kformat._inspect",
+    "ModelInfo": "kformat._inspect",
+    "diff": "kformat._diff",
+    "Diff": "kformat._diff",
+    "patch": "kformat._patch",
+    "plot": "kformat._plot",
     "KERAS_VERSION": "kformat._write",
     "write": "kformat._write",
 }
