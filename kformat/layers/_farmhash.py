@@ -15,12 +15,19 @@ are columns. Strings are hashed as their UTF-8 bytes, as TensorFlow stores ``tf.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["fingerprint64", "fingerprint64_array", "fingerprint_cat64", "to_bytes_list"]
+__all__ = [
+    "fingerprint64",
+    "fingerprint64_array",
+    "fingerprint_cat64",
+    "hash_by_length",
+    "to_bytes_list",
+]
 
 U64 = NDArray[np.uint64]
 
@@ -205,11 +212,15 @@ def to_bytes_list(values: Any) -> list[bytes]:
     return out
 
 
-def fingerprint64_array(values: Any) -> U64:
-    """``Fingerprint64`` of every element of a str/bytes/object array, same shape, ``uint64``."""
+def hash_by_length(values: Any, hash_rows: Callable[[NDArray[np.uint8]], U64]) -> U64:
+    """Apply ``hash_rows`` to the strings of ``values`` grouped by byte length.
+
+    ``hash_rows`` gets a ``(n, length)`` ``uint8`` matrix and returns ``n`` hashes; the
+    result has the shape of ``values``. Shared with the SipHash module.
+    """
     arr = np.asarray(values)
     if arr.dtype.kind not in "USO":
-        raise TypeError(f"fingerprint64_array needs a str, bytes or object array, got {arr.dtype}")
+        raise TypeError(f"string hashing needs a str, bytes or object array, got {arr.dtype}")
     items = to_bytes_list(arr)
     out = np.empty(len(items), dtype=np.uint64)
     if not items:
@@ -219,13 +230,17 @@ def fingerprint64_array(values: Any) -> U64:
     starts = np.zeros(len(items), dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
     order = np.argsort(lengths, kind="stable")
-    sorted_lengths = lengths[order]
-    bounds = np.flatnonzero(np.diff(sorted_lengths)) + 1
+    bounds = np.flatnonzero(np.diff(lengths[order])) + 1
     for group in np.split(order, bounds):
         length = int(lengths[group[0]])
         index = starts[group][:, np.newaxis] + np.arange(length, dtype=np.int64)
-        out[group] = _hash_rows(buffer[index])
+        out[group] = hash_rows(buffer[index])
     return out.reshape(arr.shape)
+
+
+def fingerprint64_array(values: Any) -> U64:
+    """``Fingerprint64`` of every element of a str/bytes/object array, same shape, ``uint64``."""
+    return hash_by_length(values, _hash_rows)
 
 
 def fingerprint64(data: bytes) -> int:
