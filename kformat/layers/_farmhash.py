@@ -7,27 +7,25 @@ which calls google/farmhash ``Fingerprint64`` = ``farmhashna::Hash64`` in src/fa
 :func:`fingerprint_cat64`. Keras 3 ``Hashing`` and ``HashedCrossing`` call those ops, so the
 reference runtime reproduces them bit for bit here without TensorFlow.
 
-The arithmetic runs on ``uint64`` arrays (wrapping modulo 2**64 like C++ ``uint64_t``), one
-vectorized pass per distinct byte length: every FarmHash read position depends only on the
-length, so the strings of one length form a ``(n, length)`` byte matrix whose 8-byte words
-are columns. Strings are hashed as their UTF-8 bytes, as TensorFlow stores ``tf.string``.
+The arithmetic runs on ``uint64`` arrays (wrapping modulo 2**64 like C++ ``uint64_t``) over
+all strings at once: they are rows of one zero-padded byte matrix sorted by length
+(:func:`kformat.layers._strings.sorted_rows`), so each of FarmHash's length branches is a
+block of rows, an 8-byte read at a length-dependent position is a per-row gather, and the
+64-byte loop of long strings runs over the rows that still have blocks left. Strings are
+hashed as their UTF-8 bytes, as TensorFlow stores ``tf.string``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = [
-    "fingerprint64",
-    "fingerprint64_array",
-    "fingerprint_cat64",
-    "hash_by_length",
-    "to_bytes_list",
-]
+from kformat.layers._strings import sorted_rows, string_array, to_bytes_list
+
+__all__ = ["U64", "fingerprint64", "fingerprint64_array", "fingerprint_cat64", "to_bytes_list"]
 
 U64 = NDArray[np.uint64]
 
@@ -58,80 +56,99 @@ def _hash_len16(u: U64, v: U64, mul: np.uint64 | U64) -> U64:
     return b * mul
 
 
-class _Bytes:
-    """``n`` strings of one byte length as a ``(n, length)`` matrix; little-endian fetches."""
+class _Rows:
+    """A block of strings: rows of the padded byte matrix and their byte lengths.
 
-    def __init__(self, rows: NDArray[np.uint8]) -> None:
+    ``fixed`` is the one length of a block of equal-length strings (then every read
+    position is shared and a read is a column slice), ``None`` for mixed lengths (reads at
+    length-dependent positions gather per row).
+    """
+
+    def __init__(
+        self, rows: NDArray[np.uint8], lengths: NDArray[np.int64], fixed: int | None
+    ) -> None:
         self.rows = rows
-        self.length = rows.shape[1]
+        self.lengths = lengths
+        self.fixed = fixed
+        self.n = lengths.astype(np.uint64)
+        # mul = k2 + len * 2, the multiplier of every branch up to 64 bytes
+        self.mul: U64 = _K2 + self.n * np.uint64(2)
 
-    def fetch64(self, offset: int) -> U64:
-        word = np.ascontiguousarray(self.rows[:, offset : offset + 8]).view("<u8")
-        return word[:, 0].astype(np.uint64)
+    def end(self, back: int) -> int | NDArray[np.int64]:
+        """The position ``back`` bytes before the end of each string."""
+        return self.fixed - back if self.fixed is not None else self.lengths - back
 
-    def fetch32(self, offset: int) -> U64:
-        word = np.ascontiguousarray(self.rows[:, offset : offset + 4]).view("<u4")
-        return word[:, 0].astype(np.uint64)
+    def _gather(self, offset: int | NDArray[np.int64], width: int) -> NDArray[np.uint8]:
+        if isinstance(offset, int):
+            return np.ascontiguousarray(self.rows[:, offset : offset + width])
+        stride = self.rows.shape[1]
+        base = np.arange(len(offset), dtype=np.int64) * stride + offset
+        picked: NDArray[np.uint8] = self.rows.reshape(-1)[base[:, np.newaxis] + np.arange(width)]
+        return picked
 
-
-def _mul_for(length: int) -> np.uint64:
-    mul: np.uint64 = np.uint64((int(_K2) + 2 * length) & _MASK)
-    return mul
-
-
-def _len0to16(s: _Bytes) -> U64:
-    n = s.length
-    count = s.rows.shape[0]
-    if n >= 8:
-        mul = _mul_for(n)
-        a = s.fetch64(0) + _K2
-        b = s.fetch64(n - 8)
-        c = _rot(b, 37) * mul + a
-        d = (_rot(a, 25) + b) * mul
-        return _hash_len16(c, d, mul)
-    if n >= 4:
-        mul = _mul_for(n)
-        a = s.fetch32(0)
-        return _hash_len16(np.uint64(n) + (a << np.uint64(3)), s.fetch32(n - 4), mul)
-    if n > 0:
-        a = s.rows[:, 0].astype(np.uint64)
-        b = s.rows[:, n >> 1].astype(np.uint64)
-        c = s.rows[:, n - 1].astype(np.uint64)
-        # y and z are uint32 in C++; both stay far below 2**32 here, so no wrap is lost.
-        y = a + (b << np.uint64(8))
-        z = np.uint64(n) + (c << np.uint64(2))
-        out: U64 = _shift_mix(y * _K2 ^ z * _K0) * _K2
+    def fetch64(self, offset: int | NDArray[np.int64]) -> U64:
+        """Little-endian ``Fetch64(s + offset)`` of every row (``offset`` per row or shared)."""
+        out: U64 = self._gather(offset, 8).view("<u8")[:, 0].astype(np.uint64)
         return out
-    return np.full(count, _K2, dtype=np.uint64)
+
+    def fetch32(self, offset: int | NDArray[np.int64]) -> U64:
+        out: U64 = self._gather(offset, 4).view("<u4")[:, 0].astype(np.uint64)
+        return out
+
+    def byte(self, offset: int | NDArray[np.int64]) -> U64:
+        out: U64 = self._gather(offset, 1)[:, 0].astype(np.uint64)
+        return out
 
 
-def _len17to32(s: _Bytes) -> U64:
-    n = s.length
-    mul = _mul_for(n)
+def _len1to3(s: _Rows) -> U64:
+    a = s.byte(0)
+    b = s.byte(s.fixed >> 1 if s.fixed is not None else s.lengths >> 1)
+    c = s.byte(s.end(1))
+    # y and z are uint32 in C++; both stay far below 2**32 here, so no wrap is lost.
+    y = a + (b << np.uint64(8))
+    z = s.n + (c << np.uint64(2))
+    out: U64 = _shift_mix(y * _K2 ^ z * _K0) * _K2
+    return out
+
+
+def _len4to7(s: _Rows) -> U64:
+    a = s.fetch32(0)
+    return _hash_len16(s.n + (a << np.uint64(3)), s.fetch32(s.end(4)), s.mul)
+
+
+def _len8to16(s: _Rows) -> U64:
+    a = s.fetch64(0) + _K2
+    b = s.fetch64(s.end(8))
+    c = _rot(b, 37) * s.mul + a
+    d = (_rot(a, 25) + b) * s.mul
+    return _hash_len16(c, d, s.mul)
+
+
+def _len17to32(s: _Rows) -> U64:
+    mul = s.mul
     a = s.fetch64(0) * _K1
     b = s.fetch64(8)
-    c = s.fetch64(n - 8) * mul
-    d = s.fetch64(n - 16) * _K2
+    c = s.fetch64(s.end(8)) * mul
+    d = s.fetch64(s.end(16)) * _K2
     return _hash_len16(_rot(a + b, 43) + _rot(c, 30) + d, a + _rot(b + _K2, 18) + c, mul)
 
 
-def _len33to64(s: _Bytes) -> U64:
-    n = s.length
-    mul = _mul_for(n)
+def _len33to64(s: _Rows) -> U64:
+    mul = s.mul
     a = s.fetch64(0) * _K2
     b = s.fetch64(8)
-    c = s.fetch64(n - 8) * mul
-    d = s.fetch64(n - 16) * _K2
+    c = s.fetch64(s.end(8)) * mul
+    d = s.fetch64(s.end(16)) * _K2
     y = _rot(a + b, 43) + _rot(c, 30) + d
     z = _hash_len16(y, a + _rot(b + _K2, 18) + c, mul)
     e = s.fetch64(16) * mul
     f = s.fetch64(24)
-    g = (y + s.fetch64(n - 32)) * mul
-    h = (z + s.fetch64(n - 24)) * mul
+    g = (y + s.fetch64(s.end(32))) * mul
+    h = (z + s.fetch64(s.end(24))) * mul
     return _hash_len16(_rot(e + f, 43) + _rot(g, 30) + h, e + _rot(f + a, 18) + g, mul)
 
 
-def _weak32(s: _Bytes, offset: int, a: U64, b: U64) -> tuple[U64, U64]:
+def _weak32(s: _Rows, offset: int | NDArray[np.int64], a: U64, b: U64) -> tuple[U64, U64]:
     # WeakHashLen32WithSeeds(s + offset, a, b).
     w, x, y, z = (s.fetch64(offset + 8 * i) for i in range(4))
     a = a + w
@@ -142,28 +159,36 @@ def _weak32(s: _Bytes, offset: int, a: U64, b: U64) -> tuple[U64, U64]:
     return a + z, b + c
 
 
-def _len65plus(s: _Bytes) -> U64:
-    n = s.length
-    count = s.rows.shape[0]
+def _len65plus(s: _Rows) -> U64:
+    count = len(s.lengths)
     k1 = _K1
     x = np.full(count, _SEED, dtype=np.uint64)
     y = np.full(count, (_SEED * int(_K1) + 113) & _MASK, dtype=np.uint64)
     z = _shift_mix(y * _K2 + np.uint64(113)) * _K2
-    v0 = v1 = w0 = w1 = np.zeros(count, dtype=np.uint64)
+    v0, v1, w0, w1 = (np.zeros(count, dtype=np.uint64) for _ in range(4))
     x = x * _K2 + s.fetch64(0)
-    # The loop covers 64-byte blocks until 1..64 bytes remain, then the last 64 bytes.
-    for pos in range(0, ((n - 1) // 64) * 64, 64):
-        x = _rot(x + y + v0 + s.fetch64(pos + 8), 37) * k1
-        y = _rot(y + v1 + s.fetch64(pos + 48), 42) * k1
-        x = x ^ w1
-        y = y + v0 + s.fetch64(pos + 40)
-        z = _rot(z + w0, 33) * k1
-        v0, v1 = _weak32(s, pos, v1 * k1, x + w0)
-        w0, w1 = _weak32(s, pos + 32, z + w1, y + s.fetch64(pos + 16))
-        z, x = x, z
-    last = n - 64
-    mul = k1 + ((z & np.uint64(0xFF)) << np.uint64(1))  # per string: an array here
-    w0 = w0 + np.uint64((n - 1) & 63)
+    # 64-byte blocks until 1..64 bytes remain: (len - 1) // 64 of them. Rows are sorted by
+    # length, so the rows with block `i` left are a suffix; the others keep their state.
+    loops = (s.lengths - 1) // 64
+    for i in range(int(loops[-1])):
+        first = int(np.searchsorted(loops, i, side="right"))
+        t = _Rows(s.rows[first:], s.lengths[first:], s.fixed)
+        pos = 64 * i
+        xs, ys, zs = x[first:], y[first:], z[first:]
+        v0s, v1s, w0s, w1s = v0[first:], v1[first:], w0[first:], w1[first:]
+        xs = _rot(xs + ys + v0s + t.fetch64(pos + 8), 37) * k1
+        ys = _rot(ys + v1s + t.fetch64(pos + 48), 42) * k1
+        xs = xs ^ w1s
+        ys = ys + v0s + t.fetch64(pos + 40)
+        zs = _rot(zs + w0s, 33) * k1
+        nv0, nv1 = _weak32(t, pos, v1s * k1, xs + w0s)
+        nw0, nw1 = _weak32(t, pos + 32, zs + w1s, ys + t.fetch64(pos + 16))
+        # std::swap(z, x)
+        x[first:], z[first:], y[first:] = zs, xs, ys
+        v0[first:], v1[first:], w0[first:], w1[first:] = nv0, nv1, nw0, nw1
+    last = s.end(64)  # the last 64 bytes
+    mul = k1 + ((z & np.uint64(0xFF)) << np.uint64(1))
+    w0 = w0 + ((s.n - np.uint64(1)) & np.uint64(63))
     v0 = v0 + w0
     w0 = w0 + v0
     x = _rot(x + y + v0 + s.fetch64(last + 8), 37) * mul
@@ -181,74 +206,48 @@ def _len65plus(s: _Bytes) -> U64:
     )
 
 
-def _hash_rows(rows: NDArray[np.uint8]) -> U64:
-    s = _Bytes(rows)
-    if s.length <= 16:
-        return _len0to16(s)
-    if s.length <= 32:
-        return _len17to32(s)
-    if s.length <= 64:
-        return _len33to64(s)
-    return _len65plus(s)
+def _branch(length: int) -> Any:
+    # farmhashna::Hash64's length branches
+    if length <= 3:
+        return _len1to3
+    if length <= 7:
+        return _len4to7
+    if length <= 16:
+        return _len8to16
+    if length <= 32:
+        return _len17to32
+    return _len33to64 if length <= 64 else _len65plus
 
 
-def to_bytes_list(values: Any) -> list[bytes]:
-    """The elements of a str/bytes/object array (or sequence), flattened, as bytes.
-
-    ``str`` is encoded as UTF-8 (how ``tf.string`` holds text); anything other than
-    ``str``/``bytes`` is a :class:`TypeError`, since TensorFlow's string ops take no numbers.
-    """
-    flat = np.asarray(values, dtype=object).reshape(-1).tolist()
-    out: list[bytes] = []
-    for item in flat:
-        if isinstance(item, bytes):
-            out.append(item)
-        elif isinstance(item, str):
-            out.append(item.encode("utf-8"))
-        elif isinstance(item, np.bytes_ | np.str_):
-            out.append(item.encode("utf-8") if isinstance(item, str) else bytes(item))
-        else:
-            raise TypeError(f"fingerprint64 hashes str or bytes, got {type(item).__name__}")
+def _hash_sorted(rows: NDArray[np.uint8], lengths: NDArray[np.int64]) -> U64:
+    """Hashes of length-sorted rows: one pass per distinct length up to 64 bytes (reads
+    are column slices; there are at most 64 such lengths), one pass for all longer ones."""
+    out = np.full(len(lengths), _K2, dtype=np.uint64)  # the empty string hashes to k2
+    long_from = int(np.searchsorted(lengths, 65, side="left"))
+    bounds = [0, *(np.flatnonzero(np.diff(lengths[:long_from])) + 1).tolist(), long_from]
+    for start, stop in itertools.pairwise(bounds):
+        length = int(lengths[start]) if stop > start else 0
+        if length:
+            out[start:stop] = _branch(length)(_Rows(rows[start:stop], lengths[start:stop], length))
+    if long_from < len(lengths):
+        out[long_from:] = _len65plus(_Rows(rows[long_from:], lengths[long_from:], None))
     return out
-
-
-def hash_by_length(values: Any, hash_rows: Callable[[NDArray[np.uint8]], U64]) -> U64:
-    """Apply ``hash_rows`` to the strings of ``values`` grouped by byte length.
-
-    ``hash_rows`` gets a ``(n, length)`` ``uint8`` matrix and returns ``n`` hashes; the
-    result has the shape of ``values``. Shared with the SipHash module.
-    """
-    arr = np.asarray(values)
-    if arr.dtype.kind not in "USO":
-        raise TypeError(f"string hashing needs a str, bytes or object array, got {arr.dtype}")
-    items = to_bytes_list(arr)
-    out = np.empty(len(items), dtype=np.uint64)
-    if not items:
-        return out.reshape(arr.shape)
-    lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
-    buffer = np.frombuffer(b"".join(items), dtype=np.uint8)
-    starts = np.zeros(len(items), dtype=np.int64)
-    np.cumsum(lengths[:-1], out=starts[1:])
-    order = np.argsort(lengths, kind="stable")
-    bounds = np.flatnonzero(np.diff(lengths[order])) + 1
-    for group in np.split(order, bounds):
-        length = int(lengths[group[0]])
-        index = starts[group][:, np.newaxis] + np.arange(length, dtype=np.int64)
-        out[group] = hash_rows(buffer[index])
-    return out.reshape(arr.shape)
 
 
 def fingerprint64_array(values: Any) -> U64:
     """``Fingerprint64`` of every element of a str/bytes/object array, same shape, ``uint64``."""
-    return hash_by_length(values, _hash_rows)
+    arr = string_array(values)
+    rows, lengths, order = sorted_rows(arr)
+    out = np.empty(len(lengths), dtype=np.uint64)
+    out[order] = _hash_sorted(rows, lengths)
+    return out.reshape(arr.shape)
 
 
 def fingerprint64(data: bytes) -> int:
     """``Fingerprint64(data)`` (farmhashna ``Hash64``) as a Python int in ``[0, 2**64)``."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"fingerprint64 hashes bytes, got {type(data).__name__}")
-    row = np.frombuffer(bytes(data), dtype=np.uint8)[np.newaxis, :]
-    return int(_hash_rows(row)[0])
+    return int(fingerprint64_array(np.array([bytes(data)], dtype=object))[0])
 
 
 def fingerprint_cat64(fp1: U64, fp2: U64) -> U64:

@@ -4,8 +4,8 @@
 ``StrongKeyedHash(key, s) % num_buckets`` (tensorflow/core/platform/strong_hash.h), which is
 google/highwayhash ``SipHash`` (highwayhash/sip_hash.h): SipHash-2-4 with the 128-bit key
 ``key[0], key[1]`` and a 64-bit result (Aumasson and Bernstein, "SipHash: a fast
-short-input PRF", 2012). Strings of one byte length are hashed together, as in
-:mod:`kformat.layers._farmhash`.
+short-input PRF", 2012). All strings are hashed together, one
+vectorized step per 8-byte word.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kformat.layers._farmhash import U64, hash_by_length
+from kformat.layers._farmhash import U64
+from kformat.layers._strings import sorted_rows, string_array
 
 __all__ = ["siphash24", "siphash24_array"]
 
@@ -27,37 +28,21 @@ def _rotl(v: U64, shift: int) -> U64:
     return out
 
 
-class _State:
-    """The four SipHash words for ``n`` strings at once."""
-
-    def __init__(self, k0: int, k1: int, count: int) -> None:
-        def full(value: int) -> U64:
-            return np.full(count, value & _MASK, dtype=np.uint64)
-
-        self.v0 = full(k0 ^ 0x736F6D6570736575)
-        self.v1 = full(k1 ^ 0x646F72616E646F6D)
-        self.v2 = full(k0 ^ 0x6C7967656E657261)
-        self.v3 = full(k1 ^ 0x7465646279746573)
-
-    def rounds(self, count: int) -> None:
-        v0, v1, v2, v3 = self.v0, self.v1, self.v2, self.v3
-        for _ in range(count):
-            v0 = v0 + v1
-            v1 = _rotl(v1, 13) ^ v0
-            v0 = _rotl(v0, 32)
-            v2 = v2 + v3
-            v3 = _rotl(v3, 16) ^ v2
-            v0 = v0 + v3
-            v3 = _rotl(v3, 21) ^ v0
-            v2 = v2 + v1
-            v1 = _rotl(v1, 17) ^ v2
-            v2 = _rotl(v2, 32)
-        self.v0, self.v1, self.v2, self.v3 = v0, v1, v2, v3
-
-    def compress(self, m: U64) -> None:
-        self.v3 = self.v3 ^ m
-        self.rounds(2)
-        self.v0 = self.v0 ^ m
+def _rounds(v: list[U64], count: int) -> None:
+    """``count`` SipRounds on the four state words, in place."""
+    v0, v1, v2, v3 = v
+    for _ in range(count):
+        v0 = v0 + v1
+        v1 = _rotl(v1, 13) ^ v0
+        v0 = _rotl(v0, 32)
+        v2 = v2 + v3
+        v3 = _rotl(v3, 16) ^ v2
+        v0 = v0 + v3
+        v3 = _rotl(v3, 21) ^ v0
+        v2 = v2 + v1
+        v1 = _rotl(v1, 17) ^ v2
+        v2 = _rotl(v2, 32)
+    v[:] = [v0, v1, v2, v3]
 
 
 def _key_words(key: Any) -> tuple[int, int]:
@@ -69,35 +54,56 @@ def _key_words(key: Any) -> tuple[int, int]:
     return k0 & _MASK, k1 & _MASK
 
 
-def _hash_rows(rows: NDArray[np.uint8], k0: int, k1: int) -> U64:
-    count, length = rows.shape
-    state = _State(k0, k1, count)
-    full_words = length // 8
-    if full_words:
-        words = np.ascontiguousarray(rows[:, : full_words * 8]).view("<u8").astype(np.uint64)
-        for i in range(full_words):
-            state.compress(words[:, i])
-    # Last block: the remaining 0..7 bytes, little-endian, with the length in the top byte.
-    tail = np.zeros((count, 8), dtype=np.uint8)
-    tail[:, : length % 8] = rows[:, full_words * 8 :]
-    tail[:, 7] = length & 0xFF
-    state.compress(tail.view("<u8")[:, 0].astype(np.uint64))
-    state.v2 = state.v2 ^ np.uint64(0xFF)
-    state.rounds(4)
-    out: U64 = state.v0 ^ state.v1 ^ state.v2 ^ state.v3
+def _hash_sorted(rows: NDArray[np.uint8], lengths: NDArray[np.int64], k0: int, k1: int) -> U64:
+    """SipHash-2-4 of length-sorted, zero-padded rows (:func:`sorted_rows`).
+
+    Each message is its whole little-endian words, then a final block: the remaining bytes
+    with the length (mod 256) in the top byte. Rows are sorted by length, so the rows
+    still compressing at word ``i`` are a suffix: each word is one step over that suffix.
+    """
+    count = len(lengths)
+    blocks = lengths // 8 + 1
+    rows[np.arange(count), 8 * (blocks - 1) + 7] = lengths & 0xFF
+    words = rows.view("<u8").astype(np.uint64)
+
+    def full(value: int) -> U64:
+        return np.full(count, value, dtype=np.uint64)
+
+    v = [
+        full(k0 ^ 0x736F6D6570736575),
+        full(k1 ^ 0x646F72616E646F6D),
+        full(k0 ^ 0x6C7967656E657261),
+        full(k1 ^ 0x7465646279746573),
+    ]
+    for i in range(int(blocks[-1])):
+        first = int(np.searchsorted(blocks, i, side="right"))
+        part = [x[first:] for x in v]
+        m = words[first:, i]
+        part[3] = part[3] ^ m
+        _rounds(part, 2)
+        part[0] = part[0] ^ m
+        for x, y in zip(v, part, strict=True):
+            x[first:] = y
+    v[2] = v[2] ^ np.uint64(0xFF)
+    _rounds(v, 4)
+    out: U64 = v[0] ^ v[1] ^ v[2] ^ v[3]
     return out
 
 
 def siphash24_array(values: Any, key: Any) -> U64:
-    """SipHash-2-4 of every element (str as UTF-8, or bytes) with ``key = (k0, k1)``."""
+    """SipHash-2-4 of every element (str as UTF-8, or bytes) with ``key = (k0, k1)``;
+    ``uint64``, the shape of ``values``."""
     k0, k1 = _key_words(key)
-    return hash_by_length(values, lambda rows: _hash_rows(rows, k0, k1))
+    arr = string_array(values)
+    rows, lengths, order = sorted_rows(arr)
+    out = np.empty(len(lengths), dtype=np.uint64)
+    if len(lengths):
+        out[order] = _hash_sorted(rows, lengths, k0, k1)
+    return out.reshape(arr.shape)
 
 
 def siphash24(data: bytes, key: Any) -> int:
     """SipHash-2-4 of ``data`` with ``key = (k0, k1)``, as an int in ``[0, 2**64)``."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"siphash24 hashes bytes, got {type(data).__name__}")
-    k0, k1 = _key_words(key)
-    row = np.frombuffer(bytes(data), dtype=np.uint8)[np.newaxis, :]
-    return int(_hash_rows(row, k0, k1)[0])
+    return int(siphash24_array(np.array([bytes(data)], dtype=object), key)[0])

@@ -55,6 +55,20 @@ def test_array_matches_scalar_any_shape_and_kind() -> None:
     assert fingerprint64_array(np.array([], dtype=object).reshape(0, 2)).shape == (0, 2)
 
 
+def test_text_hashes_as_its_utf8_bytes() -> None:
+    # 1- to 4-byte UTF-8 characters, NULs (also trailing) and lengths across every branch;
+    # text is encoded in one piece, so the per-item byte lengths must come out right.
+    rng = random.Random(3)
+    alphabet = "aZ é ß 日 本 😀 \x00"
+    texts = ["".join(rng.choice(alphabet) for _ in range(n)) for n in range(0, 90)] + ["a\x00"]
+    encoded = [t.encode() for t in texts]
+    want = np.array([fingerprint64(b) for b in encoded], dtype=np.uint64)
+    assert np.array_equal(fingerprint64_array(np.array(texts, dtype=object)), want)
+    assert np.array_equal(fingerprint64_array(np.array(encoded, dtype=object)), want)
+    mixed = np.array([texts[5], encoded[7], texts[60]], dtype=object)  # str and bytes
+    assert np.array_equal(fingerprint64_array(mixed), want[[5, 7, 60]])
+
+
 def test_refuses_non_strings() -> None:
     with pytest.raises(TypeError):
         fingerprint64_array(np.array([1, 2]))

@@ -26,6 +26,13 @@ def test_tensorflow_documented_vectors() -> None:
     assert got.tolist() == [7157389809176466784, 15805638358933211562, 18100027895074076528]
 
 
+def test_text_hashes_as_its_utf8_bytes() -> None:
+    texts = ["", "é", "日本語テキスト", "😀" * 5, "plain ascii text, longer than a block"]
+    got = siphash24_array(np.array(texts, dtype=object).reshape(5, 1), [1, 2])
+    assert got.shape == (5, 1)
+    assert got[:, 0].tolist() == [siphash24(t.encode(), [1, 2]) for t in texts]
+
+
 def test_key_words_fit_64_bits() -> None:
     with pytest.raises(ValueError):
         siphash24(b"a", [2**64, 0])
