@@ -80,6 +80,38 @@ def test_layer_call_matches_keras_eager(keras: Any) -> None:
     assert np.array_equal(np.asarray(want), rr.layers.HashedCrossing(num_bins=50)(three))
 
 
+def test_ranks_and_modes_match_keras_eager(keras: Any) -> None:
+    """Every output mode on ranks 1 to 3 (``one_hot`` drops a trailing 1, ``multi_hot`` and
+    ``count`` reduce axis 1 beyond rank 2), strings and numbers, masks and salts."""
+    pytest.importorskip("tensorflow")
+    rng = np.random.default_rng(5)
+    words = np.array(_WORDS, dtype=object)
+    for shape in ((4,), (4, 1), (2, 3, 2), (2, 3, 1)):
+        feeds = [
+            (words[rng.integers(0, len(words), shape)], ""),
+            (rng.integers(-3, 5, shape), 0),
+            (rng.standard_normal(shape).astype(np.float32) * 3, None),
+        ]
+        for mode in ("int", "one_hot", "multi_hot", "count"):
+            for data, mask in feeds:
+                for kwargs in ({}, {"salt": 9}, {"mask_value": mask}):
+                    if kwargs.get("mask_value", 1) is None:
+                        continue
+                    raw = data.tolist() if data.dtype == object else data
+                    want = keras.layers.Hashing(num_bins=5, output_mode=mode, **kwargs)(raw)
+                    got = rr.layers.Hashing(num_bins=5, output_mode=mode, **kwargs)(data)
+                    assert np.array_equal(np.asarray(want), got), (shape, mode, kwargs)
+                    assert np.shape(want) == got.shape, (shape, mode, kwargs)
+    ints = [rng.integers(-(2**40), 2**40, (4,)), rng.integers(-9, 9, (4,)).astype(np.int32)]
+    for data in ([words[:4], ints[0]], [ints[1], ints[0], words[2:6]], [w[:, None] for w in ints]):
+        for mode in ("int", "one_hot"):
+            want = keras.layers.HashedCrossing(num_bins=13, output_mode=mode)(
+                [np.asarray(x).tolist() for x in data]
+            )
+            got = rr.layers.HashedCrossing(num_bins=13, output_mode=mode)(data)
+            assert np.array_equal(np.asarray(want), got) and np.shape(want) == got.shape
+
+
 def test_config_defaults_match_keras(keras: Any) -> None:
     for cls, kwargs in (
         ("Hashing", {"num_bins": 3}),
