@@ -4,6 +4,9 @@ TensorFlow holds text as UTF-8 bytes, so a ``str`` element hashes as its UTF-8 e
 ``bytes`` element as itself. :func:`sorted_rows` lays many strings out for vectorized
 hashing: one zero-padded byte matrix, rows sorted by length, so that the strings a step of a
 hash applies to form a contiguous block of rows.
+
+NumPy's fixed-width ``str``/``bytes`` arrays cannot hold trailing NUL characters (NumPy strips
+them); object arrays hold any ``str`` or ``bytes`` exactly.
 """
 
 from __future__ import annotations
