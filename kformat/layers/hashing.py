@@ -15,7 +15,9 @@ Keras 3 runs both layers with TensorFlow ops whatever the backend:
   ``num_bins``.
 
 Indices are then encoded as ``keras/src/utils/numerical_utils.py``
-``encode_categorical_inputs`` does. Sparse outputs have no NumPy form: the runtime
+``encode_categorical_inputs`` does, in the layer's dtype (``int64`` by default in ``int``
+mode: what the TensorFlow backend returns; Keras' NumPy and JAX backends hand ``Hashing``'s
+result back as ``int32`` when they convert the TensorFlow tensor, the values unchanged). Sparse outputs have no NumPy form: the runtime
 refuses ``sparse=True`` when the layer is built from its config.
 """
 
