@@ -39,6 +39,8 @@ __all__ = ["DEFINITIONS", "HASHED_CROSSING", "HASHING"]
 _MODES = ("int", "one_hot", "multi_hot", "count")
 #: ``tf.sparse.cross_hashed``'s default ``hash_key`` (tensorflow/python/ops/sparse_ops.py).
 _CROSS_HASH_KEY = 0xDECAFCAFFE
+#: the modulus of ``tf.sparse.cross_hashed(num_buckets=0)``: int64's maximum
+_NO_BINS = 2**63 - 1
 
 
 def _refuse_sparse(value: Any) -> Any:
@@ -130,7 +132,8 @@ def _encode(indices: np.ndarray[Any, Any], mode: str, depth: int, dtype: str) ->
     if mode == "one_hot" and x.ndim > 1 and x.shape[-1] == 1:
         x = x.reshape(x.shape[:-1])
     hot = np.zeros((*x.shape, depth), dtype=dtype)
-    np.put_along_axis(hot, x[..., np.newaxis], 1, axis=-1)
+    if depth:  # HashedCrossing(num_bins=0) one-hot encodes into nothing
+        np.put_along_axis(hot, x[..., np.newaxis], 1, axis=-1)
     if mode == "one_hot":
         return hot
     # multi_hot / count: over the last axis for rank <= 2 (TensorFlow's bincount), over
@@ -276,7 +279,7 @@ def hashed_crossing(layer: Any, inputs: Any) -> Any:
     h = np.full(max(1, int(np.prod(shape))), _CROSS_HASH_KEY, dtype=np.uint64)
     for x in xs:
         h = fingerprint_cat64(h, _feature_hash(x))
-    out = (h % np.uint64(layer.num_bins)).astype(np.int64).reshape(shape)
+    out = (h % np.uint64(layer.num_bins or _NO_BINS)).astype(np.int64).reshape(shape)
     return _encode(out, layer.output_mode, layer.num_bins, layer.compute_dtype)
 
 
@@ -314,7 +317,7 @@ def _crossing_config(layer: Any, config: dict[str, Any]) -> dict[str, Any]:
 def _crossing_shape(config: Mapping[str, Any], shape: Shape) -> Shape | None:
     # HashedCrossing.compute_output_shape (given the first input's shape)
     mode, depth = config.get("output_mode", "int"), config.get("num_bins")
-    if mode not in ("int", "one_hot") or not c.positive(depth):
+    if mode not in ("int", "one_hot") or not c.is_int(depth) or depth < 0:
         return None
     if mode == "int":
         return shape
@@ -333,7 +336,11 @@ HASHED_CROSSING = LayerDef(
     class_name="HashedCrossing",
     source="keras/src/layers/preprocessing/hashed_crossing.py",
     fields={
-        "num_bins": f(c.POS_INT, required=True),
+        "num_bins": f(
+            c.NONNEG_INT,
+            required=True,
+            note="`0`: the whole hash modulo 2**63 - 1 (`tf.sparse.cross_hashed`)",
+        ),
         "output_mode": f(c.enum("int", "one_hot"), "int"),
         "sparse": f(c.BOOL, False, convert=_refuse_sparse, note="`true` is refused by the runtime"),
     },

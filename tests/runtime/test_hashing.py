@@ -110,6 +110,11 @@ def test_ranks_and_modes_match_keras_eager(keras: Any) -> None:
             )
             got = rr.layers.HashedCrossing(num_bins=13, output_mode=mode)(data)
             assert np.array_equal(np.asarray(want), got) and np.shape(want) == got.shape
+    for mode in ("int", "one_hot"):  # num_bins=0: the whole hash modulo 2**63 - 1
+        data = [words[:3, None], ints[0][:3, None]]
+        want = keras.layers.HashedCrossing(num_bins=0, output_mode=mode)([x.tolist() for x in data])
+        got = rr.layers.HashedCrossing(num_bins=0, output_mode=mode)(data)
+        assert np.array_equal(np.asarray(want), got) and np.shape(want) == got.shape
 
 
 def test_config_defaults_match_keras(keras: Any) -> None:
