@@ -317,7 +317,7 @@ def _crossing_config(layer: Any, config: dict[str, Any]) -> dict[str, Any]:
 def _crossing_shape(config: Mapping[str, Any], shape: Shape) -> Shape | None:
     # HashedCrossing.compute_output_shape (given the first input's shape)
     mode, depth = config.get("output_mode", "int"), config.get("num_bins")
-    if mode not in ("int", "one_hot") or not c.is_int(depth) or depth < 0:
+    if mode not in ("int", "one_hot") or c.NONNEG_INT("num_bins", depth) is not None:
         return None
     if mode == "int":
         return shape
