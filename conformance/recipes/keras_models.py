@@ -232,14 +232,24 @@ PLAIN_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "u
 
 
 def storable(a: np.ndarray) -> np.ndarray:
-    """Plain NumPy dtypes only: bfloat16 (an ml_dtypes / TF extension type) widens to float32."""
-    if a.dtype.name in PLAIN_DTYPES:
+    """Plain NumPy dtypes only: bfloat16 (an ml_dtypes / TF extension type) widens to float32;
+    strings stay fixed-width unicode (loadable without pickle)."""
+    if a.dtype.name in PLAIN_DTYPES or a.dtype.kind == "U":
         return a
     return a.astype("float32")
 
 
 def predict(model: Any, built: Any) -> dict[str, np.ndarray]:
     n = len(next(iter(built.inputs.values())))
+    if hasattr(model, "_run_through_graph") and any(
+        a.dtype.kind == "U" for a in built.inputs.values()
+    ):
+        # Keras 3 cannot convert string inputs on its NumPy/JAX backends; its string layers
+        # run TensorFlow ops whatever the backend, so run the graph eagerly on tf.string.
+        import tensorflow as tf
+
+        tensors = [tf.constant(a) for a in built.inputs.values()]  # the model's input order
+        return outputs_of(built, model._run_through_graph(tensors, operation_fn=lambda op: op))
     return outputs_of(built, model.predict(feed_of(built), batch_size=n, verbose=0))
 
 
@@ -423,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     import keras_cases
     import keras_cases_attention  # noqa: F401
     import keras_cases_cnn  # noqa: F401
+    import keras_cases_hashing  # noqa: F401
     import keras_cases_normalization  # noqa: F401
     import keras_cases_preprocessing  # noqa: F401
     import keras_cases_shape  # noqa: F401

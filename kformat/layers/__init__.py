@@ -127,6 +127,10 @@ _INDEX: Mapping[str, tuple[str, ...]] = MappingProxyType(
         ),
         "group_normalization": ("GroupNormalization",),
         "grouped_query_attention": ("GroupQueryAttention", "GroupedQueryAttention"),
+        "hashing": (
+            "Hashing",
+            "HashedCrossing",
+        ),
         "identity": ("Identity",),
         "image_adjust": (
             "AutoContrast",

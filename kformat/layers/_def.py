@@ -246,6 +246,10 @@ class LayerDef:
             ``keras.layers`` for exported classes, the defining module for
             layers ``keras.applications`` builds without exporting them
             (``keras.src.applications.convnext``).
+        default_dtype: ``(fields given) -> dtype policy name`` for a class whose
+            constructor picks its ``dtype`` from other arguments when none is given
+            (``Hashing``: ``int64`` in ``int`` mode), ``None`` meaning floatx;
+            ``None`` for the usual floatx default.
         summary: one line for the spec table.
         variables_doc: the ``vars`` order and shapes, for the §6.8 table.
     """
@@ -269,6 +273,7 @@ class LayerDef:
     refused_base_keys: tuple[str, ...] = ()
     one_of: tuple[str, ...] = ()
     module: str = "keras.layers"
+    default_dtype: Callable[[Mapping[str, Any]], str | None] | None = None
     summary: str = ""
     variables_doc: str = ""
 

@@ -63,6 +63,8 @@ class DefinedLayer(Layer):
                 raise TypeError(f"{definition.class_name}() got multiple values for {key!r}")
             kwargs[key] = value
         mine = {k: kwargs.pop(k) for k in list(kwargs) if k in definition.fields}
+        if definition.default_dtype is not None and kwargs.get("dtype") is None:
+            kwargs["dtype"] = definition.default_dtype(mine)
         super().__init__(**kwargs)
         name = definition.class_name
         for key, field in definition.fields.items():

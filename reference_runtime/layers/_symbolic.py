@@ -26,6 +26,8 @@ def _probe_leaf(size: int) -> Any:
     def make(x: Any) -> Any:
         if isinstance(x, KerasTensor):
             shape = tuple(size if d is None else d for d in x.shape)
+            if x.dtype == "string":  # string probes hold strings (object arrays of str)
+                return np.full(shape, "", dtype=object)
             return np.zeros(shape, dtype=as_dtype(x.dtype))
         return x
 

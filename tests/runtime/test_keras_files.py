@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from runtime_oracle import assert_close, keras_or_skip
+from runtime_oracle import assert_close, keras_or_skip, keras_predict
 
 import reference_runtime as rr
 from kformat.errors import KFormatError
@@ -128,6 +128,6 @@ def test_runtime_resave_loads_in_keras(case: Path, tmp_path: Path) -> None:
     theirs = keras.saving.load_model(path)
     feed = _feed(case, made)
     want = dict(np.load(case / "outputs.npz"))
-    got = _by_name(theirs.predict(feed, verbose=0), made)
+    got = _by_name(keras_predict(theirs, feed), made)
     for name in want:
         assert_close(f"keras-reload:{case.name}", got[name], want[name], made["rtol"], made["atol"])
