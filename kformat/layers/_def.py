@@ -109,6 +109,9 @@ class VariableSpec:
         keys: the prefix of its ``_initializer``/``_regularizer``/``_constraint``
             config keys when it differs from ``name`` (``DepthwiseConv2D``'s
             ``kernel`` is set up by ``depthwise_*``), else ``None``.
+        key: the dataset name when Keras saves the variable by name rather
+            than by its index (``IndexLookup.save_own_variables`` writes
+            ``idf_weights``), else ``None``.
     """
 
     name: str
@@ -118,6 +121,7 @@ class VariableSpec:
     attr: str | None = None
     initializer: str | None = None
     keys: str | None = None
+    key: str | None = None
 
 
 @dataclass(frozen=True)
