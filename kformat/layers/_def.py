@@ -250,6 +250,9 @@ class LayerDef:
             ``keras.layers`` for exported classes, the defining module for
             layers ``keras.applications`` builds without exporting them
             (``keras.src.applications.convnext``).
+        assets: ``config -> names`` of the files ``load_assets`` reads from the
+            layer's ``assets/<path>/`` directory (§2.7) for that config (an
+            adapted StringLookup's ``vocabulary.txt``); ``None``: none.
         summary: one line for the spec table.
         variables_doc: the ``vars`` order and shapes, for the §6.8 table.
     """
@@ -273,6 +276,7 @@ class LayerDef:
     refused_base_keys: tuple[str, ...] = ()
     one_of: tuple[str, ...] = ()
     module: str = "keras.layers"
+    assets: Callable[[Mapping[str, Any]], tuple[str, ...]] | None = None
     summary: str = ""
     variables_doc: str = ""
 

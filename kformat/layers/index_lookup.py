@@ -25,6 +25,7 @@ counts by ``idf_weights``, a float32 array Keras saves by name,
 from __future__ import annotations
 
 import collections
+import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -196,11 +197,12 @@ def _refuse_unsupported(layer: Any) -> None:
 def _oov_buckets(layer: Any, keys: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     n = layer.num_oov_indices
     if not _is_string(layer) and layer.oov_method != "farmhash":
-        return np.mod(keys, n).astype(np.int64)  # tf.math.floormod
-    from kformat.layers import _farmhash  # only for num_oov_indices > 1
-
+        return np.asarray(np.mod(keys, n), dtype=np.int64)  # tf.math.floormod
+    # Imported here: only num_oov_indices > 1 hashes.
+    farmhash = importlib.import_module("kformat.layers._farmhash")
     text = keys if _is_string(layer) else np.array([str(int(k)).encode() for k in keys], object)
-    return (_farmhash.fingerprint64_array(text) % np.uint64(n)).astype(np.int64)
+    hashed = np.asarray(farmhash.fingerprint64_array(text), dtype=np.uint64)
+    return np.asarray(hashed % np.uint64(n), dtype=np.int64)
 
 
 def lookup_indices(layer: Any, keys: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -223,7 +225,7 @@ def lookup_indices(layer: Any, keys: np.ndarray[Any, Any]) -> np.ndarray[Any, An
                 f"{flat[oov].tolist()[:10]}, consider setting `num_oov_indices=1`."
             )
         out[oov] = table.oov_start if n == 1 else _oov_buckets(layer, flat[oov]) + table.oov_start
-    return out.reshape(keys.shape)
+    return np.asarray(out.reshape(keys.shape))
 
 
 def _invert(layer: Any, x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -234,13 +236,16 @@ def _invert(layer: Any, x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     uniq, inverse = np.unique(flat, return_inverse=True)
     values = [by_index.get(i, default) for i in uniq.tolist()]
     if layer.mask_token is not None:
-        values = [table.key(layer.mask_token) if i == 0 else v for i, v in zip(uniq, values)]
+        values = [
+            table.key(layer.mask_token) if i == 0 else v
+            for i, v in zip(uniq.tolist(), values, strict=True)
+        ]
     if table.string:
         arr = np.empty(len(values), dtype=object)
         arr[:] = values
     else:
         arr = np.array(values, dtype=layer.vocabulary_dtype)
-    return arr[inverse.reshape(-1)].reshape(x.shape)
+    return np.asarray(arr[inverse.reshape(-1)].reshape(x.shape))
 
 
 def keys_of(layer: Any, inputs: Any) -> np.ndarray[Any, Any]:
@@ -261,7 +266,11 @@ def encode(layer: Any, indices: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         return indices
     depth = layer.max_tokens if layer.pad_to_max_tokens else lookup_table(layer).size
     if mode == "one_hot":
-        x = indices.reshape(indices.shape[:-1]) if indices.ndim > 1 and indices.shape[-1] == 1 else indices
+        x = (
+            indices.reshape(indices.shape[:-1])
+            if indices.ndim > 1 and indices.shape[-1] == 1
+            else indices
+        )
         flat = x.reshape(-1)
         hot = np.zeros((flat.size, depth), np.int64)
         ok = (flat >= 0) & (flat < depth)
@@ -280,19 +289,19 @@ def encode(layer: Any, indices: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         counts = np.minimum(counts, 1)
     out = counts.reshape(depth) if indices.ndim == 1 else counts
     if mode == "tf_idf":
-        return out.astype(np.float32) * idf_weights(layer)
+        return np.asarray(out.astype(np.float32) * idf_weights(layer))
     return out
 
 
 def call(layer: Any, inputs: Any) -> Any:
     """NumPy forward pass of StringLookup / IntegerLookup (``IndexLookup.call``)."""
     _refuse_unsupported(layer)
-    if layer.output_mode != "int" and not layer.pad_to_max_tokens:
-        if layer.vocabulary is None and getattr(layer, ASSET_ATTR, None) is None:
-            raise RuntimeError(
-                f"When using `output_mode={layer.output_mode}` and `pad_to_max_tokens=False`, "
-                "you must set the layer's vocabulary before calling it."
-            )
+    unset = layer.vocabulary is None and getattr(layer, ASSET_ATTR, None) is None
+    if layer.output_mode != "int" and not layer.pad_to_max_tokens and unset:
+        raise RuntimeError(
+            f"When using `output_mode={layer.output_mode}` and `pad_to_max_tokens=False`, "
+            "you must set the layer's vocabulary before calling it."
+        )
     if layer.invert:
         return _invert(layer, np.asarray(inputs))
     keys = keys_of(layer, inputs)
@@ -428,10 +437,13 @@ def variables(config: Mapping[str, Any], input_shape: InputShape) -> tuple[Varia
         size = config.get("vocabulary_size")
         depth = size if c.positive(size) else None
     return (
-        VariableSpec(
-            "idf_weights", (depth,), trainable=False, dtype="float32", key="idf_weights"
-        ),
+        VariableSpec("idf_weights", (depth,), trainable=False, dtype="float32", key="idf_weights"),
     )
+
+
+def assets(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """``load_assets`` reads ``vocabulary.txt`` unless the config holds the vocabulary."""
+    return (VOCABULARY_FILE,) if config.get("vocabulary") is None else ()
 
 
 def _max_tokens(name: str, v: Any) -> str | None:
@@ -441,23 +453,29 @@ def _max_tokens(name: str, v: Any) -> str | None:
 
 
 _TOKEN_LIST = c.Check(
-    lambda name, v: None
-    if v is None or isinstance(v, list)
-    else f"{name} must be an array of tokens or null, got {v!r}",
+    lambda name, v: (
+        None
+        if v is None or isinstance(v, list)
+        else f"{name} must be an array of tokens or null, got {v!r}"
+    ),
     "array or `null`",
 )
 _WEIGHTS = c.Check(
-    lambda name, v: None
-    if v is None or (isinstance(v, list) and all(c.is_num(w) for w in v))
-    else f"{name} must be an array of numbers or null, got {v!r}",
+    lambda name, v: (
+        None
+        if v is None or (isinstance(v, list) and all(c.is_num(w) for w in v))
+        else f"{name} must be an array of numbers or null, got {v!r}"
+    ),
     "array of numbers, or `null`",
 )
 _SALT = c.Check(
-    lambda name, v: None
-    if v is None
-    or c.is_int(v)
-    or (isinstance(v, list) and len(v) == 2 and all(c.is_int(s) for s in v))
-    else f"{name} must be an integer, a pair of integers or null, got {v!r}",
+    lambda name, v: (
+        None
+        if v is None
+        or c.is_int(v)
+        or (isinstance(v, list) and len(v) == 2 and all(c.is_int(s) for s in v))
+        else f"{name} must be an integer, a pair of integers or null, got {v!r}"
+    ),
     "int, [int, int], or `null`",
 )
 
@@ -505,8 +523,9 @@ STRING_LOOKUP = LayerDef(
     output_shape=output_shape,
     config_base=("name", "trainable", "dtype"),
     autocast=False,
+    assets=assets,
     summary="maps strings to vocabulary indices (or back, `invert`), optionally encoded",
-    variables_doc="`output_mode=\"tf_idf\"`: `vars/idf_weights` (float32, by name); else none",
+    variables_doc='`output_mode="tf_idf"`: `vars/idf_weights` (float32, by name); else none',
 )
 
 INTEGER_LOOKUP = LayerDef(
@@ -519,8 +538,9 @@ INTEGER_LOOKUP = LayerDef(
     output_shape=output_shape,
     config_base=("name", "trainable", "dtype"),
     autocast=False,
+    assets=assets,
     summary="maps integers to vocabulary indices (or back, `invert`), optionally encoded",
-    variables_doc="`output_mode=\"tf_idf\"`: `vars/idf_weights` (float32, by name); else none",
+    variables_doc='`output_mode="tf_idf"`: `vars/idf_weights` (float32, by name); else none',
 )
 
 DEFINITIONS = (STRING_LOOKUP, INTEGER_LOOKUP)

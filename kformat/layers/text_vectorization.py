@@ -153,10 +153,8 @@ def tf_call(ctx: Any, layer: Any, inputs: Any) -> Any:
         return tf.pad(out, paddings)
     if x.shape.rank > 1:
         x = tf.squeeze(x, axis=-1)
-    if layer.split == "whitespace":
-        x = tf.strings.split(x)
-    else:
-        x = tf.strings.unicode_split(x, "UTF-8")
+    split = tf.strings.split if layer.split == "whitespace" else tf.strings.unicode_split
+    x = split(x) if layer.split == "whitespace" else split(x, "UTF-8")
     widths = _widths(layer.ngrams)
     if widths is not None:
         x = tf.strings.ngrams(x, ngram_width=widths, separator=" ")
@@ -196,7 +194,11 @@ def _lookup_config(config: Mapping[str, Any]) -> dict[str, Any]:
 
 def sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tuple[SublayerSpec, ...]:
     """The inner ``StringLookup`` Keras creates in ``__init__`` (``_lookup_layer``)."""
-    return (SublayerSpec("_lookup_layer", None, "StringLookup", "string_lookup", _lookup_config(config)),)
+    return (
+        SublayerSpec(
+            "_lookup_layer", None, "StringLookup", "string_lookup", _lookup_config(config)
+        ),
+    )
 
 
 def variables(config: Mapping[str, Any], input_shape: InputShape) -> tuple[VariableSpec, ...]:
@@ -253,6 +255,7 @@ TEXT_VECTORIZATION = LayerDef(
     output_shape=output_shape,
     config_base=("name", "trainable", "dtype"),
     autocast=False,
+    assets=lk.assets,
     summary="standardizes, splits and n-grams strings, then looks the tokens up",
     variables_doc="as its inner StringLookup (`_lookup_layer`, §6.7)",
 )

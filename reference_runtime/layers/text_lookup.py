@@ -22,16 +22,41 @@ import numpy as np
 from kformat import layers as catalogue
 from kformat.errors import InvalidArchiveError
 from kformat.layers import index_lookup as lk
+from reference_runtime._tensor import KerasTensor
 from reference_runtime.layers._defined import DefinedLayer, defined_layer
 
 __all__ = ["IntegerLookup", "StringLookup", "TextVectorization"]
 
 
+def _output_spec(layer: Any, inputs: Any, dtype: str) -> KerasTensor | None:
+    if not isinstance(inputs, KerasTensor):
+        return None
+    try:
+        shape = layer.definition.output_shape(layer._shape_config(), tuple(inputs.shape))
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
+    return None if shape is None else KerasTensor(shape, dtype=dtype)
+
+
+def _mode_dtype(mode: str) -> str:
+    return "float32" if mode == "tf_idf" else "int64"
+
+
 class _Lookup(DefinedLayer):
     """State of an IndexLookup layer besides its config."""
 
+    def compute_output_spec(self, inputs: Any) -> KerasTensor | None:
+        """Shape and dtype without running on data (``IndexLookup.compute_output_spec``)."""
+        if self.invert:
+            return _output_spec(self, inputs, getattr(self, "vocabulary_dtype", "string"))
+        return _output_spec(self, inputs, _mode_dtype(self.output_mode))
+
     idf_value: np.ndarray[Any, Any] | None = None
     asset_vocabulary: list[Any] | None = None
+    # config fields, set by DefinedLayer.__init__
+    invert: bool
+    output_mode: str
+    vocabulary: list[Any] | None
 
     def build(self, input_shape: Any = None) -> None:
         """Nothing to create: the table comes from the vocabulary."""
@@ -98,6 +123,10 @@ class TextVectorization(_TextVectorization):  # type: ignore[valid-type,misc]
     config, spec §6.7) and hands it its variables and assets, as Keras does."""
 
     _lookup_layer: Any
+
+    def compute_output_spec(self, inputs: Any) -> KerasTensor | None:
+        """Shape and dtype without running on data."""
+        return _output_spec(self, inputs, _mode_dtype(self.output_mode))
 
     def build(self, input_shape: Any = None) -> None:
         """Nothing to create (Keras' ``build`` is empty)."""
