@@ -498,7 +498,8 @@ def _fields(string: bool) -> dict[str, Any]:
         "pad_to_max_tokens": f(c.BOOL, False),
     }
     if not string:
-        fields["vocabulary_dtype"] = f(c.enum("int64", "int32"), "int64")
+        # IntegerLookup refuses any other (``integer_lookup.py``).
+        fields["vocabulary_dtype"] = f(c.enum("int64"), "int64")
     fields.update(
         {
             "idf_weights": f(_WEIGHTS, note="`tf_idf` only"),

@@ -41,6 +41,8 @@ def tf_dtype(name: Any) -> Any:
     name = standardize_dtype(name)
     if name == "bfloat16":
         return tf.bfloat16
+    if name == "string":
+        return tf.string
     return tf.as_dtype(as_dtype(name))
 
 

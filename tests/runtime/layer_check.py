@@ -65,7 +65,10 @@ def export_outputs(model: Any, feed: Any) -> Any:
     from reference_runtime.export import ExportArchive
 
     def spec(x: Any) -> Any:
-        return tf.TensorSpec((None, *np.shape(x)[1:]), tf.as_dtype(np.asarray(x).dtype))
+        dtype = np.asarray(x).dtype
+        # str / bytes / object arrays are tf.string inputs (text layers)
+        tf_dtype = tf.string if dtype.kind in "USO" else tf.as_dtype(dtype)
+        return tf.TensorSpec((None, *np.shape(x)[1:]), tf_dtype)
 
     # A multi-input model takes one argument: the list of its inputs.
     fn = ExportArchive().add_endpoint("serve", model, [tf.nest.map_structure(spec, feed)])
