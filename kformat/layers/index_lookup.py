@@ -316,22 +316,27 @@ def call(layer: Any, inputs: Any) -> Any:
 
 
 def tf_table(ctx: Any, layer: Any) -> Any:
-    """The layer's table as ``tf.lookup.StaticHashTable`` (what Keras builds)."""
+    """The layer's table as ``tf.lookup.StaticHashTable`` (what Keras builds), made
+    once outside the trace and tracked by the SavedModel (``ctx.resource``)."""
     tf = ctx.tf
     table = lookup_table(layer)
     key_dtype = tf.string if table.string else tf.as_dtype(layer.vocabulary_dtype)
     tokens = table.tokens
     indices = list(range(table.token_start, table.token_start + len(tokens)))
-    if layer.invert:
-        keys = tf.constant(indices or [0], tf.int64)[: len(indices)]
-        values = tf.constant(tokens or [b""], key_dtype)[: len(tokens)]
-        default = tf.constant(table.key(layer.oov_token), key_dtype)
-    else:
-        keys = tf.constant(tokens or ([b""] if table.string else [0]), key_dtype)[: len(tokens)]
-        values = tf.constant(indices or [0], tf.int64)[: len(indices)]
-        default = tf.constant(table.oov_start if layer.num_oov_indices == 1 else -1, tf.int64)
-    init = tf.lookup.KeyValueTensorInitializer(keys, values)
-    return tf.lookup.StaticHashTable(init, default)
+
+    def make() -> Any:
+        ids = tf.constant(indices, tf.int64) if indices else tf.zeros([0], tf.int64)
+        words = tf.constant(tokens, key_dtype) if tokens else tf.zeros([0], key_dtype)
+        if layer.invert:
+            keys, values = ids, words
+            default = tf.constant(table.key(layer.oov_token), key_dtype)
+        else:
+            keys, values = words, ids
+            default = tf.constant(table.oov_start if layer.num_oov_indices == 1 else -1, tf.int64)
+        init = tf.lookup.KeyValueTensorInitializer(keys, values)
+        return tf.lookup.StaticHashTable(init, default)
+
+    return ctx.resource(layer, "lookup_table", make)
 
 
 def tf_lookup(ctx: Any, layer: Any, inputs: Any) -> Any:

@@ -39,7 +39,10 @@ def asset_issues(
         if definition is None or definition.assets is None or not isinstance(inner, Mapping):
             continue
         needed = definition.assets(inner)
-        folders = ["assets/" + p.strip("/") + "/" for p in (obj.path, *obj.aliases)]
+        paths = (obj.path, *obj.aliases)
+        # tf.keras 2.13/2.14 spell ``layers`` as in their weights file (§6.6).
+        paths += tuple(weight_paths.layer_checkpoint_alias(p) for p in paths)
+        folders = ["assets/" + p.strip("/") + "/" for p in paths]
         for name in needed:
             if not any(folder + name in assets for folder in folders):
                 yield Issue(

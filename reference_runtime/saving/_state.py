@@ -238,7 +238,9 @@ def load_assets(model: Any, assets: Mapping[str, bytes], *, keras2: bool = False
         if load is None:
             continue
         files: Mapping[str, bytes] = {}
-        for path in entry.paths:
+        # tf.keras 2.13/2.14 name the asset folders as their weight groups
+        # (``_layer_checkpoint_dependencies`` for ``layers``, spec §2.7).
+        for path in [*entry.paths, *(layer_checkpoint_alias(p) for p in entry.paths)]:
             prefix = "assets/" + path.strip("/") + "/" if path else "assets/"
             names = [n for n in assets if n.startswith(prefix)]
             if names:
