@@ -3,10 +3,13 @@ definitions (``kformat/layers/index_lookup.py``, ``text_vectorization.py``) plus
 their state outside ``vars/0..n-1``, as Keras keeps it
 (``keras/src/layers/preprocessing/index_lookup.py``):
 
-* the vocabulary asset: ``save_assets()`` returns the files of the layer's
-  asset directory (``{"vocabulary.txt": bytes}``) and ``load_assets(files)``
+* the vocabulary asset: ``save_asset_files()`` returns the files of the layer's
+  asset directory (``{"vocabulary.txt": bytes}``) and ``load_asset_files(files)``
   takes them back; the loader hands each object the members under
-  ``assets/<its path>/`` (spec §2.7), so nothing touches the file system;
+  ``assets/<its path>/`` (spec §2.7), so nothing touches the file system
+  (Keras' ``save_assets(dir_path)``/``load_assets(dir_path)`` take a directory:
+  the other names keep a custom layer written Keras' way from being handed a
+  mapping);
 * ``tf_idf`` weights, saved by name as ``vars/idf_weights``, kept as a NumPy
   array: Keras holds them in a ``tf.Variable`` that is not among the layer's
   weights (``get_weights`` does not list them).
@@ -78,13 +81,13 @@ class _Lookup(DefinedLayer):
         if expected:
             self.idf_value = np.asarray(store["idf_weights"], dtype=np.float32)
 
-    def save_assets(self) -> dict[str, bytes]:
+    def save_asset_files(self) -> dict[str, bytes]:
         """``vocabulary.txt`` unless the config holds the vocabulary."""
         if self.vocabulary is not None:
             return {}
         return {lk.VOCABULARY_FILE: lk.vocabulary_file(self)}
 
-    def load_assets(self, files: Mapping[str, bytes]) -> None:
+    def load_asset_files(self, files: Mapping[str, bytes]) -> None:
         """Read ``vocabulary.txt`` unless the config holds the vocabulary.
 
         Raises:
@@ -141,11 +144,11 @@ class TextVectorization(_TextVectorization):  # type: ignore[valid-type,misc]
         """The inner lookup's."""
         self._lookup_layer.load_own_variables(store)
 
-    def save_assets(self) -> dict[str, bytes]:
+    def save_asset_files(self) -> dict[str, bytes]:
         """The inner lookup's ``vocabulary.txt``, in this layer's asset directory too."""
-        files: dict[str, bytes] = self._lookup_layer.save_assets()
+        files: dict[str, bytes] = self._lookup_layer.save_asset_files()
         return files
 
-    def load_assets(self, files: Mapping[str, bytes]) -> None:
+    def load_asset_files(self, files: Mapping[str, bytes]) -> None:
         """The inner lookup reads this layer's asset directory."""
-        self._lookup_layer.load_assets(files)
+        self._lookup_layer.load_asset_files(files)

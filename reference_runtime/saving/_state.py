@@ -215,10 +215,10 @@ def collect_state(model: Any) -> tuple[dict[str, np.ndarray[Any, Any]], dict[str
 
 def collect_assets(model: Any) -> dict[str, bytes]:
     """``assets/<object path>/<file>`` -> bytes of every object with
-    ``save_assets()`` (``saving_lib._save_state``; spec §2.7)."""
+    ``save_asset_files()`` (Keras' ``save_assets``, ``saving_lib._save_state``; spec §2.7)."""
     assets: dict[str, bytes] = {}
     for entry in walk(model):
-        save = getattr(entry.obj, "save_assets", None)
+        save = getattr(entry.obj, "save_asset_files", None)
         if save is None:
             continue
         prefix = "assets/" + entry.paths[0].strip("/")
@@ -228,13 +228,13 @@ def collect_assets(model: Any) -> dict[str, bytes]:
 
 
 def load_assets(model: Any, assets: Mapping[str, bytes], *, keras2: bool = False) -> None:
-    """Hand every object with ``load_assets(files)`` the members under
+    """Hand every object with ``load_asset_files(files)`` (Keras' ``load_assets``) the members under
     ``assets/<its path>/`` as ``{relative name: bytes}`` (``saving_lib._load_state``
     passes the directory; spec §2.7). The reader's rules already hold for the
     names (KF103: no path escapes) and sizes (KF108); each file is read when
     the layer asks for it."""
     for entry in walk(model, keras2=keras2):
-        load = getattr(entry.obj, "load_assets", None)
+        load = getattr(entry.obj, "load_asset_files", None)
         if load is None:
             continue
         files: Mapping[str, bytes] = {}
