@@ -446,6 +446,14 @@ def variables(config: Mapping[str, Any], input_shape: InputShape) -> tuple[Varia
     )
 
 
+def get_config(layer: Any, config: dict[str, Any]) -> dict[str, Any]:
+    """``vocabulary_size`` as Keras records it once a vocabulary is set."""
+    known = layer.vocabulary is not None or getattr(layer, ASSET_ATTR, None) is not None
+    if config.get("vocabulary_size") is None and known:
+        config["vocabulary_size"] = lookup_table(layer).size
+    return config
+
+
 def assets(config: Mapping[str, Any]) -> tuple[str, ...]:
     """``load_assets`` reads ``vocabulary.txt`` unless the config holds the vocabulary."""
     return (VOCABULARY_FILE,) if config.get("vocabulary") is None else ()
@@ -529,6 +537,7 @@ STRING_LOOKUP = LayerDef(
     output_shape=output_shape,
     config_base=("name", "trainable", "dtype"),
     autocast=False,
+    get_config=get_config,
     assets=assets,
     summary="maps strings to vocabulary indices (or back, `invert`), optionally encoded",
     variables_doc='`output_mode="tf_idf"`: `vars/idf_weights` (float32, by name); else none',
@@ -544,6 +553,7 @@ INTEGER_LOOKUP = LayerDef(
     output_shape=output_shape,
     config_base=("name", "trainable", "dtype"),
     autocast=False,
+    get_config=get_config,
     assets=assets,
     summary="maps integers to vocabulary indices (or back, `invert`), optionally encoded",
     variables_doc='`output_mode="tf_idf"`: `vars/idf_weights` (float32, by name); else none',

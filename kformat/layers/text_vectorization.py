@@ -164,6 +164,12 @@ def tf_call(ctx: Any, layer: Any, inputs: Any) -> Any:
     return lk.tf_encode(ctx, lookup, lookups)
 
 
+def get_config(layer: Any, config: dict[str, Any]) -> dict[str, Any]:
+    """``vocabulary_size`` is the inner lookup's current size (2 before ``adapt``)."""
+    config["vocabulary_size"] = lk.lookup_table(_lookup(layer)).size
+    return config
+
+
 def output_shape(config: Mapping[str, Any], shape: Shape) -> Shape | None:
     """``TextVectorization.compute_output_shape``."""
     mode = lk._mode(config.get("output_mode", "int"))
@@ -255,6 +261,7 @@ TEXT_VECTORIZATION = LayerDef(
     output_shape=output_shape,
     config_base=("name", "trainable", "dtype"),
     autocast=False,
+    get_config=get_config,
     assets=lk.assets,
     summary="standardizes, splits and n-grams strings, then looks the tokens up",
     variables_doc="as its inner StringLookup (`_lookup_layer`, §6.7)",
