@@ -32,10 +32,12 @@ def asset_issues(
     except (ValueError, TypeError, KeyError, AttributeError, IndexError):
         return  # schema-level faults are reported elsewhere
     for obj in objects:
-        if obj.parent is not None or not layers.is_known(obj.class_name):
-            continue  # a sub-layer's files are read through its parent's (TextVectorization)
+        if not layers.is_known(obj.class_name):
+            continue
         definition = layers.get(obj.class_name)
-        inner = obj.config.get("config")
+        # A sub-layer's config is its own (TextVectorization's ``_lookup_layer``, which
+        # Keras hands its own asset directory too); a layer's is under "config".
+        inner = obj.config if obj.parent is not None else obj.config.get("config")
         if definition is None or definition.assets is None or not isinstance(inner, Mapping):
             continue
         needed = definition.assets(inner)

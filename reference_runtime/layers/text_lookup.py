@@ -151,4 +151,9 @@ class TextVectorization(_TextVectorization):  # type: ignore[valid-type,misc]
 
     def load_asset_files(self, files: Mapping[str, bytes]) -> None:
         """The inner lookup reads this layer's asset directory."""
-        self._lookup_layer.load_asset_files(files)
+        try:
+            self._lookup_layer.load_asset_files(files)
+        except InvalidArchiveError as exc:
+            raise InvalidArchiveError(
+                f"layer {self.name!r} (TextVectorization): {exc.message}", code=exc.code
+            ) from exc
