@@ -172,7 +172,7 @@ def get_config(layer: Any, config: dict[str, Any]) -> dict[str, Any]:
 
 def output_shape(config: Mapping[str, Any], shape: Shape) -> Shape | None:
     """``TextVectorization.compute_output_shape``."""
-    mode = lk._mode(config.get("output_mode", "int"))
+    mode = lk.mode_of(config.get("output_mode", "int"))
     if not shape:
         return None
     if mode == "int":
@@ -191,7 +191,7 @@ def _lookup_config(config: Mapping[str, Any]) -> dict[str, Any]:
         "idf_weights": config.get("idf_weights"),
         "pad_to_max_tokens": config.get("pad_to_max_tokens", False),
         "mask_token": "",
-        "output_mode": lk._mode(config.get("output_mode", "int")),
+        "output_mode": lk.mode_of(config.get("output_mode", "int")),
         "sparse": config.get("sparse", False),
         "encoding": config.get("encoding", "utf-8"),
         "vocabulary_size": config.get("vocabulary_size"),
@@ -242,7 +242,7 @@ TEXT_VECTORIZATION = LayerDef(
         "output_mode": f(
             c.enum("int", "one_hot", "multi_hot", "count", "tf_idf", "binary", "tf-idf"),
             "int",
-            convert=lk._mode,
+            convert=lk.mode_of,
             note="`binary` is read as `multi_hot`, `tf-idf` as `tf_idf`",
         ),
         "output_sequence_length": f(c.opt(c.NONNEG_INT), note="`int` mode only"),
