@@ -231,25 +231,42 @@ PLAIN_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "u
                 "float16", "float32", "float64"}
 
 
+def is_text(a: np.ndarray) -> bool:
+    return np.asarray(a).dtype.kind in "USO"
+
+
 def storable(a: np.ndarray) -> np.ndarray:
     """Plain NumPy dtypes only: bfloat16 (an ml_dtypes / TF extension type) widens to float32;
-    strings stay fixed-width unicode (loadable without pickle)."""
-    if a.dtype.name in PLAIN_DTYPES or a.dtype.kind == "U":
+    strings become UTF-8 bytes (``S`` dtype: no pickles, unlike object arrays)."""
+    if is_text(a):
+        flat = [v if isinstance(v, bytes) else str(v).encode("utf-8") for v in a.ravel().tolist()]
+        return np.array(flat, dtype=bytes).reshape(a.shape)
+    if a.dtype.name in PLAIN_DTYPES:
         return a
     return a.astype("float32")
 
 
 def predict(model: Any, built: Any) -> dict[str, np.ndarray]:
     n = len(next(iter(built.inputs.values())))
-    if hasattr(model, "_run_through_graph") and any(
-        a.dtype.kind == "U" for a in built.inputs.values()
-    ):
-        # Keras 3 cannot convert string inputs on its NumPy/JAX backends; its string layers
-        # run TensorFlow ops whatever the backend, so run the graph eagerly on tf.string.
+    if any(is_text(a) for a in built.inputs.values()):
+        # Keras 3's predict() refuses NumPy string arrays; the model takes tf.string tensors.
         import tensorflow as tf
 
-        tensors = [tf.constant(a) for a in built.inputs.values()]  # the model's input order
-        return outputs_of(built, model._run_through_graph(tensors, operation_fn=lambda op: op))
+        if hasattr(model, "_run_through_graph"):
+            # Keras 3 converts call inputs with its backend (jax/numpy cannot hold strings);
+            # its string layers run TensorFlow ops whatever the backend, so run the graph
+            # eagerly on tf.string tensors in the model's input order.
+            tensors = [tf.constant(a) for a in built.inputs.values()]
+            return outputs_of(built, model._run_through_graph(tensors, operation_fn=lambda op: op))
+        feed = feed_of(built)
+        if isinstance(feed, dict):
+            feed = {k: tf.constant(v) for k, v in feed.items()}
+        elif isinstance(feed, list):
+            feed = [tf.constant(v) for v in feed]
+        else:
+            feed = tf.constant(feed)
+        raw = model(feed, training=False)
+        return outputs_of(built, list(raw) if isinstance(raw, tuple) else raw)
     return outputs_of(built, model.predict(feed_of(built), batch_size=n, verbose=0))
 
 
@@ -437,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     import keras_cases_normalization  # noqa: F401
     import keras_cases_preprocessing  # noqa: F401
     import keras_cases_shape  # noqa: F401
+    import keras_cases_text
 
     names = list(keras_cases.CASES)
     if args.cases:
@@ -488,6 +506,16 @@ def main(argv: list[str] | None = None) -> int:
         produced.add(name)
         print(f"[{ctx.tag}] {name}: ok ({made['reload_check']})", flush=True)
     write_skipped(out, ctx, sorted(produced), skipped)
+
+    tf_cases = {n: r for n, r in skipped.items()
+                if n in names and r == keras_cases_text.NEEDS_TF_BACKEND}
+    if tf_cases and ctx.flavour == "keras3" and not args.no_fallback:
+        # Keras 3 runs string tensors only with the tensorflow backend (text layers).
+        env = {**os.environ, "KERAS_BACKEND": "tensorflow", "KF_FALLBACK_FROM": json.dumps(tf_cases)}
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--out", str(out),
+               "--cases", ",".join(tf_cases), "--no-fallback"]
+        print(f"[{ctx.tag}] writing {sorted(tf_cases)} with KERAS_BACKEND=tensorflow", flush=True)
+        subprocess.run(cmd, env=env, check=False)
 
     if failed and ctx.flavour == "keras3" and ctx.backend == "jax" and not args.no_fallback:
         # Some Keras 3 bugs are backend specific (3.15.1: MHA with value_dim != key_dim fails

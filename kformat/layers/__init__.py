@@ -137,6 +137,10 @@ _INDEX: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "Equalization",
             "MaxNumBoundingBoxes",
         ),
+        "index_lookup": (
+            "StringLookup",
+            "IntegerLookup",
+        ),
         "input_layer": ("InputLayer",),
         "lambda_layer": (
             "Lambda",
@@ -232,6 +236,7 @@ _INDEX: Mapping[str, tuple[str, ...]] = MappingProxyType(
         ),
         "softmax": ("Softmax",),
         "spectral_normalization": ("SpectralNormalization",),
+        "text_vectorization": ("TextVectorization",),
         "unit_normalization": ("UnitNormalization",),
         "upsampling": (
             "UpSampling1D",

@@ -109,6 +109,9 @@ class VariableSpec:
         keys: the prefix of its ``_initializer``/``_regularizer``/``_constraint``
             config keys when it differs from ``name`` (``DepthwiseConv2D``'s
             ``kernel`` is set up by ``depthwise_*``), else ``None``.
+        key: the dataset name when Keras saves the variable by name rather
+            than by its index (``IndexLookup.save_own_variables`` writes
+            ``idf_weights``), else ``None``.
     """
 
     name: str
@@ -118,6 +121,7 @@ class VariableSpec:
     attr: str | None = None
     initializer: str | None = None
     keys: str | None = None
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +254,9 @@ class LayerDef:
             constructor picks its ``dtype`` from other arguments when none is given
             (``Hashing``: ``int64`` in ``int`` mode), ``None`` meaning floatx;
             ``None`` for the usual floatx default.
+        assets: ``config -> names`` of the files ``load_assets`` reads from the
+            layer's ``assets/<path>/`` directory (§2.7) for that config (an
+            adapted StringLookup's ``vocabulary.txt``); ``None``: none.
         summary: one line for the spec table.
         variables_doc: the ``vars`` order and shapes, for the §6.8 table.
     """
@@ -274,6 +281,7 @@ class LayerDef:
     one_of: tuple[str, ...] = ()
     module: str = "keras.layers"
     default_dtype: Callable[[Mapping[str, Any]], str | None] | None = None
+    assets: Callable[[Mapping[str, Any]], tuple[str, ...]] | None = None
     summary: str = ""
     variables_doc: str = ""
 

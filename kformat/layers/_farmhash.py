@@ -9,7 +9,7 @@ reference runtime reproduces them bit for bit here without TensorFlow.
 
 The arithmetic runs on ``uint64`` arrays (wrapping modulo 2**64 like C++ ``uint64_t``) over
 all strings at once: they are rows of one zero-padded byte matrix sorted by length
-(:func:`kformat.layers._strings.sorted_rows`), so each of FarmHash's length branches is a
+(:func:`kformat.layers._string_rows.sorted_rows`), so each of FarmHash's length branches is a
 block of rows, an 8-byte read at a length-dependent position is a per-row gather, and the
 64-byte loop of long strings runs over the rows that still have blocks left. Strings are
 hashed as their UTF-8 bytes, as TensorFlow stores ``tf.string``.
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kformat.layers._strings import sorted_rows, string_array, to_bytes_list
+from kformat.layers._string_rows import sorted_rows, string_array, to_bytes_list
 
 __all__ = ["U64", "fingerprint64", "fingerprint64_array", "fingerprint_cat64", "to_bytes_list"]
 

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kformat.layers._farmhash import U64
-from kformat.layers._strings import sorted_rows, string_array
+from kformat.layers._string_rows import sorted_rows, string_array
 
 __all__ = ["siphash24", "siphash24_array"]
 

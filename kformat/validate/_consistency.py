@@ -297,8 +297,9 @@ def _compare(
                 path=group,
             )
     for i, var in enumerate(e.variables):
-        path = f"{group}/{i}"
-        info = datasets.get(str(i))
+        key = var.key or str(i)  # a variable Keras saves by name (spec §6.8)
+        path = f"{group}/{key}"
+        info = datasets.get(key)
         if info is None:
             yield _issue(
                 "KF420",
@@ -319,7 +320,7 @@ def _compare(
                 path=path,
             )
         yield from _dtype(e, var, info, path, member, explained)
-    owned = {str(i) for i in range(len(e.variables))}
+    owned = {var.key or str(i) for i, var in enumerate(e.variables)}
     for key in sorted(set(datasets) - owned, key=lambda n: (len(n), n)):
         yield _issue(
             "KF421",

@@ -80,9 +80,10 @@ def validate_directory(ctx: Context, root: Path) -> None:
         else:
             buf = map_file(root / WEIGHTS)
             index = ctx.scan(buf, 0, len(buf), WEIGHTS)
+    asset_names: set[str] | None = set()
     if "assets" in entries:
-        _check_asset_tree(ctx, root / "assets")
-    check_model(ctx, config_data, metadata_data, index)
+        asset_names = _check_asset_tree(ctx, root / "assets")
+    check_model(ctx, config_data, metadata_data, index, asset_names)
     if ctx.deep and index is not None:
         ctx.add(_weights.nonfinite_issues(buf, 0, len(buf), index, member=WEIGHTS))
 
@@ -91,13 +92,16 @@ def _hard_link(st: os.stat_result) -> str:
     return f"file has {st.st_nlink} hard links (another name may be outside the model)"
 
 
-def _check_asset_tree(ctx: Context, top: Path) -> None:
+def _check_asset_tree(ctx: Context, top: Path) -> set[str] | None:
+    """Check the tree; the names of its regular files, ``None`` when it could
+    not be listed in full."""
+    names: set[str] = set()
     st = top.lstat()
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
         ctx.sink.report(
             "KF105", "assets must be a real directory, not a link or file", member="assets/"
         )
-        return
+        return None
     limits = ctx.limits
     count = total = 0
     stack = [(top, "assets/", 1)]
@@ -110,7 +114,7 @@ def _check_asset_tree(ctx: Context, top: Path) -> None:
                 ctx.sink.report(
                     "KF108", f"more than {limits.max_members} asset files", member="assets/"
                 )
-                return
+                return None
             why = check_member_name(member)
             if why is not None:
                 # The name is reported escaped by the reporters; the entry is not followed.
@@ -126,6 +130,7 @@ def _check_asset_tree(ctx: Context, top: Path) -> None:
                 ctx.sink.report("KF105", "not a regular file", member=member)
             else:
                 st = entry.stat(follow_symlinks=False)
+                names.add(member)
                 total += st.st_size
                 if st.st_nlink > 1:
                     ctx.sink.report("KF105", _hard_link(st), member=member)
@@ -141,3 +146,4 @@ def _check_asset_tree(ctx: Context, top: Path) -> None:
             f"assets hold {total} bytes, above max_inflated_bytes={limits.max_inflated_bytes}",
             member="assets/",
         )
+    return names

@@ -137,7 +137,8 @@ def _validate_zip(ctx: Context, buf: Buffer) -> None:
                 sink.report(exc.code or "KF110", exc.message, member=WEIGHTS, path=exc.path)
         if stored is not None or weights_buf is not buf:
             index = ctx.scan(weights_buf, base, length, WEIGHTS)
-    check_model(ctx, config_data, metadata_data, index)
+    asset_names = {m.name for m in zr if m.name.startswith(ASSETS) and not m.is_dir}
+    check_model(ctx, config_data, metadata_data, index, asset_names)
     if ctx.deep:
         for m in zr:
             if m.name in (CONFIG, METADATA) or m.is_dir or zr.budget.charged(m.name):

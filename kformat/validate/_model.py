@@ -4,11 +4,12 @@ metadata and config documents, config semantics and safety, and weights against 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 
 from kformat._h5 import H5Index
 from kformat._read import CONFIG, METADATA, WEIGHTS
 from kformat.validate import _documents
+from kformat.validate._assets import asset_issues
 from kformat.validate._consistency import consistency_issues
 from kformat.validate._context import Context
 from kformat.validate._preflight import (
@@ -27,8 +28,10 @@ def check_model(
     config_data: bytes | None,
     metadata_data: bytes | None,
     index: H5Index | None,
+    assets: Set[str] | None = None,
 ) -> None:
-    """Documents, semantics, safety and consistency of a model's members."""
+    """Documents, semantics, safety and consistency of a model's members;
+    ``assets`` are the ``assets/...`` file names when they could be listed."""
     limits, sink = ctx.limits, ctx.sink
     metadata = None
     if metadata_data is not None:
@@ -55,6 +58,8 @@ def check_model(
         return  # weight paths follow from a config the checks above rejected
     bad_layers = layer_errors(findings)
     version = metadata.get("keras_version") if isinstance(metadata, Mapping) else None
+    if assets is not None:
+        ctx.add(asset_issues(config, assets, version if isinstance(version, str) else None))
     if index is None:
         # No readable weights: the config-only findings (KF308 implied size,
         # KF309 inconsistent shapes) are still computed from the config alone.

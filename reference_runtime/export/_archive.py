@@ -156,6 +156,7 @@ class ExportArchive:
             decorated = tf.function(python_fn, input_signature=spec, autograph=False)
             try:  # trace now: an untranslatable layer fails here, not in write_out
                 decorated.get_concrete_function()
+                self._track_resources()
             except Exception as exc:
                 if python_fn is not fn:
                     raise
@@ -168,6 +169,14 @@ class ExportArchive:
         setattr(self._tf_trackable, name, decorated)
         self._endpoint_names.append(name)
         return decorated
+
+    def _track_resources(self) -> None:
+        # Tables the twins made while tracing (VariableStore.resource) must be
+        # tracked, or the SavedModel refuses the endpoint capturing them.
+        misc = list(getattr(self._tf_trackable, "_misc_resources", []))
+        new = [r for r in self._store.resources() if not any(r is m for m in misc)]
+        if new:
+            self._tf_trackable._misc_resources = [*misc, *new]
 
     def track_and_add_endpoint(
         self, name: str, resource: Any, input_signature: Sequence[Any] | None

@@ -56,6 +56,23 @@ class VariableStore:
 
     def __init__(self) -> None:
         self._by_id: dict[int, tuple[Any, Any]] = {}
+        self._resources: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+    def resource(self, owner: Any, key: str, make: Callable[[], Any]) -> Any:
+        """The TensorFlow resource ``key`` of runtime object ``owner`` (a lookup
+        layer's hash table), made eagerly by ``make()`` on first use and kept, so
+        the SavedModel tracks it like a variable."""
+        found = self._resources.get((id(owner), key))
+        if found is not None:
+            return found[1]
+        with tf.init_scope():
+            made = make()
+        self._resources[(id(owner), key)] = (owner, made)
+        return made
+
+    def resources(self) -> list[Any]:
+        """Every resource made so far, in creation order."""
+        return [pair[1] for pair in self._resources.values()]
 
     def get(self, var: Any) -> Any:
         """The ``tf.Variable`` of runtime variable ``var`` (created eagerly on first use)."""

@@ -34,6 +34,11 @@ class TwinContext(TraceContext):
         """Variable ``name`` of ``layer`` as its ``call`` reads it (autocast applied)."""
         return self.read(getattr(layer, name), layer)
 
+    def resource(self, layer: Any, key: str, make: Callable[[], Any]) -> Any:
+        """A TensorFlow resource of ``layer`` (a ``tf.lookup`` table) made once by
+        ``make()`` outside the trace and tracked by the SavedModel."""
+        return self.store.resource(layer, key, make)
+
     def call(self, layer: Any, *args: Any, **kwargs: Any) -> Any:
         """A sub-layer's translation applied to tensors, masks handled as for any layer."""
         return call_layer(self, layer, args, kwargs)

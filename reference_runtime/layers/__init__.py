@@ -32,6 +32,7 @@ from reference_runtime.layers.multi_head_attention import MultiHeadAttention
 from reference_runtime.layers.rms_normalization import RMSNormalization
 from reference_runtime.layers.softmax import Softmax
 from reference_runtime.layers.spectral_normalization import SpectralNormalization
+from reference_runtime.layers.text_lookup import IntegerLookup, StringLookup, TextVectorization
 from reference_runtime.layers.tf_op_lambda import TFOpLambda
 from reference_runtime.layers.variable import Variable
 
@@ -52,6 +53,7 @@ __all__ = [
     "Identity",
     "Input",
     "InputLayer",
+    "IntegerLookup",
     "Lambda",
     "Layer",
     "LayerNormalization",
@@ -67,8 +69,10 @@ __all__ = [
     "Reshape",
     "Softmax",
     "SpectralNormalization",
+    "StringLookup",
     "Subtract",
     "TFOpLambda",
+    "TextVectorization",
     "Variable",
     "deserialize",
     "serialize",
@@ -113,6 +117,9 @@ _WRITTEN: Mapping[str, type[Layer]] = MappingProxyType(
         "GroupQueryAttention": GroupQueryAttention,
         "GroupedQueryAttention": GroupQueryAttention,  # Keras 3.0's class_name
         "SpectralNormalization": SpectralNormalization,
+        "StringLookup": StringLookup,
+        "IntegerLookup": IntegerLookup,
+        "TextVectorization": TextVectorization,
     }
 )
 

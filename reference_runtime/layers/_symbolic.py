@@ -79,7 +79,13 @@ def symbolic_call(layer: Layer, args: tuple[Any, ...], kwargs: dict[str, Any]) -
     """Build ``layer`` from symbolic shapes, infer outputs, record a node."""
     if not layer.built:
         _build_symbolic(layer, args, kwargs)
-    outputs = probe_outputs(layer, args, kwargs)
+    # A layer that knows its output without data (string and lookup layers:
+    # zero probes are no strings, and may be out of vocabulary) says so, as
+    # Keras' ``compute_output_spec`` does; ``None`` falls back to the probes.
+    spec = getattr(layer, "compute_output_spec", None)
+    outputs = spec(*args, **kwargs) if spec is not None else None
+    if outputs is None:
+        outputs = probe_outputs(layer, args, kwargs)
     Node(layer, tuple(args), dict(kwargs), outputs)
     return outputs
 

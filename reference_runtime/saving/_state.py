@@ -40,7 +40,7 @@ from reference_runtime.saving._attributes import (
     model_kind,
 )
 
-__all__ = ["SaveableEntry", "collect_state", "load_state", "walk"]
+__all__ = ["SaveableEntry", "collect_assets", "collect_state", "load_assets", "load_state", "walk"]
 
 
 @dataclass
@@ -203,14 +203,76 @@ def collect_state(model: Any) -> tuple[dict[str, np.ndarray[Any, Any]], dict[str
         group = vars_path(path)
         groups[group] = {"name": obj.name}
         if isinstance(obj, Optimizer):
-            arrays = obj.own_variables()
+            store = {str(i): arr for i, arr in enumerate(obj.own_variables())}
         else:
-            store: dict[str, Any] = {}
+            store = {}
             obj.save_own_variables(store)
-            arrays = [store[str(i)] for i in range(len(store))]
-        for i, arr in enumerate(arrays):
-            weights[f"{group}/{i}"] = np.asarray(arr)
+        # "0".."n-1" for most objects; IndexLookup saves ``idf_weights`` by name (spec §6.8).
+        for key, arr in store.items():
+            weights[f"{group}/{key}"] = np.asarray(arr)
     return weights, groups
+
+
+def collect_assets(model: Any) -> dict[str, bytes]:
+    """``assets/<object path>/<file>`` -> bytes of every object with
+    ``save_asset_files()`` (Keras' ``save_assets``, ``saving_lib._save_state``; spec §2.7)."""
+    assets: dict[str, bytes] = {}
+    for entry in walk(model):
+        save = getattr(entry.obj, "save_asset_files", None)
+        if save is None:
+            continue
+        prefix = "assets/" + entry.paths[0].strip("/")
+        for name, data in save().items():
+            assets[f"{prefix}/{name}" if entry.paths[0] else f"assets/{name}"] = bytes(data)
+    return assets
+
+
+def load_assets(model: Any, assets: Mapping[str, bytes], *, keras2: bool = False) -> None:
+    """Hand every object with ``load_asset_files(files)`` (Keras' ``load_assets``) the members under
+    ``assets/<its path>/`` as ``{relative name: bytes}`` (``saving_lib._load_state``
+    passes the directory; spec §2.7). The reader's rules already hold for the
+    names (KF103: no path escapes) and sizes (KF108); each file is read when
+    the layer asks for it."""
+    for entry in walk(model, keras2=keras2):
+        load = getattr(entry.obj, "load_asset_files", None)
+        if load is None:
+            continue
+        files: Mapping[str, bytes] = {}
+        # tf.keras 2.13/2.14 name the asset folders as their weight groups
+        # (``_layer_checkpoint_dependencies`` for ``layers``, spec §2.7).
+        for path in [*entry.paths, *(layer_checkpoint_alias(p) for p in entry.paths)]:
+            prefix = "assets/" + path.strip("/") + "/" if path else "assets/"
+            names = [n for n in assets if n.startswith(prefix)]
+            if names:
+                files = _AssetFiles(assets, prefix, names)
+                break
+        try:
+            load(files)
+        except InvalidArchiveError as exc:
+            if exc.member is not None:
+                raise
+            where = "assets/" + entry.paths[0].strip("/") + "/"
+            raise InvalidArchiveError(exc.message, member=where, code=exc.code) from exc
+
+
+class _AssetFiles(Mapping[str, bytes]):
+    """The assets under one object's directory, relative names, read on access."""
+
+    def __init__(self, assets: Mapping[str, bytes], prefix: str, names: list[str]) -> None:
+        self._assets = assets
+        self._prefix = prefix
+        self._names = [n[len(prefix) :] for n in names]
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self._names:
+            raise KeyError(name)
+        return bytes(self._assets[self._prefix + name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _index(weights: Mapping[str, Any]) -> dict[str, dict[str, str]]:

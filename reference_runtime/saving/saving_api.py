@@ -107,7 +107,17 @@ def load_model(
             )
         writer.apply(model)
         _load_state(model, archive, keras2=writer.keras2, source=Path(name).name)
+        _load_assets(model, archive, keras2=writer.keras2)
     return model
+
+
+def _load_assets(model: Any, archive: kformat.KerasArchive, *, keras2: bool) -> None:
+    """Each object's ``assets/<path>/`` files (spec §2.7): a missing asset a
+    layer needs is KF440; a vocabulary Keras would refuse fails as its config."""
+    guarded(
+        lambda: _state.load_assets(model, archive.assets, keras2=keras2),
+        "the assets cannot be loaded",
+    )
 
 
 def _load_state(
@@ -153,7 +163,8 @@ def save_model(
     config = serialize_keras_object(model)
     json.dumps(config)  # fail early on values JSON cannot hold
     weights, groups = _state.collect_state(model)
-    archive = kformat.KerasArchive(config=config, weights=weights, groups=groups)
+    assets = _state.collect_assets(model)
+    archive = kformat.KerasArchive(config=config, weights=weights, groups=groups, assets=assets)
     kformat.write(archive, filepath, layout="keras" if zipped else "directory")
 
 

@@ -96,7 +96,7 @@ def _outputs(result: Any, made: dict[str, Any]) -> dict[str, np.ndarray[Any, Any
 def _predict(model: Any, feed: Any) -> Any:
     leaves = list(feed.values()) if isinstance(feed, dict) else feed
     leaves = leaves if isinstance(leaves, list) else [leaves]
-    if not any(np.asarray(x).dtype.kind == "U" for x in leaves):
+    if not any(np.asarray(x).dtype.kind in "USO" for x in leaves):
         return model.predict(feed, verbose=0)
     # Keras 3 cannot feed strings to predict on its NumPy/JAX backends; its string layers
     # run TensorFlow ops whatever the backend, so run the graph eagerly on tf.string.

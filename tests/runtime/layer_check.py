@@ -66,9 +66,9 @@ def export_outputs(model: Any, feed: Any) -> Any:
 
     def spec(x: Any) -> Any:
         dtype = np.asarray(x).dtype
-        # str/bytes/object arrays feed tf.string inputs
-        tf_type = tf.string if dtype.kind in "USO" else tf.as_dtype(dtype)
-        return tf.TensorSpec((None, *np.shape(x)[1:]), tf_type)
+        # str / bytes / object arrays are tf.string inputs (text layers)
+        tf_dtype = tf.string if dtype.kind in "USO" else tf.as_dtype(dtype)
+        return tf.TensorSpec((None, *np.shape(x)[1:]), tf_dtype)
 
     # A multi-input model takes one argument: the list of its inputs.
     fn = ExportArchive().add_endpoint("serve", model, [tf.nest.map_structure(spec, feed)])

@@ -111,8 +111,15 @@ def test_corpus_case(case: Path, tmp_path: Path) -> None:
         np.testing.assert_array_equal(value, got[name])
 
 
+def _text_inputs(case: Path) -> bool:
+    # Keras runs string tensors only with the tensorflow backend, not the numpy one used here.
+    return json.loads((case / "made.json").read_text())["backend"] == "tensorflow"
+
+
 KERAS3_CASES = [
-    c for c in CASES if c.parent.name.startswith("keras-3.15") and "custom" not in c.name
+    c
+    for c in CASES
+    if c.parent.name.startswith("keras-3.15") and "custom" not in c.name and not _text_inputs(c)
 ]
 
 

@@ -137,6 +137,17 @@ def _kf310() -> list[Issue]:
     return issues_of(zip_of(config=mh.with_layer(mh.base_config(), conv)))
 
 
+def _kf440() -> list[Issue]:
+    # An adapted StringLookup (no vocabulary in its config) without its asset.
+    lookup = {
+        "module": "keras.layers",
+        "class_name": "StringLookup",
+        "config": {"name": "string_lookup", "vocabulary": None, "vocabulary_size": 3},
+        "registered_name": None,
+    }
+    return issues_of(zip_of(config=mh.with_layer(mh.base_config(), lookup)))
+
+
 def _kf314() -> list[Issue]:
     policy = {
         "module": "keras.mixed_precision",
@@ -326,6 +337,7 @@ INLINE: list[tuple[str, str | None, str | None, Callable[..., list[Issue]]]] = [
     ("KF427", W, "/layers/dense/vars/1", _kf427),
     ("KF428", W, "/layers/dense", _kf428),
     ("KF437", W, "/", _kf437),
+    ("KF440", "assets/layers/string_lookup/vocabulary.txt", None, _kf440),
     ("KF509", C, "/config/layers/4/config/where", _kf509),
     ("KF601", "m.weights.json", "", _kf601),
     ("KF607", "m.weights.json", "/weight_map/~1layers~1d~1vars/0", _kf607),
