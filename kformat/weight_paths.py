@@ -336,5 +336,12 @@ def _sublayer_paths(
     yield ObjectPath(
         path, sub.class_name, sub.name, sub.config, parent=parent, attr=attr, aliases=tuple(aliases)
     )
+    if sub.class_name in MODEL_CLASS_NAMES:
+        # A wrapped model (TimeDistributed(Sequential)) keeps its layers under
+        # ``<attr>/layers`` as any nested model does.
+        nested: list[ObjectPath] = []
+        _walk_model({"class_name": sub.class_name, "config": sub.config}, path, generation, set(), nested)
+        yield from nested
+        return
     for inner in layer_specs.sublayers(sub.class_name, sub.config):
         yield from _sublayer_paths(inner, path, generation)
