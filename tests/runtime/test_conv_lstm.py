@@ -24,9 +24,9 @@ pytestmark = pytest.mark.oracle
 def _sequences(batch: int) -> list[np.ndarray[Any, Any]]:
     return random_inputs(
         [
-            ((batch, 4, 6, 6, 2), "float32"),
+            ((batch, 3, 6, 6, 2), "float32"),
             ((batch, 3, 2, 5, 5), "float32"),
-            ((batch, 4, 7, 3), "float32"),
+            ((batch, 3, 7, 3), "float32"),
             ((batch, 3, 4, 4, 4, 1), "float32"),
             ]
     )
@@ -35,17 +35,18 @@ def _sequences(batch: int) -> list[np.ndarray[Any, Any]]:
 def test_conv_lstm_variants_match_keras(tmp_path: Path) -> None:
     def build(keras: Any) -> Any:
         L = keras.layers
-        a = keras.Input((4, 6, 6, 2))
+        a = keras.Input((3, 6, 6, 2))
         b = keras.Input((3, 2, 5, 5))
-        c = keras.Input((4, 7, 3))
+        c = keras.Input((3, 7, 3))
         d = keras.Input((3, 4, 4, 4, 1))
         outs = [
-            L.ConvLSTM2D(2, 3, padding="same", return_sequences=True)(a),
+            L.ConvLSTM2D(
+                2, 3, padding="same", dilation_rate=2, return_sequences=True, go_backwards=True
+            )(a),
             *L.ConvLSTM2D(
                 3,
                 (3, 2),
                 strides=2,
-                go_backwards=True,
                 return_state=True,
                 use_bias=False,
                 activation="relu",
@@ -53,14 +54,19 @@ def test_conv_lstm_variants_match_keras(tmp_path: Path) -> None:
                 unit_forget_bias=False,
                 name="with_state",
             )(a),
-            L.ConvLSTM2D(2, 2, dilation_rate=2, padding="same", return_sequences=True,
-                         go_backwards=True)(a),
-            L.ConvLSTM2D(2, 2, data_format="channels_first", return_sequences=True)(b),
-            *L.ConvLSTM2D(2, 3, strides=(2, 1), padding="SAME", data_format="channels_first",
-                          return_state=True)(b),
-            L.ConvLSTM1D(2, 3, return_sequences=True, go_backwards=True)(c),
-            L.ConvLSTM1D(3, 2, strides=2, padding="same")(c),
-            L.ConvLSTM3D(2, 2, padding="same", return_sequences=True)(d),
+            *L.ConvLSTM2D(
+                2,
+                3,
+                strides=(2, 1),
+                padding="SAME",
+                data_format="channels_first",
+                return_sequences=True,
+                return_state=True,
+            )(b),
+            L.ConvLSTM1D(2, 3, strides=2, padding="same", return_sequences=True, go_backwards=True)(
+                c
+            ),
+            L.ConvLSTM3D(2, 2, padding="same")(d),
         ]
         return keras.Model([a, b, c, d], outs)
 
@@ -70,9 +76,10 @@ def test_conv_lstm_variants_match_keras(tmp_path: Path) -> None:
         h5 = h5py.File(io.BytesIO(z.read("model.weights.h5")), "r")
     assert h5["layers/conv_lstm2d_1/cell/vars/0"].shape == (3, 2, 2, 12)
     assert "2" not in h5["layers/conv_lstm2d_1/cell/vars"]  # use_bias=False
+    assert h5["layers/conv_lstm3d/cell/vars/2"].shape == (8,)
     assert len(h5["layers/conv_lstm2d/vars"]) == 0
     layer = ours.get_layer("with_state")
-    assert layer.compute_output_shape((None, 4, 6, 6, 2)) == [(None, 2, 3, 3)] * 3
+    assert layer.compute_output_shape((None, 3, 6, 6, 2)) == [(None, 2, 3, 3)] * 3
 
 
 def test_conv_lstm_shapes() -> None:
