@@ -340,7 +340,9 @@ def _sublayer_paths(
         # A wrapped model (TimeDistributed(Sequential)) keeps its layers under
         # ``<attr>/layers`` as any nested model does.
         nested: list[ObjectPath] = []
-        _walk_model({"class_name": sub.class_name, "config": sub.config}, path, generation, set(), nested)
+        _walk_model(
+            {"class_name": sub.class_name, "config": sub.config}, path, generation, set(), nested
+        )
         yield from nested
         return
     for inner in layer_specs.sublayers(sub.class_name, sub.config):

@@ -169,17 +169,21 @@ def tf_run(
         return tf.where(k, h_new, h), tf.where(k, c_new, c), tf.where(k, h_new, prev)
 
     hs, cs, outs = tf.scan(step, (time_major, keep), initializer=(h0, c0, h0))
-    if layer.return_sequences:
-        result = tf.transpose(outs, [1, 0, *range(2, rank + 3)])
-    else:
-        result = outs[-1]
+    # outputs in walking order (reversed with go_backwards), as backend.rnn stacks them
+    result = tf.transpose(outs, [1, 0, *range(2, rank + 3)]) if layer.return_sequences else outs[-1]
     outputs = [result, hs[-1], cs[-1]] if layer.return_state else [result]
     out_dtype = ctx.dtype(layer.compute_dtype)
     outputs = [ctx.cast(t, out_dtype) for t in outputs]
     if first:
         outputs = [
-            tf.transpose(t, [*range(len(t.shape) - rank - 1), len(t.shape) - 1,
-                             *range(len(t.shape) - rank - 1, len(t.shape) - 1)])
+            tf.transpose(
+                t,
+                [
+                    *range(len(t.shape) - rank - 1),
+                    len(t.shape) - 1,
+                    *range(len(t.shape) - rank - 1, len(t.shape) - 1),
+                ],
+            )
             for t in outputs
         ]
     return outputs if layer.return_state else outputs[0]

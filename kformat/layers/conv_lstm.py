@@ -91,7 +91,7 @@ def _step_shape(config: Mapping[str, Any], shape: Shape, rank: int) -> Shape:
     if max(g.strides) > 1 and max(g.dilation) > 1:
         raise ValueError("strides > 1 is not compatible with dilation_rate > 1")
     dims, _ = g.split((shape[0], *shape[2:]))
-    filters = config.get("filters")
+    filters: Any = config.get("filters")
     if not c.is_int(filters) or filters < 1:
         raise ValueError("filters must be an integer >= 1")
     out = tuple(

@@ -33,7 +33,9 @@ class ConvLSTMCell(Layer):
     def build_from(self, owner: Any, input_shape: Any) -> None:
         """``ConvLSTMCell.build``: kernel, recurrent_kernel, bias (forget gate at one
         with ``unit_forget_bias``)."""
-        specs = conv_lstm.cell_variables(owner._shape_config(), single(input_shape), self._owner_rank)
+        specs = conv_lstm.cell_variables(
+            owner._shape_config(), single(input_shape), self._owner_rank
+        )
         inits = {
             "kernel": owner.kernel_initializer,
             "recurrent_kernel": owner.recurrent_initializer,
@@ -50,22 +52,45 @@ class ConvLSTMCell(Layer):
                 constraint=getattr(owner, f"{keys[spec.name]}_constraint"),
             )
             if forget:
-                n, dtype = spec.shape[0] // 4, self.variable_dtype
+                n, dtype = int(spec.shape[0] or 0) // 4, self.variable_dtype
                 get = initializers.get(inits["bias"])
                 ones = np.ones((n,), dtype)
-                var.assign(np.concatenate([get((n,), dtype=dtype), ones, get((2 * n,), dtype=dtype)]))
+                var.assign(
+                    np.concatenate([get((n,), dtype=dtype), ones, get((2 * n,), dtype=dtype)])
+                )
             setattr(self, spec.name, var)
         self.built = True
 
 
 #: ``ConvLSTM{1,2,3}D.__init__``'s parameters in order (``conv_lstm2d.py``)
 _POSITIONAL = (
-    "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
-    "activation", "recurrent_activation", "use_bias", "kernel_initializer",
-    "recurrent_initializer", "bias_initializer", "unit_forget_bias", "kernel_regularizer",
-    "recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
-    "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "seed",
-    "return_sequences", "return_state", "go_backwards", "stateful",
+    "filters",
+    "kernel_size",
+    "strides",
+    "padding",
+    "data_format",
+    "dilation_rate",
+    "activation",
+    "recurrent_activation",
+    "use_bias",
+    "kernel_initializer",
+    "recurrent_initializer",
+    "bias_initializer",
+    "unit_forget_bias",
+    "kernel_regularizer",
+    "recurrent_regularizer",
+    "bias_regularizer",
+    "activity_regularizer",
+    "kernel_constraint",
+    "recurrent_constraint",
+    "bias_constraint",
+    "dropout",
+    "recurrent_dropout",
+    "seed",
+    "return_sequences",
+    "return_state",
+    "go_backwards",
+    "stateful",
 )
 
 
@@ -78,8 +103,10 @@ def _written(class_name: str) -> type[DefinedLayer]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             # Positional arguments in the constructor's order, not get_config's
             if len(args) > len(_POSITIONAL):
-                raise TypeError(f"{class_name}() takes at most {len(_POSITIONAL)} positional "
-                                f"arguments, got {len(args)}")
+                raise TypeError(
+                    f"{class_name}() takes at most {len(_POSITIONAL)} positional "
+                    f"arguments, got {len(args)}"
+                )
             for key, value in zip(_POSITIONAL, args, strict=False):
                 if key in kwargs:
                     raise TypeError(f"{class_name}() got multiple values for {key!r}")

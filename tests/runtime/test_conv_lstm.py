@@ -28,7 +28,7 @@ def _sequences(batch: int) -> list[np.ndarray[Any, Any]]:
             ((batch, 3, 2, 5, 5), "float32"),
             ((batch, 3, 7, 3), "float32"),
             ((batch, 3, 4, 4, 4, 1), "float32"),
-            ]
+        ]
     )
 
 
