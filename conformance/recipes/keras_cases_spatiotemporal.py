@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from keras_cases import Built, case
 
 
@@ -62,3 +63,22 @@ def conv_lstm1d(ctx: Any) -> Built:
     y = L.Flatten(name="flatten")(h)
     return Built(K.Model(x, [h, y]), {"steps": ctx.normal(2, 4, 6, 3)}, "single",
                  ["conv_lstm1d", "flatten"], "list")
+
+
+@case("conv_lstm2d_masked", "(B, 4, 3, 3, 2) with an explicit (B, 4) boolean mask input: "
+      "ConvLSTM2D(2, 2, return_sequences) and ConvLSTM2D(2, 2, same, go_backwards); masked "
+      "steps keep the states (Keras 3's backend.rnn fails on it: SKIPPED.md)")
+def conv_lstm2d_masked(ctx: Any) -> Built:
+    K = ctx.keras
+    L = K.layers
+    x = K.Input(shape=(4, 3, 3, 2), name="frames")
+    m = K.Input(shape=(4,), dtype="bool", name="mask")
+    seq = L.ConvLSTM2D(2, 2, return_sequences=True, recurrent_activation="sigmoid",
+                       name="conv_lstm_seq")(x, mask=m)
+    last = L.ConvLSTM2D(2, 2, padding="same", go_backwards=True, recurrent_activation="sigmoid",
+                        name="conv_lstm_back")(x, mask=m)
+    mask = np.ones((2, 4), bool)
+    mask[0, 2:] = False
+    mask[1, 1] = False
+    return Built(K.Model([x, m], [seq, last]), {"frames": ctx.normal(2, 4, 3, 3, 2), "mask": mask},
+                 "list", ["conv_lstm_seq", "conv_lstm_back"], "list")
