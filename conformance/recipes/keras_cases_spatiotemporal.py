@@ -82,3 +82,15 @@ def conv_lstm2d_masked(ctx: Any) -> Built:
     mask[1, 1] = False
     return Built(K.Model([x, m], [seq, last]), {"frames": ctx.normal(2, 4, 3, 3, 2), "mask": mask},
                  "list", ["conv_lstm_seq", "conv_lstm_back"], "list")
+
+
+@case("time_distributed_sequential", "TimeDistributed(Sequential([Input(4), Dense(3, relu), "
+      "Dense(2)])) on (B, 3, 4): the wrapped model's layers under <wrapper>/layer/layers")
+def time_distributed_sequential(ctx: Any) -> Built:
+    K = ctx.keras
+    L = K.layers
+    x = K.Input(shape=(3, 4), name="x")
+    per_step = K.Sequential([K.Input(shape=(4,)), L.Dense(3, activation="relu"), L.Dense(2)],
+                            name="per_step")
+    y = L.TimeDistributed(per_step, name="td_model")(x)
+    return Built(K.Model(x, y), {"x": ctx.normal(2, 3, 4)}, "single", ["td_model"], "single")
