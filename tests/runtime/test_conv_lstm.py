@@ -120,3 +120,26 @@ def test_conv_lstm_refusals(tmp_path: Path) -> None:
     assert validation_problems(path) == []
     set_config_key(path, "ConvLSTM2D", "padding", "full")
     assert any(p.startswith("KF305") for p in validation_problems(path))
+
+
+def test_conv_lstm_twin_with_unknown_steps() -> None:
+    # An unknown number of steps runs the TensorFlow twin's tf.scan loop (a known
+    # number is unrolled, as in the Keras models above).
+    layers = rr.layers
+    x = layers.Input((None, 5, 5, 2))
+    seq = layers.ConvLSTM2D(3, 2, padding="same", return_sequences=True, go_backwards=True)(x)
+    out, h, c = layers.ConvLSTM2D(2, 3, data_format="channels_first", return_state=True)(
+        layers.Permute((1, 4, 2, 3))(seq)
+    )
+    model = rr.Model(x, [seq, out, h, c])
+    rng = np.random.default_rng(3)
+    model.set_weights([0.5 * rng.standard_normal(w.shape).astype("float32") for w in model.weights])
+    feed = rng.standard_normal((2, 4, 5, 5, 2)).astype("float32")
+    tf = pytest.importorskip("tensorflow")
+    from reference_runtime.export import ExportArchive
+
+    spec = tf.TensorSpec((None, None, 5, 5, 2), tf.float32)  # the steps unknown when traced
+    fn = ExportArchive().add_endpoint("serve", model, [spec])
+    got = [t.numpy() for t in fn(feed)]
+    for g, w in zip(got, model.predict(feed), strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
