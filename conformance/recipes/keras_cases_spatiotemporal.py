@@ -13,47 +13,41 @@ from keras_cases import Built, case
 
 
 @case(
-    "time_distributed_dense",
-    "TimeDistributed(Dense(3, tanh)) -> TimeDistributed(Dense(2)) on (B, 4, 5)",
+    "time_distributed",
+    "TimeDistributed(Dense(3, tanh)) -> TimeDistributed(Dense(2)) on (B, 4, 5); per frame of "
+    "(B, 3, 6, 6, 2): TimeDistributed Conv2D(3, 3, relu) -> MaxPooling2D(2) -> Flatten -> "
+    "Dense(2)",
 )
-def time_distributed_dense(ctx: Any) -> Built:
+def time_distributed(ctx: Any) -> Built:
     K = ctx.keras
     L = K.layers
     x = K.Input(shape=(4, 5), name="x")
     h = L.TimeDistributed(L.Dense(3, activation="tanh"), name="td_hidden")(x)
     y = L.TimeDistributed(L.Dense(2), name="td_out")(h)
+    frames = K.Input(shape=(3, 6, 6, 2), name="frames")
+    f = L.TimeDistributed(L.Conv2D(3, 3, activation="relu"), name="td_conv")(frames)
+    f = L.TimeDistributed(L.MaxPooling2D(2), name="td_pool")(f)
+    f = L.TimeDistributed(L.Flatten(), name="td_flatten")(f)
+    z = L.TimeDistributed(L.Dense(2), name="td_dense")(f)
     return Built(
-        K.Model(x, [h, y]), {"x": ctx.normal(2, 4, 5)}, "single", ["td_hidden", "td_out"], "list"
+        K.Model([x, frames], [h, y, z]),
+        {"x": ctx.normal(2, 4, 5), "frames": ctx.normal(2, 3, 6, 6, 2)},
+        "list",
+        ["td_hidden", "td_out", "td_dense"],
+        "list",
     )
 
 
 @case(
-    "time_distributed_conv2d",
-    "per frame of (B, 3, 6, 6, 2): TimeDistributed Conv2D(3, 3, "
-    "relu) -> MaxPooling2D(2) -> Flatten -> Dense(2)",
+    "conv_lstm",
+    "(B, 3, 5, 5, 2): ConvLSTM2D(2, 3, same, return_sequences) -> ConvLSTM2D(2, 2, "
+    "go_backwards, return_state); (B, 4, 6, 3): ConvLSTM1D(3, 2, strides 2, same, "
+    "return_sequences, go_backwards); sigmoid gates written explicitly",
 )
-def time_distributed_conv2d(ctx: Any) -> Built:
+def conv_lstm(ctx: Any) -> Built:
     K = ctx.keras
     L = K.layers
-    x = K.Input(shape=(3, 6, 6, 2), name="frames")
-    h = L.TimeDistributed(L.Conv2D(3, 3, activation="relu"), name="td_conv")(x)
-    h = L.TimeDistributed(L.MaxPooling2D(2), name="td_pool")(h)
-    h = L.TimeDistributed(L.Flatten(), name="td_flatten")(h)
-    y = L.TimeDistributed(L.Dense(2), name="td_dense")(h)
-    return Built(
-        K.Model(x, y), {"frames": ctx.normal(2, 3, 6, 6, 2)}, "single", ["td_dense"], "single"
-    )
-
-
-@case(
-    "conv_lstm2d",
-    "(B, 3, 5, 5, 2): ConvLSTM2D(2, 3, same, return_sequences) -> "
-    "ConvLSTM2D(2, 2, go_backwards, return_state); sigmoid gates written explicitly",
-)
-def conv_lstm2d(ctx: Any) -> Built:
-    K = ctx.keras
-    L = K.layers
-    x = K.Input(shape=(3, 5, 5, 2), name="frames")
+    frames = K.Input(shape=(3, 5, 5, 2), name="frames")
     seq = L.ConvLSTM2D(
         2,
         3,
@@ -61,7 +55,7 @@ def conv_lstm2d(ctx: Any) -> Built:
         return_sequences=True,
         recurrent_activation="sigmoid",
         name="conv_lstm_seq",
-    )(x)
+    )(frames)
     out, h, c = L.ConvLSTM2D(
         2,
         2,
@@ -70,24 +64,8 @@ def conv_lstm2d(ctx: Any) -> Built:
         recurrent_activation="sigmoid",
         name="conv_lstm_state",
     )(seq)
-    return Built(
-        K.Model(x, [seq, out, h, c]),
-        {"frames": ctx.normal(2, 3, 5, 5, 2)},
-        "single",
-        ["conv_lstm_seq", "conv_lstm_state", "state_h", "state_c"],
-        "list",
-    )
-
-
-@case(
-    "conv_lstm1d",
-    "(B, 4, 6, 3): ConvLSTM1D(3, 2, strides 2, same, return_sequences, go_backwards) -> Flatten",
-)
-def conv_lstm1d(ctx: Any) -> Built:
-    K = ctx.keras
-    L = K.layers
-    x = K.Input(shape=(4, 6, 3), name="steps")
-    h = L.ConvLSTM1D(
+    steps = K.Input(shape=(4, 6, 3), name="steps")
+    one_d = L.ConvLSTM1D(
         3,
         2,
         strides=2,
@@ -96,13 +74,12 @@ def conv_lstm1d(ctx: Any) -> Built:
         go_backwards=True,
         recurrent_activation="sigmoid",
         name="conv_lstm1d",
-    )(x)
-    y = L.Flatten(name="flatten")(h)
+    )(steps)
     return Built(
-        K.Model(x, [h, y]),
-        {"steps": ctx.normal(2, 4, 6, 3)},
-        "single",
-        ["conv_lstm1d", "flatten"],
+        K.Model([frames, steps], [seq, out, h, c, one_d]),
+        {"frames": ctx.normal(2, 3, 5, 5, 2), "steps": ctx.normal(2, 4, 6, 3)},
+        "list",
+        ["conv_lstm_seq", "conv_lstm_state", "state_h", "state_c", "conv_lstm1d"],
         "list",
     )
 
