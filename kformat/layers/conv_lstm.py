@@ -143,6 +143,8 @@ def _sublayers(rank: int) -> Any:
     def sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tuple[SublayerSpec, ...]:
         step: Shape | None = None
         variables: tuple[VariableSpec, ...] | None = None
+        if isinstance(input_shape, Mapping):  # called with initial_state: a shapes_dict
+            input_shape = input_shape.get("sequences_shape")
         if input_shape is not None:
             shape = single(input_shape)
             step = (shape[0], *shape[2:])

@@ -114,11 +114,12 @@ def _written(class_name: str) -> type[DefinedLayer]:
             super().__init__(**kwargs)
             self.cell = ConvLSTMCell(self)
 
-        def build(self, input_shape: Any = None) -> None:
-            """No own variables; the cell's from the sequence shape."""
-            super().build(input_shape)
+        def build(self, sequences_shape: Any = None, initial_state_shape: Any = None) -> None:
+            """No own variables; the cell's from the sequence shape (``RNN.build``; a
+            layer called with ``initial_state`` records both shapes in ``shapes_dict``)."""
+            super().build(sequences_shape)
             if not self.cell.built:
-                self.cell.build_from(self, input_shape)
+                self.cell.build_from(self, sequences_shape)
 
         def compute_output_shape(self, *shapes: Any) -> Any:
             """``ConvLSTM.compute_output_shape`` (a list with ``return_state``)."""

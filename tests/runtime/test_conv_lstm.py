@@ -28,6 +28,8 @@ def _sequences(batch: int) -> list[np.ndarray[Any, Any]]:
             ((batch, 3, 2, 5, 5), "float32"),
             ((batch, 3, 7, 3), "float32"),
             ((batch, 3, 4, 4, 4, 1), "float32"),
+            ((batch, 7, 2), "float32"),
+            ((batch, 7, 2), "float32"),
         ]
     )
 
@@ -39,6 +41,7 @@ def test_conv_lstm_variants_match_keras(tmp_path: Path) -> None:
         b = keras.Input((3, 2, 5, 5))
         c = keras.Input((3, 7, 3))
         d = keras.Input((3, 4, 4, 4, 1))
+        h0, c0 = keras.Input((7, 2)), keras.Input((7, 2))  # initial states
         outs = [
             L.ConvLSTM2D(
                 2, 3, padding="same", dilation_rate=2, return_sequences=True, go_backwards=True
@@ -67,8 +70,9 @@ def test_conv_lstm_variants_match_keras(tmp_path: Path) -> None:
                 c
             ),
             L.ConvLSTM3D(2, 2, padding="same")(d),
+            L.ConvLSTM1D(2, 3, padding="same")(c, initial_state=[h0, c0]),
         ]
-        return keras.Model([a, b, c, d], outs)
+        return keras.Model([a, b, c, d, h0, c0], outs)
 
     ours = check_layer("ConvLSTM", tmp_path, build, _sequences(2))
     # The variables are the cell's: <layer>/cell/vars, the layer's own vars empty
