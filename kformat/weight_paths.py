@@ -105,14 +105,15 @@ def to_snake_case(class_name: str, *, keras2: bool = False) -> str:
 
     Keras 3 (``keras/src/utils/naming.py``): drop non-word characters, ``_``
     before each capitalised word, ``_`` between lower and upper case, lower.
-    Keras 2 (``tf_keras/utils/generic_utils.py``) counts digits as part of a
-    capitalised word and prefixes a leading ``_`` with ``private``.
+    Keras 2 (``tf_keras/src/utils/generic_utils.py``, tf.keras 2.14 and tf_keras
+    2.21 alike) keeps non-word characters and prefixes a leading ``_`` with
+    ``private``; the word rules are the same (``ConvLSTM2D -> conv_lstm2d``).
 
     Examples: ``Dense -> dense``, ``ReLU -> re_lu``, ``Conv2DTranspose ->
     conv2d_transpose``, ``MultiHeadAttention -> multi_head_attention``.
     """
     if keras2:
-        name = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
+        name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", class_name)
         name = re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
         return name if not name.startswith("_") else "private" + name
     name = re.sub(r"\W+", "", class_name)
@@ -336,5 +337,14 @@ def _sublayer_paths(
     yield ObjectPath(
         path, sub.class_name, sub.name, sub.config, parent=parent, attr=attr, aliases=tuple(aliases)
     )
+    if sub.class_name in MODEL_CLASS_NAMES:
+        # A wrapped model (TimeDistributed(Sequential)) keeps its layers under
+        # ``<attr>/layers`` as any nested model does.
+        nested: list[ObjectPath] = []
+        _walk_model(
+            {"class_name": sub.class_name, "config": sub.config}, path, generation, set(), nested
+        )
+        yield from nested
+        return
     for inner in layer_specs.sublayers(sub.class_name, sub.config):
         yield from _sublayer_paths(inner, path, generation)

@@ -262,5 +262,14 @@ def serialize(initializer: Any) -> Any:
 def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None) -> Any:
     """Rebuild an initializer from its serialized form."""
     return deserialize_keras_object(
-        config, custom_objects=custom_objects, module_objects=ALL_OBJECTS
+        config, custom_objects=custom_objects, module_objects={**ALL_OBJECTS, **_COMPAT}
     )
+
+
+#: Class names Keras 3.0 wrote that later versions still read
+#: (``keras/src/initializers/__init__.py``, "For compatibility"): recurrent
+#: layers' default ``recurrent_initializer`` was ``OrthogonalInitializer``.
+_COMPAT: Mapping[str, type[Initializer]] = {
+    "OrthogonalInitializer": Orthogonal,
+    "IdentityInitializer": Identity,
+}

@@ -88,6 +88,11 @@ _INDEX: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "Conv3D",
             "Convolution3D",
         ),
+        "conv_lstm": (
+            "ConvLSTM1D",
+            "ConvLSTM2D",
+            "ConvLSTM3D",
+        ),
         "conv_transpose": (
             "Conv1DTranspose",
             "Convolution1DTranspose",
@@ -237,6 +242,7 @@ _INDEX: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "softmax": ("Softmax",),
         "spectral_normalization": ("SpectralNormalization",),
         "text_vectorization": ("TextVectorization",),
+        "time_distributed": ("TimeDistributed",),
         "unit_normalization": ("UnitNormalization",),
         "upsampling": (
             "UpSampling1D",

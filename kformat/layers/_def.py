@@ -139,6 +139,9 @@ class SublayerSpec:
         input_shape: the shape the sub-layer is built with, when known.
         weighted: ``False`` for sub-layers that never own variables (Softmax,
             Dropout); Keras still writes an empty ``vars`` group for them.
+        variables: the sub-layer's ``vars`` when its class is not one of the
+            catalogue (an RNN's unexported ``ConvLSTMCell``), else ``None``:
+            they follow from ``class_name``, ``config`` and ``input_shape``.
     """
 
     attr: str
@@ -148,6 +151,7 @@ class SublayerSpec:
     config: Mapping[str, Any] = field(default_factory=dict)
     input_shape: Shape | None = None
     weighted: bool = True
+    variables: tuple[VariableSpec, ...] | None = None
 
 
 class UnknownLayerClass(KeyError):
@@ -232,6 +236,9 @@ class LayerDef:
         call_outputs: ``(call kwargs of a node) -> number of tensors the call
             returns``, for classes whose call arguments add outputs
             (``return_attention_scores=True``); ``None``: one tensor.
+        config_outputs: ``(config) -> number of tensors every call returns``, for
+            classes whose config adds outputs (an RNN's ``return_state=True``);
+            ``None``: one tensor (or ``call_outputs``).
         config_base: the base keys ``get_config`` writes (Discretization writes
             no ``trainable``: its constructor does not take it).
         aliases: other exported names of the class (``MaxPool2D``).
@@ -273,6 +280,7 @@ class LayerDef:
     tf_compute_mask: Callable[..., Any] | None = None
     supports_masking: bool = False
     call_outputs: Callable[[Mapping[str, Any]], int] | None = None
+    config_outputs: Callable[[Mapping[str, Any]], int] | None = None
     config_base: tuple[str, ...] = ("name", "trainable", "dtype", "activity_regularizer")
     aliases: tuple[str, ...] = ()
     get_config: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None

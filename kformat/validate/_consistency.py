@@ -160,6 +160,8 @@ def _sublayer(
     variables: tuple[layer_specs.VariableSpec, ...] | None = None
     if sub is not None and not sub.weighted:
         variables = ()
+    elif sub is not None and sub.variables is not None:
+        variables = sub.variables
     elif sub is not None and sub.input_shape is not None:
         try:
             variables = layer_specs.variables(sub.class_name, sub.config, sub.input_shape)

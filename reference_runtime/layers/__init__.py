@@ -19,6 +19,7 @@ from reference_runtime._serialization import (
 )
 from reference_runtime.layers._defined import class_for
 from reference_runtime.layers.batch_normalization import BatchNormalization
+from reference_runtime.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from reference_runtime.layers.dense import Dense
 from reference_runtime.layers.einsum_dense import EinsumDense
 from reference_runtime.layers.embedding import Embedding
@@ -34,6 +35,7 @@ from reference_runtime.layers.softmax import Softmax
 from reference_runtime.layers.spectral_normalization import SpectralNormalization
 from reference_runtime.layers.text_lookup import IntegerLookup, StringLookup, TextVectorization
 from reference_runtime.layers.tf_op_lambda import TFOpLambda
+from reference_runtime.layers.time_distributed import TimeDistributed
 from reference_runtime.layers.variable import Variable
 
 __all__ = [
@@ -43,6 +45,9 @@ __all__ = [
     "Average",
     "BatchNormalization",
     "Concatenate",
+    "ConvLSTM1D",
+    "ConvLSTM2D",
+    "ConvLSTM3D",
     "Dense",
     "Dot",
     "Dropout",
@@ -73,6 +78,7 @@ __all__ = [
     "Subtract",
     "TFOpLambda",
     "TextVectorization",
+    "TimeDistributed",
     "Variable",
     "deserialize",
     "serialize",
@@ -120,6 +126,10 @@ _WRITTEN: Mapping[str, type[Layer]] = MappingProxyType(
         "StringLookup": StringLookup,
         "IntegerLookup": IntegerLookup,
         "TextVectorization": TextVectorization,
+        "TimeDistributed": TimeDistributed,
+        "ConvLSTM1D": ConvLSTM1D,
+        "ConvLSTM2D": ConvLSTM2D,
+        "ConvLSTM3D": ConvLSTM3D,
     }
 )
 

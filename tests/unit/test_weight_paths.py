@@ -22,6 +22,7 @@ from kformat import weight_paths as wp
         ("EinsumDense", "einsum_dense"),
         ("Conv2D", "conv2d"),
         ("Conv2DTranspose", "conv2d_transpose"),
+        ("ConvLSTM2D", "conv_lstm2d"),
         ("LSTM", "lstm"),
         ("ReLU", "re_lu"),
         ("PReLU", "p_re_lu"),
