@@ -34,13 +34,18 @@ def test_kformat_reader_passes_every_case() -> None:
     assert len(results) >= 400
 
 
-def test_reader_end_to_end_through_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("protocol", ["argv", "lines"])
+def test_reader_end_to_end_through_the_cli(
+    protocol: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     argv = [
         "reader",
         "--corpus",
         str(CORPUS),
         "-j",
         "2",
+        "--protocol",
+        protocol,
         "-k",
         "runtime/mha_cross",
         "-k",
@@ -49,11 +54,14 @@ def test_reader_end_to_end_through_the_cli(capsys: pytest.CaptureFixture[str]) -
         "keras-3.15.1/sharded_weights",
         "-k",
         "hostile/h5_soft_link",
+        "-k",
+        "hostile/shard_symlink",
         "--",
         sys.executable,
         str(READER),
+        *(["--serve"] if protocol == "lines" else []),
     ]
     code = main(argv)
     out = capsys.readouterr().out.strip().splitlines()
     assert code == 0, out
-    assert out[-1] == "5 passed, 0 failed"
+    assert out[-1] == "6 passed, 0 failed"
