@@ -244,9 +244,9 @@ def run_one(
     seconds = time.monotonic() - start
     if reasons:
         return failed_result(case.id, reasons, seconds)
-    if note:
-        return Result(case.id, "skip", note, seconds)
     extra = f"warnings {', '.join(warnings[:3])}" if warnings else ""
+    if note:
+        return Result(case.id, "skip", f"{note}; {extra}" if extra else note, seconds)
     return Result(case.id, "pass", extra, seconds)
 
 
