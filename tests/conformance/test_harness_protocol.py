@@ -107,7 +107,7 @@ def test_snoop_sees_only_the_model(tmp_path: Path) -> None:
         reply = pool.call([], {"path": str(staged.source)})
     seen = reply.verdict["seen"]
     shards = [f"model_0000{i}.weights.h5" for i in range(5)]
-    assert seen == sorted(["model.weights.json", *shards]) + ["io", "model"]
+    assert seen == [*sorted(["model.weights.json", *shards]), "io", "model"]
     assert sorted(p.name for p in (work / "io").iterdir()) == ["inputs.npz", "model.keras"]
 
 
