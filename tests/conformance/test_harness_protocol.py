@@ -194,3 +194,19 @@ def test_oracle_skipped_says_why(
         assert "note: oracle skipped: keras not installed" in captured.out
         argv[argv.index("--oracle") + 1] = "on"
         assert main(argv) == 2
+
+
+def test_readme_example_adapter_is_the_file_and_works(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The README shows adapters/example_reader.py verbatim, and it is a working persistent
+    loader: it passes sharded runtime cases, a zip64 file and a refusal in --mode load."""
+    example = CORPUS / "adapters" / "example_reader.py"
+    text = example.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 40
+    assert f"```python\n{text.rstrip()}\n```" in (CORPUS / "README.md").read_text("utf-8")
+    argv = ["reader", "--corpus", str(CORPUS), "--protocol", "lines", "--mode", "load"]
+    for name in ("runtime/layout_sharded", "valid/container/zip64", "hostile/member_config_m"):
+        argv += ["-k", name]
+    assert main([*argv, "--", sys.executable, str(example)]) == 0, capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines()[-1] == "4 passed, 0 failed"
