@@ -15,12 +15,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-import kformat
-from kformat.conformance import decode
+# Run from a checkout, drive that checkout's kformat and reference_runtime (not whatever
+# version is installed); an installed corpus (kformat/conformance/corpus/) has none above it.
+_CHECKOUT = Path(__file__).resolve().parents[2]
+if (_CHECKOUT / "kformat" / "__init__.py").is_file() and str(_CHECKOUT) not in sys.path:
+    sys.path.insert(0, str(_CHECKOUT))
+
+import kformat  # noqa: E402 (after the checkout is on sys.path)
+from kformat.conformance import decode  # noqa: E402
 
 
 def _custom_objects() -> dict[str, Any]:

@@ -14,9 +14,16 @@ import argparse
 import json
 import sys
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+# Run from a checkout, drive that checkout's kformat and reference_runtime (not whatever
+# version is installed); an installed corpus (kformat/conformance/corpus/) has none above it.
+_CHECKOUT = Path(__file__).resolve().parents[2]
+if (_CHECKOUT / "kformat" / "__init__.py").is_file() and str(_CHECKOUT) not in sys.path:
+    sys.path.insert(0, str(_CHECKOUT))
 
 
 def weights_by_layer(path: str) -> dict[str, list[np.ndarray[Any, Any]]]:
