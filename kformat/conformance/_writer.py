@@ -175,7 +175,11 @@ def forward_difference(
             verdict = reply.verdict
             detail = None
             if isinstance(verdict, Mapping):
-                detail = verdict.get("runtime_error") or verdict.get("read_error")
+                detail = (
+                    verdict.get("runtime_error")
+                    or verdict.get("read_error")
+                    or verdict.get("load_error")
+                )
                 if detail is None and verdict.get("valid") is False:
                     detail = "it judged the file invalid"
             return f"{who} did not run the written file: {detail or tail(reply.stderr)}"
