@@ -141,20 +141,6 @@ def test_config_equivalence_normalizes_spelling_not_meaning() -> None:
     assert "missing" in (config_difference(want, older) or "")
 
 
-def test_config_equivalence_keeps_module_and_registered_name() -> None:
-    """Keras 3 cannot locate a built-in model without ``module``, and refuses a built-in
-    with a foreign ``registered_name``: the comparison keeps both (any Keras spelling of
-    the module, a registered name equal to the class name, or none when it is null)."""
-    want = {"module": "keras", "class_name": "Sequential", "registered_name": None, "config": {}}
-    same = {"module": "keras.src.models.sequential", "class_name": "Sequential", "config": {}}
-    assert config_difference(want, same) is None
-    assert config_difference(want, {**same, "registered_name": "Sequential"}) is None
-    assert "/module: missing" in (config_difference(want, {"class_name": "Sequential"}) or "")
-    foreign = {**same, "registered_name": "my_pkg>Sequential"}
-    assert "/registered_name" in (config_difference(want, foreign) or "")
-    assert "/module" in (config_difference(want, {**same, "module": "my_pkg"}) or "")
-
-
 def test_canonical_json_and_digest() -> None:
     assert canonical_json({"b": [1, 2.5], "a": "\u00e9"}) == b'{"a":"\\u00e9","b":[1,2.5]}'
     assert config_digest(None) is None

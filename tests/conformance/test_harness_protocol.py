@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kformat.conformance import main
+from kformat.conformance import config_difference, main
 from kformat.conformance._protocol import AdapterPool
 from tests.conformance._support import CORPUS, READER, RUNTIME_WRITER, adapter, in_process
 
@@ -210,3 +210,17 @@ def test_readme_example_adapter_is_the_file_and_works(
         argv += ["-k", name]
     assert main([*argv, "--", sys.executable, str(example)]) == 0, capsys.readouterr().out
     assert capsys.readouterr().out.splitlines()[-1] == "4 passed, 0 failed"
+
+
+def test_config_equivalence_keeps_module_and_registered_name() -> None:
+    """Keras 3 cannot locate a built-in model without ``module``, and refuses a built-in
+    with a foreign ``registered_name``: the comparison keeps both (any Keras spelling of
+    the module, a registered name equal to the class name, or none when it is null)."""
+    want = {"module": "keras", "class_name": "Sequential", "registered_name": None, "config": {}}
+    same = {"module": "keras.src.models.sequential", "class_name": "Sequential", "config": {}}
+    assert config_difference(want, same) is None
+    assert config_difference(want, {**same, "registered_name": "Sequential"}) is None
+    assert "/module: missing" in (config_difference(want, {"class_name": "Sequential"}) or "")
+    foreign = {**same, "registered_name": "my_pkg>Sequential"}
+    assert "/registered_name" in (config_difference(want, foreign) or "")
+    assert "/module" in (config_difference(want, {**same, "module": "my_pkg"}) or "")
