@@ -102,6 +102,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
             _r("KF314", W, "invalid", "Construct Keras 3 cannot load"),
             _r("KF315", E, "invalid", "Model inputs are not InputLayers"),
             _r("KF316", E, "invalid", "Misplaced InputLayer in a Sequential model"),
+            _r("KF317", W, "invalid", "Model class Keras 3 cannot locate"),
             _r("KF401", E, "invalid", "Not a readable HDF5 file or object"),
             _r("KF402", E, "unsafe", "Soft link"),
             _r("KF403", E, "unsafe", "External link"),

@@ -2,6 +2,7 @@
 
     python conformance/adapters/keras_writer.py --description model.json \
         --weights weights.npz --out OUT.keras
+    python conformance/adapters/keras_writer.py --serve      # persistent: JSON lines
 
 Builds the model from the description with ``keras.models.model_from_json``, sets each
 layer's weights from ``weights.npz`` (keys ``<layer>/<index>``, nested models as
@@ -12,6 +13,7 @@ layer's weights from ``weights.npz`` (keys ``<layer>/<index>``, nested models as
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections import defaultdict
@@ -39,20 +41,45 @@ def find_layer(model: Any, address: str) -> Any:
     return layer
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--description", required=True)
-    parser.add_argument("--weights", required=True)
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args(argv)
-
+def write(description: str, weights: str, out: str) -> None:
+    """Build the described model, set its weights and save it to ``out``."""
     import keras  # type: ignore[import-untyped]
 
-    with open(args.description, encoding="utf-8") as f:
+    with open(description, encoding="utf-8") as f:
         model = keras.models.model_from_json(f.read())
-    for address, arrays in weights_by_layer(args.weights).items():
+    for address, arrays in weights_by_layer(weights).items():
         find_layer(model, address).set_weights(arrays)
-    model.save(args.out)
+    model.save(out)
+    keras.backend.clear_session()  # a persistent session starts each model afresh
+
+
+def serve() -> int:
+    """The persistent protocol: a request per stdin line, ``{"id", "ok"}`` per stdout line."""
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        try:
+            write(request["description"], request["weights"], request["out"])
+            answer: dict[str, Any] = {"ok": True}
+        except Exception as exc:  # one bad case must not end the session
+            answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        print(json.dumps({**answer, "id": request.get("id")}), flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--serve", action="store_true", help="persistent: JSON lines on stdin")
+    parser.add_argument("--description")
+    parser.add_argument("--weights")
+    parser.add_argument("--out")
+    args = parser.parse_args(argv)
+    if args.serve:
+        return serve()
+    if not (args.description and args.weights and args.out):
+        parser.error("--description, --weights and --out are required without --serve")
+    write(args.description, args.weights, args.out)
     return 0
 
 

@@ -2,10 +2,12 @@
 
     python conformance/adapters/kformat_reader.py PATH [--architecture ARCH]
         [--limits LIMITS.json] [--deep] [--inputs IN.npz --outputs OUT.npz]
+    python conformance/adapters/kformat_reader.py --serve     # persistent: JSON lines
 
 Prints the verdict ``{"valid": ..., "issues": [...], "decoded": {...}}`` on stdout
-(conformance/README.md, "Reader contract") and, given ``--inputs``, runs the model and
-writes its outputs to ``--outputs``. Exit status 0 whenever a verdict was printed.
+(conformance/README.md, "Reader contract") and, given inputs, runs the model and writes
+its outputs. With ``--serve`` it reads one JSON request per line on stdin and answers
+each with one verdict line carrying the request's ``id`` ("Persistent adapters").
 """
 
 from __future__ import annotations
@@ -13,19 +15,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-import kformat
-from kformat.conformance import decode
+# Run from a checkout, drive that checkout's kformat and reference_runtime (not whatever
+# version is installed); an installed corpus (kformat/conformance/corpus/) has none above it.
+_CHECKOUT = Path(__file__).resolve().parents[2]
+if (_CHECKOUT / "kformat" / "__init__.py").is_file() and str(_CHECKOUT) not in sys.path:
+    sys.path.insert(0, str(_CHECKOUT))
 
-
-def _limits(path: str | None) -> kformat.Limits | None:
-    if path is None:
-        return None
-    with open(path, encoding="utf-8") as f:
-        return kformat.Limits(**json.load(f))
+import kformat  # noqa: E402 (after the checkout is on sys.path)
+from kformat.conformance import decode  # noqa: E402
 
 
 def _custom_objects() -> dict[str, Any]:
@@ -53,16 +55,16 @@ def _custom_objects() -> dict[str, Any]:
     return {"MyLayers>ScaleShift": ScaleShift}
 
 
-def _run(args: argparse.Namespace) -> None:
+def _run(path: str, architecture: str | None, inputs_path: str, outputs_path: str) -> None:
     import reference_runtime as keras
 
     custom = _custom_objects()
-    if args.architecture:
-        model = keras.load_model(args.architecture, custom_objects=custom)
-        model.load_weights(args.path)
+    if architecture:
+        model = keras.load_model(architecture, custom_objects=custom)
+        model.load_weights(path)
     else:
-        model = keras.load_model(args.path, custom_objects=custom)
-    with np.load(args.inputs, allow_pickle=False) as data:
+        model = keras.load_model(path, custom_objects=custom)
+    with np.load(inputs_path, allow_pickle=False) as data:
         inputs = {k: np.asarray(data[k]) for k in data.files}
     if len(inputs) == 1:
         feed: Any = next(iter(inputs.values()))
@@ -75,35 +77,36 @@ def _run(args: argparse.Namespace) -> None:
     else:
         items = list(out) if isinstance(out, (list, tuple)) else [out]
         arrays = {f"output_{i}": np.asarray(v) for i, v in enumerate(items)}
-    np.savez(args.outputs, **arrays)  # type: ignore[arg-type]
+    np.savez(outputs_path, **arrays)  # type: ignore[arg-type]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path")
-    parser.add_argument("--architecture")
-    parser.add_argument("--limits")
-    parser.add_argument("--deep", action="store_true")
-    parser.add_argument("--inputs")
-    parser.add_argument("--outputs")
-    args = parser.parse_args(argv)
-    limits = _limits(args.limits)
-    issues = list(kformat.iter_issues(args.path, limits=limits, deep=args.deep))
-    verdict: dict[str, Any] = {
+def verdict(
+    path: str,
+    *,
+    architecture: str | None = None,
+    limits: dict[str, int] | None = None,
+    deep: bool = False,
+    inputs: str | None = None,
+    outputs: str | None = None,
+) -> dict[str, Any]:
+    """The verdict on one file (and its outputs written to ``outputs``)."""
+    lim = kformat.Limits(**limits) if limits else None
+    issues = list(kformat.iter_issues(path, limits=lim, deep=deep))
+    result: dict[str, Any] = {
         "valid": not any(i.severity == "error" for i in issues),
         "issues": [
             {"code": i.code, "severity": i.severity, "member": i.member, "path": i.path}
             for i in issues
         ],
     }
-    if verdict["valid"]:
+    if result["valid"]:
         try:
-            verdict["decoded"] = decode(args.path, limits=limits)
+            result["decoded"] = decode(path, limits=lim)
         except kformat.KFormatError as exc:
             # The validator passed the file but kformat.read refuses it: kformat as a
             # reader does not accept the file, so say so.
-            verdict["valid"] = False
-            verdict["issues"].append(
+            result["valid"] = False
+            result["issues"].append(
                 {
                     "code": exc.code or "KF101",
                     "severity": "error",
@@ -111,13 +114,66 @@ def main(argv: list[str] | None = None) -> int:
                     "path": exc.path,
                 }
             )
-            verdict["read_error"] = str(exc)
-    if verdict["valid"] and args.inputs and args.outputs:
+            result["read_error"] = str(exc)
+    if result["valid"] and inputs and outputs:
         try:
-            _run(args)
+            _run(path, architecture, inputs, outputs)
         except Exception as exc:  # reported in the verdict; the harness scores it
-            verdict["runtime_error"] = f"{type(exc).__name__}: {exc}"
-    print(json.dumps(verdict))
+            result["runtime_error"] = f"{type(exc).__name__}: {exc}"
+    return result
+
+
+def serve() -> int:
+    """The persistent protocol: a request per stdin line, a verdict per stdout line."""
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        try:
+            answer = verdict(
+                request["path"],
+                architecture=request.get("architecture"),
+                limits=request.get("limits"),
+                deep=bool(request.get("deep")),
+                inputs=request.get("inputs"),
+                outputs=request.get("outputs"),
+            )
+        except Exception as exc:  # one bad case must not end the session
+            answer = {"valid": False, "issues": [], "adapter_error": f"{type(exc).__name__}: {exc}"}
+        print(json.dumps({**answer, "id": request.get("id")}), flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", nargs="?")
+    parser.add_argument("--serve", action="store_true", help="persistent: JSON lines on stdin")
+    parser.add_argument("--architecture")
+    parser.add_argument("--limits")
+    parser.add_argument("--deep", action="store_true")
+    parser.add_argument("--inputs")
+    parser.add_argument("--outputs")
+    args = parser.parse_args(argv)
+    if args.serve:
+        return serve()
+    if args.path is None:
+        parser.error("PATH is required without --serve")
+    limits = None
+    if args.limits:
+        with open(args.limits, encoding="utf-8") as f:
+            limits = json.load(f)
+    print(
+        json.dumps(
+            verdict(
+                args.path,
+                architecture=args.architecture,
+                limits=limits,
+                deep=args.deep,
+                inputs=args.inputs,
+                outputs=args.outputs,
+            )
+        )
+    )
     return 0
 
 

@@ -53,57 +53,52 @@ def config_warnings() -> list[CaseDef]:
             },
         )
 
-    def lstm(c: dict[str, Any]) -> None:
+    def not_modelled(c: dict[str, Any]) -> None:
+        # ReversibleEmbedding (Keras 3.11+): (None, 5) -> (None, 5, 5), so dense_1's
+        # kernel (5, 3) still fits and Keras 3 loads the file; only KF310 is broken.
         c["config"]["layers"].insert(
             2,
             {
                 "module": "keras.layers",
-                "class_name": "Reshape",
+                "class_name": "ReversibleEmbedding",
                 "config": {
-                    "name": "reshape",
+                    "name": "reversible_embedding",
                     "trainable": True,
-                    "dtype": "float32",
-                    "target_shape": [5, 1],
+                    "dtype": c["config"]["layers"][1]["config"]["dtype"],
+                    "input_dim": 4,
+                    "output_dim": 5,
+                    "embeddings_initializer": {
+                        "module": "keras.initializers",
+                        "class_name": "RandomUniform",
+                        "config": {"seed": None, "minval": -0.05, "maxval": 0.05},
+                        "registered_name": None,
+                    },
+                    "embeddings_regularizer": None,
+                    "activity_regularizer": None,
+                    "embeddings_constraint": None,
+                    "mask_zero": False,
+                    "quantization_config": None,
+                    "tie_weights": True,
+                    "reverse_dtype": None,
+                    "logit_soft_cap": None,
                 },
                 "registered_name": None,
                 "build_config": {"input_shape": [None, 5]},
-            },
-        )
-        c["config"]["layers"].insert(
-            3,
-            {
-                "module": "keras.layers",
-                "class_name": "LSTM",
-                "config": {
-                    "name": "lstm",
-                    "trainable": True,
-                    "dtype": "float32",
-                    "units": 2,
-                    "activation": "tanh",
-                    "recurrent_activation": "sigmoid",
-                    "use_bias": True,
-                    "return_sequences": False,
-                },
-                "registered_name": None,
-                "build_config": {"input_shape": [None, 5, 1]},
             },
         )
 
     def batch_input_shape(c: dict[str, Any]) -> None:
         c["config"]["layers"][1]["config"]["batch_input_shape"] = [None, 6]
 
+    functional = base_archive("nested_sequential_in_functional", "kf317")
+
+    def drop_top(c: dict[str, Any]) -> None:
+        c.pop("module")
+        c.pop("registered_name")
+
     scale_group = {"/layers/scale/vars": {"name": "scale"}}
-    # Keras 3 saves an LSTM's variables in its cell's group (layers/lstm/cell/vars).
-    lstm_w = {
-        "/layers/lstm/cell/vars/0": np.full((1, 8), 0.5, "float32"),
-        "/layers/lstm/cell/vars/1": np.full((2, 8), 0.25, "float32"),
-        "/layers/lstm/cell/vars/2": np.zeros(8, "float32"),
-    }
-    lstm_g = {
-        "/layers/reshape/vars": {"name": "reshape"},
-        "/layers/lstm/vars": {"name": "lstm"},
-        "/layers/lstm/cell/vars": {"name": "lstm_cell"},
-    }
+    embedding_w = {"/layers/reversible_embedding/vars/0": np.full((4, 5), 0.5, "float32")}
+    embedding_g = {"/layers/reversible_embedding/vars": {"name": "reversible_embedding"}}
     url = with_config(
         base, lambda c: c["compile_config"].update({"loss": "https://example.com/losses/huber.py"})
     )
@@ -127,11 +122,30 @@ def config_warnings() -> list[CaseDef]:
         invalid(
             "config",
             "builtin_not_modelled",
-            "an LSTM layer: a Keras built-in kformat does "
+            "a ReversibleEmbedding layer: a Keras built-in kformat does "
             "not model (its variables are not checked)",
             "KF310",
-            keras_file(with_weights(with_config(base, lstm), lstm_w, groups=lstm_g)),
-            [issue("KF310", C, "/config/layers/3", "warning")],
+            keras_file(
+                with_weights(with_config(base, not_modelled), embedding_w, groups=embedding_g)
+            ),
+            [issue("KF310", C, "/config/layers/2", "warning")],
+        ),
+        invalid(
+            "config",
+            "sequential_module_missing",
+            "the top-level Sequential object without 'module': Keras 3 cannot locate the "
+            "class (layer entries without it load)",
+            "KF317",
+            keras_file(with_config(base, lambda c: c.pop("module"))),
+            [issue("KF317", C, "", "warning")],
+        ),
+        invalid(
+            "config",
+            "functional_module_missing",
+            "the top-level Functional object without 'module' or 'registered_name'",
+            "KF317",
+            keras_file(with_config(functional, drop_top)),
+            [issue("KF317", C, "", "warning")],
         ),
         invalid(
             "config",
@@ -217,7 +231,13 @@ def graph_cases() -> list[CaseDef]:
             "sequential_duplicate_name",
             "two layers of a Sequential named 'dense'",
             "KF302",
-            keras_file(with_config(seq(), dup)),
+            # The vars group keeps its path but takes the layer's (duplicate) name, as a
+            # writer that saved both layers would write it: only KF302 is broken.
+            keras_file(
+                with_weights(
+                    with_config(seq(), dup), groups={"/layers/dense_1/vars": {"name": "dense"}}
+                )
+            ),
             [issue("KF302", C, "/config/layers/2/config/name")],
         ),
     ]

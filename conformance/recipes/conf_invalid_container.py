@@ -21,6 +21,7 @@ from conf_kit import (
     issue,
     layout_files,
 )
+from conf_models import base_archive
 
 # --------------------------------------------------------------------------- container, JSON
 
@@ -37,6 +38,7 @@ def container_and_json() -> list[CaseDef]:
     }
     nan_cfg = json.dumps(cfg).encode()
     return [
+        *_config_missing(m),
         invalid(
             "container",
             "metadata_missing",
@@ -79,6 +81,54 @@ def container_and_json() -> list[CaseDef]:
                 }
             ),
             [issue("KF212", "metadata.json", "/keras_version", "warning")],
+        ),
+    ]
+
+
+def _config_missing(m: dict[str, bytes]) -> list[CaseDef]:
+    """KF102 for config.json in more than one form, so that a reader cannot pass by
+    recognizing one file (the hostile corpus has the plain zip): a zip with an archive
+    comment, a zip with assets, and the unzipped directory with and without a README."""
+    nocfg = {k: v for k, v in m.items() if k != C}
+    assets = {**nocfg, "assets/layers/lookup/vocabulary.txt": b"[UNK]\nthe\nof\n"}
+    directory = layout_files(base_archive("nested_sequential_in_functional", "kf102"), "directory")
+    directory.pop("model/config.json")
+    readme = {**directory, "model/README.md": b"# A model\n"}
+    missing = [issue("KF102", C, None)]
+    return [
+        invalid(
+            "container",
+            "config_missing_with_comment",
+            "no config.json, in a zip with an archive comment (allowed, spec 2.6)",
+            "KF102",
+            rezip(nocfg, comment=b"written by a hand-rolled zip tool"),
+            missing,
+        ),
+        invalid(
+            "container",
+            "config_missing_with_assets",
+            "no config.json, in a zip whose assets/ folder is otherwise fine",
+            "KF102",
+            rezip(assets),
+            missing,
+        ),
+        invalid(
+            "layout",
+            "directory_config_missing",
+            "an unzipped model directory without config.json",
+            "KF102",
+            directory,
+            missing,
+            layout="directory",
+        ),
+        invalid(
+            "layout",
+            "directory_config_missing_readme",
+            "an unzipped model directory with README.md and weights, without config.json",
+            "KF102",
+            readme,
+            missing,
+            layout="directory",
         ),
     ]
 

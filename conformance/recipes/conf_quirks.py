@@ -264,8 +264,9 @@ def tf_keras(
         path = _private_mha(path)
         if checkpoint:
             path = path.replace("/layers/", "/_layer_checkpoint_dependencies/")
-            if path == "/layers":
-                path = "/_layer_checkpoint_dependencies"
+            if path == "/layers" or path.endswith("/layers"):
+                # a nested model's own layers group: tf.keras 2.13/2.14 name it the same way
+                path = path[: -len("layers")] + "_layer_checkpoint_dependencies"
         return path
 
     renamed = _rename_weights(arc, rename)

@@ -248,6 +248,16 @@ def json_cases() -> list[CaseDef]:
         json.dumps(config, ensure_ascii=False).replace("dense_nb", "dense_\u00e9\u00e8").encode()
     )
     renamed = json.loads(raw_utf8)
+    # The vars group's name attribute follows the layer's name (else KF425 would fire).
+    renamed_arc = dataclasses.replace(
+        arc,
+        config=renamed,
+        groups={
+            p: {k: ("dense_\u00e9\u00e8" if v == "dense_nb" else v) for k, v in attrs.items()}
+            for p, attrs in arc.groups.items()
+        },
+    )
+    renamed_weights = _members(renamed_arc)["model.weights.h5"]
     meta = {**META, "writer": "a third-party converter 1.2", "source": "conformance"}
     with_meta = dataclasses.replace(arc, metadata=meta)
     return [
@@ -271,14 +281,14 @@ def json_cases() -> list[CaseDef]:
             "json",
             "config_raw_utf8",
             "non-ASCII layer names written as raw UTF-8 (not \\u escapes): strict UTF-8 is fine",
-            dataclasses.replace(arc, config=renamed),
+            renamed_arc,
             "keras",
             {
                 "model.keras": zip_bytes(
                     [
                         ("metadata.json", m["metadata.json"]),
                         ("config.json", raw_utf8),
-                        ("model.weights.h5", m["model.weights.h5"]),
+                        ("model.weights.h5", renamed_weights),
                     ]
                 )
             },

@@ -31,6 +31,7 @@ __all__ = [
     "compare_decoded",
     "config_digest",
     "decode",
+    "decoded_differences",
     "dtype_name",
     "weight_manifest",
 ]
@@ -106,27 +107,41 @@ def compare_decoded(expected: Mapping[str, Any], got: Any) -> str | None:
 
     Only the keys present in ``expected`` are compared.
     """
+    found = decoded_differences(expected, got)
+    return found[0] if found else None
+
+
+def decoded_differences(expected: Mapping[str, Any], got: Any, limit: int = 5) -> list[str]:
+    """Every difference of ``got`` from ``expected`` in words (at most ``limit`` about
+    single weights); only the keys present in ``expected`` are compared."""
     if not isinstance(got, Mapping):
-        return "decoded form is not an object"
-    for key in ("layout", "members", "config_sha256", "metadata"):
-        if key in expected and expected[key] != got.get(key):
-            return f"decoded {key}: expected {expected[key]!r}, got {got.get(key)!r}"
+        return ["decoded form is not an object"]
+    out = [
+        f"decoded {key}: expected {expected[key]!r}, got {got.get(key)!r}"
+        for key in ("layout", "members", "config_sha256", "metadata")
+        if key in expected and expected[key] != got.get(key)
+    ]
     if "weights" not in expected:
-        return None
+        return out
     want = {w["path"]: w for w in expected["weights"]}
     have_raw = got.get("weights")
     if not isinstance(have_raw, list):
-        return "decoded weights: not a list"
+        return [*out, "decoded weights: not a list"]
     have = {w.get("path"): w for w in have_raw if isinstance(w, Mapping)}
     missing = sorted(set(want) - set(have))
     extra = sorted(p for p in set(have) - set(want) if isinstance(p, str))
     if missing:
-        return f"weights missing: {', '.join(missing[:5])}"
+        out.append(f"weights missing: {', '.join(missing[:limit])}")
     if extra:
-        return f"unexpected weights: {', '.join(extra[:5])}"
+        out.append(f"unexpected weights: {', '.join(extra[:limit])}")
+    wrong = []
     for path, w in want.items():
-        h = have[path]
+        h = have.get(path)
+        if h is None:
+            continue
         for field in ("dtype", "shape", "sha256"):
             if h.get(field) != w[field]:
-                return f"weight {path} {field}: expected {w[field]!r}, got {h.get(field)!r}"
-    return None
+                wrong.append(f"weight {path} {field}: expected {w[field]!r}, got {h.get(field)!r}")
+    if len(wrong) > limit:
+        wrong = [*wrong[:limit], f"... and {len(wrong) - limit} more weight differences"]
+    return [*out, *wrong]

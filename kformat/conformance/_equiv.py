@@ -3,8 +3,9 @@
 Writers differ in spelling, not meaning, so both sides are normalized first
 (conformance/README.md, "Config equivalence"):
 
-* ``module`` and ``registered_name`` of Keras built-ins are dropped (Keras 3.0.0/3.0.1 write
-  implementation modules, later versions public ones);
+* a Keras family ``module`` of a built-in compares equal to any other (Keras 3.0.0/3.0.1
+  write implementation modules, later versions public ones) but must be there, and a
+  built-in's ``registered_name`` equal to its class name counts as ``null``;
 * a ``DTypePolicy`` object becomes its name (Keras 3.0-3.3 write the name, 3.4+ the object);
 * a one-element ``input_layers`` / ``output_layers`` list of references is unwrapped.
 
@@ -19,9 +20,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["DEFAULTS", "config_difference", "normalize"]
+__all__ = ["DEFAULTS", "KERAS_MODULE", "config_difference", "normalize"]
 
 KERAS_FAMILY = ("keras", "tf_keras", "keras_hub", "keras_cv", "keras_nlp")
+
+#: What a Keras family ``module`` compares as: the public (``keras.layers``) and the
+#: implementation spelling (``keras.src.layers.core.dense``) both load; no ``module`` at
+#: all does not (Keras 3 cannot locate a top-level model without one, spec KF317).
+KERAS_MODULE = "<a Keras module>"
 
 #: Keys a writer may omit when the description holds exactly this value (Keras' default,
 #: or a key only newer Keras versions write).
@@ -70,8 +76,10 @@ def normalize(value: Any) -> Any:
     builtin = _keras_module(value.get("module"))
     out: dict[str, Any] = {}
     for key, item in value.items():
-        if builtin and key in ("module", "registered_name"):
-            continue
+        if builtin and key == "module":
+            item = KERAS_MODULE  # any spelling of a Keras family module
+        elif builtin and key == "registered_name" and item == value.get("class_name"):
+            item = None  # Keras 3.0.0/3.0.1 write the class name for built-ins
         if (
             key in ("input_layers", "output_layers")
             and isinstance(item, list)

@@ -7,7 +7,10 @@ Verdict rules (conformance/README.md, "Reader contract"):
   (warnings only when warnings are scored);
 * for exhaustive cases, an *error* with a code the case does not expect fails it;
   unexpected warnings never do (a file may deserve several);
-* when the verdict carries a ``decoded`` form, it must match the expected one.
+* a verdict that accepts a valid file must carry its ``decoded`` form, equal to the
+  expected one;
+* in ``load`` mode (loaders that are not validators) only accept/refuse and the decoded
+  form are scored.
 """
 
 from __future__ import annotations
@@ -20,9 +23,15 @@ import numpy as np
 
 from kformat._rules import RULES
 from kformat.conformance._cases import Case, ExpectedIssue
-from kformat.conformance._digest import compare_decoded
+from kformat.conformance._digest import decoded_differences
 
-__all__ = ["compare_outputs", "issue_severity", "load_npz", "score_verdict"]
+__all__ = [
+    "compare_outputs",
+    "issue_severity",
+    "load_npz",
+    "score_verdict",
+    "verdict_failures",
+]
 
 
 def issue_severity(issue: Mapping[str, Any]) -> str:
@@ -50,43 +59,83 @@ def _matches(exp: ExpectedIssue, issue: Mapping[str, Any], wildcard: bool) -> bo
     return issue.get("member") == exp.member and issue.get("path") == exp.path
 
 
-def score_verdict(
+def verdict_failures(
     case: Case,
     verdict: Any,
     *,
+    mode: str = "validate",
     errors_only: bool = False,
     expected_decoded: Mapping[str, Any] | None = None,
-) -> str | None:
-    """``None`` when ``verdict`` satisfies ``case``, else why not (one line)."""
+) -> list[str]:
+    """Every way ``verdict`` fails ``case`` (empty when it passes).
+
+    ``mode`` ``validate`` scores the issues; ``load`` (a loader that is not a
+    validator) scores only accept/refuse and, for an accepted file, what it decoded.
+    """
     if not isinstance(verdict, Mapping) or not isinstance(verdict.get("valid"), bool):
-        return 'verdict is not a JSON object with a boolean "valid"'
+        return ['verdict is not a JSON object with a boolean "valid"']
     raw = verdict.get("issues", [])
     if not isinstance(raw, list) or not all(isinstance(i, Mapping) for i in raw):
-        return '"issues" is not a list of objects'
+        return ['"issues" is not a list of objects']
     reported: list[Mapping[str, Any]] = list(raw)
+    out: list[str] = []
     if verdict["valid"] != case.valid:
         errs = [_where(i) for i in reported if issue_severity(i) == "error"]
         detail = f" ({', '.join(errs[:3])})" if errs else ""
-        return f"expected {'valid' if case.valid else 'invalid'}, reader said " + (
-            "valid" if verdict["valid"] else f"invalid{detail}"
-        )
+        if mode == "load":
+            said = "accepted" if verdict["valid"] else f"refused{detail}"
+            out.append(f"expected {'accept' if case.valid else 'refuse'}, reader {said}")
+        else:
+            out.append(
+                f"expected {'valid' if case.valid else 'invalid'}, reader said "
+                + ("valid" if verdict["valid"] else f"invalid{detail}")
+            )
+    if mode != "load":
+        out.extend(_issue_failures(case, reported, errors_only))
+    want = case.decoded if case.decoded is not None else expected_decoded
+    if want is not None and case.valid and verdict["valid"]:
+        decoded = verdict.get("decoded")
+        if decoded is None:
+            out.append("no decoded form reported (a reader reports what it read from a valid file)")
+        else:
+            out.extend(decoded_differences(want, decoded))
+    return out
+
+
+def _issue_failures(
+    case: Case, reported: Sequence[Mapping[str, Any]], errors_only: bool
+) -> list[str]:
+    out = []
     for exp in case.issues:
         if errors_only and exp.severity == "warning":
             continue
         if not any(_matches(exp, i, case.wildcard_locations) for i in reported):
             same_code = [_where(i) for i in reported if i.get("code") == exp.code]
             hint = f"; reported {', '.join(same_code[:3])}" if same_code else ""
-            return f"missing {exp.render()}{hint}"
+            out.append(f"missing {exp.render()}{hint}")
     if case.exhaustive:
         expected_codes = {e.code for e in case.issues}
-        for issue in reported:
-            if issue_severity(issue) == "error" and issue.get("code") not in expected_codes:
-                return f"unexpected error {_where(issue)}"
-    decoded = verdict.get("decoded")
-    want = case.decoded if case.decoded is not None else expected_decoded
-    if decoded is not None and want is not None:
-        return compare_decoded(want, decoded)
-    return None
+        out.extend(
+            f"unexpected error {_where(issue)}"
+            for issue in reported
+            if issue_severity(issue) == "error" and issue.get("code") not in expected_codes
+        )
+    return out
+
+
+def score_verdict(
+    case: Case,
+    verdict: Any,
+    *,
+    mode: str = "validate",
+    errors_only: bool = False,
+    expected_decoded: Mapping[str, Any] | None = None,
+) -> str | None:
+    """``None`` when ``verdict`` satisfies ``case``, else why not (every failure, ``; ``)."""
+    found = verdict_failures(
+        case, verdict, mode=mode, errors_only=errors_only, expected_decoded=expected_decoded
+    )
+    return "; ".join(found) if found else None
 
 
 def load_npz(path: Path) -> dict[str, np.ndarray[Any, Any]]:

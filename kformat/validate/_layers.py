@@ -1,11 +1,12 @@
-"""Per-layer config checks (spec/format.md §5.8-5.9, §4.5; KF305, KF306, KF309-KF314).
+"""Per-layer config checks (spec/format.md §5.8-5.9, §4.5; KF305, KF306, KF309-KF314, KF317).
 
 Runs over every layer entry of every (nested) model: the fully specified
 classes get every key checked (type and range KF305, unknown KF312, required
 KF313, Keras-2-only KF314); recognized weightless classes their base keys; a
 Keras-family class kformat does not model is KF310. Across the whole tree,
 objects sharing a ``shared_object_id`` must agree on their class (KF311) and
-Keras 2 constructs Keras 3 cannot load are KF314.
+Keras 2 constructs Keras 3 cannot load are KF314. A top-level model object without
+``module`` is KF317: Keras 3 cannot locate its class.
 """
 
 from __future__ import annotations
@@ -285,8 +286,34 @@ def _mha_rank(entry: Mapping[str, Any], inner: Mapping[str, Any]) -> int | None:
     return len(query) if isinstance(query, list) else None
 
 
+def _unlocatable_model(config: Any) -> Issue | None:
+    """KF317: the top-level object names a built-in model class but has no ``module``.
+
+    ``saving_lib`` deserializes the top-level object without the layer registry
+    (``deserialize_keras_object(config_dict, custom_objects)``), so
+    ``_retrieve_class_or_fn`` finds a built-in only through ``module``; without it
+    Keras 3 raises "Could not locate class 'Functional'" (keras/src/saving/
+    serialization_lib.py). Layer entries and nested objects are deserialized with
+    the registry (``keras.layers.deserialize``) and load without ``module``.
+    """
+    if not isinstance(config, Mapping) or "module" in config:
+        return None
+    cls, reg = config.get("class_name"), config.get("registered_name")
+    if cls not in _MODELS or (isinstance(reg, str) and ">" in reg):
+        return None  # a registered custom model is found by its registered name
+    return _issue(
+        "KF317",
+        f"the top-level {cls} object has no 'module': Keras 3 cannot locate its class",
+        (),
+    )
+
+
 def tree_issues(config: Any) -> Iterator[Issue]:
-    """KF311 (shared ids that disagree) and KF314 (Keras 2 modules and policies)."""
+    """KF311 (shared ids that disagree), KF314 (Keras 2 modules and policies) and
+    KF317 (a top-level model Keras 3 cannot locate)."""
+    top = _unlocatable_model(config)
+    if top is not None:
+        yield top
     shared: dict[int, tuple[Any, Any, Any, Parts]] = {}
     for parts, obj in iter_objects(config):
         module = obj.get("module")

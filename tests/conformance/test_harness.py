@@ -87,7 +87,11 @@ def test_decoded_form_is_compared_when_given() -> None:
     bad = json.loads(json.dumps(ok))
     bad["decoded"]["weights"][0]["shape"] = [3]
     assert "shape" in (score_verdict(c, bad) or "")
-    assert score_verdict(c, {"valid": True}) is None  # decoded is optional
+    # A reader that accepts a valid file must say what it read from it.
+    assert "no decoded form" in (score_verdict(c, {"valid": True}) or "")
+    # Every difference is listed, not only the first.
+    bad["decoded"]["layout"] = "directory"
+    assert {"shape", "layout"} <= set((score_verdict(c, bad) or "").replace(":", " ").split())
 
 
 def test_outputs_by_name_or_position_within_tolerance() -> None:
@@ -174,7 +178,8 @@ def test_cli_list_filters(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_scores_a_wrong_reader(capsys: pytest.CaptureFixture[str]) -> None:
-    """A reader that calls everything valid passes valid cases and fails invalid ones."""
+    """A reader that calls everything valid, and says nothing of what it read, fails
+    invalid cases (the missing code) and valid ones (no decoded form)."""
     always_valid = [sys.executable, "-c", "print('{\"valid\": true}')"]
     code, out = run(
         [
@@ -193,11 +198,17 @@ def test_cli_scores_a_wrong_reader(capsys: pytest.CaptureFixture[str]) -> None:
     )
     lines = out.strip().splitlines()
     assert code == 1
-    assert "PASS valid/layout/weights_h5" in lines
+    assert "FAIL valid/layout/weights_h5: no decoded form reported" in out
     assert any(
         ln.startswith("FAIL invalid/container/metadata_missing: missing KF112") for ln in lines
     )
-    assert lines[-1] == "1 passed, 1 failed"
+    assert lines[-1] == "0 passed, 2 failed"
+    # The per-area table comes before the summary line.
+    assert lines[-4:-1] == [
+        "area               passed  failed  skipped",
+        "invalid/container       0       1        0",
+        "valid/layout            0       1        0",
+    ]
 
 
 def test_cli_json_report(capsys: pytest.CaptureFixture[str]) -> None:
@@ -226,6 +237,8 @@ def test_cli_writer_failure_is_reported(capsys: pytest.CaptureFixture[str]) -> N
     code, out = run(
         [
             "writer",
+            "--oracle",
+            "off",
             "--corpus",
             str(CORPUS),
             "-k",
@@ -287,7 +300,9 @@ def test_cli_catches_wrong_outputs(tmp_path: Path, capsys: pytest.CaptureFixture
         capsys,
     )
     assert code == 1
-    assert "FAIL runtime/dense_rank3: output 'd' has shape (1, 1), expected (3, 4, 5)" in out
+    # Every failure of the case is listed: no decoded form, and the wrong outputs.
+    assert "FAIL runtime/dense_rank3: no decoded form reported" in out
+    assert "    also: output 'd' has shape (1, 1), expected (3, 4, 5)" in out
 
 
 @pytest.mark.parametrize(("what", "why"), [("weights", "sha256"), ("config", "config differs")])
@@ -299,6 +314,8 @@ def test_cli_catches_a_writer_that_changes_the_model(
     code, out = run(
         [
             "writer",
+            "--oracle",
+            "off",
             "--corpus",
             str(CORPUS),
             "-k",
@@ -327,6 +344,8 @@ def test_result_lines_escape_adapter_output() -> None:
 def _writer_argv(*options: str) -> list[str]:
     return [
         "writer",
+        "--oracle",
+        "off",
         "--corpus",
         str(CORPUS),
         "-k",

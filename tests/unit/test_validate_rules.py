@@ -127,6 +127,21 @@ def _kf306() -> list[Issue]:
     return issues_of(zip_of(config=layer(mh.base_config(), activation="my_act")))
 
 
+def _kf317() -> list[Issue]:
+    config = mh.functional_config()
+    del config["module"]
+    issues = issues_of(zip_of(config=config, weights=mh.base_weights(functional=True)))
+    # Only the top level: Keras loads layer entries without ``module`` (legacy dicts).
+    layers_only = mh.functional_config()
+    for entry in layers_only["config"]["layers"]:
+        entry.pop("module", None)
+    clean = issues_of(zip_of(config=layers_only, weights=mh.base_weights(functional=True)))
+    assert not any(i.code == "KF317" for i in clean)
+    registered = {**config, "registered_name": "my_pkg>MyModel"}
+    assert not any(i.code == "KF317" for i in issues_of(zip_of(config=registered)))
+    return issues
+
+
 def _kf310() -> list[Issue]:
     conv = {
         "module": "keras.layers",
@@ -325,6 +340,7 @@ INLINE: list[tuple[str, str | None, str | None, Callable[..., list[Issue]]]] = [
     ("KF306", C, "/config/layers/1/config/activation", _kf306),
     ("KF310", C, "/config/layers/4", _kf310),
     ("KF314", C, "/config/layers/1/config/dtype", _kf314),
+    ("KF317", C, "", _kf317),
     ("KF404", W, "/..", _kf404),
     ("KF415", W, "/layers/dense/vars/0", _kf415),
     ("KF416", W, "/layers/extra/vars/0", _kf416),
