@@ -22,7 +22,7 @@ from typing import Any
 
 from kformat._migrate._report import Notes, refuse
 
-__all__ = ["KERAS2_TO_KERAS3_SCALE", "rewrite"]
+__all__ = ["KERAS2_TO_KERAS3_SCALE", "is_linear", "rewrite", "scaled_variables"]
 
 #: hs2(z) = hs3(1.2 z): the factor applied to a layer's linear variables.
 KERAS2_TO_KERAS3_SCALE = 1.2
@@ -120,3 +120,8 @@ def rewrite(
 def scaled_variables(class_name: str, count: int) -> range:
     """Indices of the own variables to scale for ``class_name`` (``count`` in all)."""
     return range(1, count) if class_name in _SEPARABLE else range(count)
+
+
+def is_linear(class_name: str) -> bool:
+    """Whether scaling ``class_name``'s variables scales its pre-activation."""
+    return class_name in _LINEAR or class_name in _SEPARABLE

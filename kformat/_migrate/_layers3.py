@@ -123,6 +123,9 @@ def rewrite_layer(entry: dict[str, Any], parts: tuple[str | int, ...], notes: No
         inner.pop(key, None)
     if "dtype" in inner and class_name != "InputLayer":
         inner["dtype"] = dtype_policy(inner["dtype"])
+    wrapped = inner.get("layer")
+    if isinstance(wrapped, dict) and "class_name" in wrapped:  # wrappers keep their layer here
+        rewrite_layer(wrapped, (*parts, "config", "layer"), notes)
     fix = _SPECIFIC.get(definition.class_name)
     if fix is not None:
         fix(inner, entry, parts, name, notes)

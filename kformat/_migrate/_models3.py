@@ -342,21 +342,27 @@ def _nodes(
 def _kwargs(
     kwargs: Mapping[str, Any], graph: _Graph, named: Mapping[str, Any], parts: Parts
 ) -> tuple[dict[str, Any], bool]:
-    """Call kwargs with tensor references as ``__keras_tensor__`` objects; ``False``
+    """Call kwargs with tensor references ``[name, node, tensor]`` (at any depth:
+    ``mask=[[q, 0, 0], [v, 0, 0]]``) as ``__keras_tensor__`` objects; ``False``
     when a referenced tensor's shape is unknown."""
-    out: dict[str, Any] = {}
-    ok = True
-    for key, value in kwargs.items():
+    ok = [True]
+
+    def convert(value: Any, where: Parts, key: str) -> Any:
         if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
-            ref = graph.ref(value[0], value[1], value[2], (*parts, 3, key))
+            ref = graph.ref(value[0], value[1], value[2], where)
             shape = graph.shapes.get(ref) or named.get(f"{key}_shape")
             if shape is None:
-                ok = False
+                ok[0] = False
                 shape = []
-            out[key] = graph.tensor(ref, shape)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out, ok
+            return graph.tensor(ref, shape)
+        if isinstance(value, list):
+            return [convert(v, (*where, i), key) for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            return {k: convert(v, (*where, k), key) for k, v in value.items()}
+        return copy.deepcopy(value)
+
+    out = {key: convert(value, (*parts, 3, key), key) for key, value in kwargs.items()}
+    return out, ok[0]
 
 
 def _operation(entry: dict[str, Any], parts: Parts, graph: _Graph, rw: Rewrite) -> None:
