@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from kformat._archive import KerasArchive, Layout, WeightInfo, WeightMap
     from kformat._issues import Issue
     from kformat._limits import DEFAULT_LIMITS, Limits
+    from kformat._migrate import migrate
+    from kformat._migrate._report import MigrationReport
     from kformat._read import read
     from kformat._write import KERAS_VERSION, write
 
@@ -43,12 +45,14 @@ __all__ = [
     "KerasArchive",
     "Layout",
     "Limits",
+    "MigrationReport",
     "UnsafeArchiveError",
     "UnsupportedFeatureError",
     "WeightInfo",
     "WeightMap",
     "check",
     "iter_issues",
+    "migrate",
     "read",
     "write",
 ]
@@ -62,6 +66,8 @@ _LAZY = {
     "Issue": "kformat._issues",
     "DEFAULT_LIMITS": "kformat._limits",
     "Limits": "kformat._limits",
+    "MigrationReport": "kformat._migrate._report",
+    "migrate": "kformat._migrate",
     "read": "kformat._read",
     "KERAS_VERSION": "kformat._write",
     "write": "kformat._write",

@@ -22,6 +22,7 @@ __all__ = ["FAMILY_MODULES", "custom_module", "dtype_policy", "rewrite_layer"]
 #: The modules a Keras 2 file may name for its own classes.
 FAMILY_MODULES = ("keras", "tf_keras")
 
+_BASE_KEYS = ("trainable", "dtype", "activity_regularizer")
 _POLICY_CLASSES = frozenset({"Policy", "DTypePolicy"})
 # Keys only Keras 2 layers write on any layer (the first layer of a Sequential).
 _BASE_KERAS2 = ("batch_input_shape", "batch_size")
@@ -119,8 +120,13 @@ def rewrite_layer(entry: dict[str, Any], parts: tuple[str | int, ...], notes: No
     if class_name != "InputLayer":
         for key in _BASE_KERAS2:
             inner.pop(key, None)
-    for key in definition.refused_base_keys:
-        inner.pop(key, None)
+    # Base keys the Keras 3 constructor does not take (Discretization has no
+    # ``trainable``, SpatialDropout neither): tf_keras writes them anyway.
+    for key in _BASE_KEYS:
+        refused = key in definition.refused_base_keys or key not in definition.config_base
+        if refused and key in inner:
+            inner.pop(key)
+            notes.dropped_key(definition.class_name, key)
     if "dtype" in inner and class_name != "InputLayer":
         inner["dtype"] = dtype_policy(inner["dtype"])
     wrapped = inner.get("layer")

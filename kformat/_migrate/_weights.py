@@ -106,7 +106,7 @@ def move_weights(
                     path=vars_path(old.path),
                     code="KF420",
                 )
-            arr = np.asarray(weights[src])
+            arr = _marked(np.asarray(weights[src]), notes)
             if i in scaled and factor is not None:
                 arr = (arr.astype(np.float64) * factor).astype(arr.dtype)
             out[f"{op.vars}/{i}"] = arr
@@ -130,3 +130,15 @@ def move_weights(
             code="KF423",
         )
     return out, groups
+
+
+def _marked(arr: np.ndarray[Any, Any], notes: Notes) -> np.ndarray[Any, Any]:
+    """tf.keras stores bfloat16 variables as unmarked 2-byte opaque data (spec KF418);
+    Keras 3 reads bfloat16 only from datasets marked as such (``kformat.write``
+    marks a bfloat16 array)."""
+    if arr.dtype.kind == "V" and arr.dtype.itemsize == 2:
+        import ml_dtypes
+
+        notes.change("unmarked 2-byte opaque datasets (tf.keras bfloat16) -> bfloat16")
+        return arr.view(ml_dtypes.bfloat16)
+    return arr
