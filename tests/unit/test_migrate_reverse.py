@@ -94,7 +94,7 @@ def test_reverse_migration_computes_the_keras3_outputs(name: str, tmp_path: Path
 
 
 def test_reverse_refuses_what_tf_keras_lacks(tmp_path: Path) -> None:
-    with pytest.raises(UnsupportedFeatureError, match="'rms_last'.*does not exist in tf_keras"):
+    with pytest.raises(UnsupportedFeatureError, match=r"'rms_last'.*does not exist in tf_keras"):
         kformat.migrate(
             KERAS3 / "rms_normalization" / "model.keras", tmp_path / "m.keras", to="tf_keras2"
         )
