@@ -75,7 +75,7 @@ def read(
 def windows_group(groups: Iterable[str]) -> str | None:
     """The first group whose name holds a backslash: tf.keras 2.14/2.15 joined
     object paths with the Windows separator (spec KF438)."""
-    return next((g for g in groups if "\\" in g), None)
+    return min((g for g in groups if "\\" in g), default=None)
 
 
 def read_any(

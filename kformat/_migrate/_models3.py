@@ -96,12 +96,12 @@ def _sequential(inner: dict[str, Any], parts: Parts, rw: Rewrite) -> list[Any] |
         inner["dtype"] = dtype_policy(inner["dtype"])
     first = layers[0] if layers else None
     if isinstance(first, dict) and first.get("class_name") != "InputLayer":
-        shape = (first.get("config") or {}).get("batch_input_shape")
-        if shape is not None:
+        batch_shape = (first.get("config") or {}).get("batch_input_shape")
+        if batch_shape is not None:
             dtype = (first.get("config") or {}).get("dtype")
             policy = dtype_policy(dtype)
             name = f"{(first.get('config') or {}).get('name', 'layer')}_input"
-            layers.insert(0, _input_entry(name, shape, policy, functional=False))
+            layers.insert(0, _input_entry(name, batch_shape, policy, functional=False))
             rw.notes.change("Sequential batch_input_shape -> a leading InputLayer")
     out: list[Any] = []
     shape: list[Any] | None = None
@@ -382,7 +382,7 @@ def _operation(entry: dict[str, Any], parts: Parts, graph: _Graph, rw: Rewrite) 
     if not isinstance(nodes, list) or len(nodes) != 1:
         raise refuse(parts, name, "a TensorFlow op called more than once", "re-save")
     node = nodes[0]
-    leaf = node if _is_entry(node) else (node[0] if isinstance(node, list) and node else None)
+    leaf: Any = node if _is_entry(node) else (node[0] if isinstance(node, list) and node else None)
     if not _is_entry(leaf):
         raise refuse(parts, name, "the op's node has a form kformat cannot read", "re-save")
     kwargs = dict(leaf[3]) if len(leaf) == 4 else {}

@@ -60,7 +60,7 @@ def scan_weights(
             member=member,
         )
         return None
-    windows = next((g for g in index.groups if "\\" in g), None)
+    windows = min((g for g in index.groups if "\\" in g), default=None)
     if windows is not None:
         sink.report(
             "KF438",
