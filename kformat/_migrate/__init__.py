@@ -186,10 +186,7 @@ def _keras2_to_keras3(
     generation = generation_from_version(version)
     if generation == "keras2.13":
         notes.change("_layer_checkpoint_dependencies -> layers")
-    notes.change(
-        "weights moved to Keras 3 object paths (MultiHeadAttention _query_dense -> "
-        "query_dense, Keras 3 counters)"
-    )
+    notes.change("weights moved to Keras 3 object paths (Keras 3 counters and attribute names)")
     moved, groups = move_weights(
         source.config, generation, weights, config, "keras3", rw.scale, notes
     )

@@ -150,6 +150,13 @@ def _output_shape(entry: Mapping[str, Any], shape: list[Any] | None) -> list[Any
     definition = catalogue.get(str(entry.get("class_name")))
     if definition is None or shape is None:
         return None
+    if definition.class_name == "MultiHeadAttention" and shape:
+        # The query's shape with the last axis replaced by output_shape
+        # (keras/src/layers/attention/multi_head_attention.py compute_output_shape).
+        out = (entry.get("config") or {}).get("output_shape")
+        if out is None:
+            return list(shape)
+        return [*shape[:-1], *(out if isinstance(out, list) else [out])]
     try:
         out = definition.output_shape(entry.get("config") or {}, tuple(shape))
     except (ValueError, KeyError, TypeError, IndexError, ZeroDivisionError, OverflowError):

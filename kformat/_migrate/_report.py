@@ -83,7 +83,9 @@ class Notes:
         out = list(self.changes)
         if self.keys:
             keys = ", ".join(f"{c}.{k}" for c, ks in self.keys.items() for k in ks)
-            out.append(f"Keras 2-only config keys without effect dropped: {keys}")
+            out.append(
+                f"config keys the target does not take, dropped where without effect: {keys}"
+            )
         return tuple(out)
 
     def change(self, line: str) -> None:
