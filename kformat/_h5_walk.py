@@ -176,11 +176,15 @@ class _Walk:
                 return value.decode("utf-8", errors="strict")
             except UnicodeDecodeError:
                 self.fail("KF414", f"attribute {key!r} is not UTF-8 text", path)
-        if isinstance(value, np.ndarray) and value.dtype.kind == "O" and value.ndim == 1:
+        if isinstance(value, np.ndarray) and value.dtype.kind in "OS" and value.ndim == 1:
             # A list of names (legacy HDF5 models: ``layer_names``, ``weight_names``,
             # spec §6.12 KF413) is kept as a tuple of strings, so the reader can say
             # what the file is instead of refusing an attribute type.
-            names = tuple(self._attr_value(key, v, path) for v in value)
+            # (vlen strings from tf.keras 2.x; fixed-length bytes from Keras <= 2.3)
+            names = tuple(
+                self._attr_value(key, bytes(v) if isinstance(v, np.bytes_) else v, path)
+                for v in value
+            )
             if all(isinstance(n, str) for n in names):
                 return names
         if isinstance(value, np.ndarray) and value.dtype.kind not in _NUMERIC_KINDS:

@@ -130,7 +130,9 @@ def test_legacy_hdf5_and_windows_files_are_named_by_read_and_validate() -> None:
         assert code in {i.code for i in kformat.iter_issues(path)}
 
 
-@pytest.mark.parametrize("case", ["legacy_functional_mixed", "windows_functional_mixed"])
+@pytest.mark.parametrize(
+    "case", ["legacy_functional_mixed", "legacy_named_keras", "windows_functional_mixed"]
+)
 def test_runtime_loads_legacy_and_windows_files_directly(case: str) -> None:
     folder = KERAS2_FILES / WRITERS[1] / case
     made = _made(folder)
@@ -214,3 +216,32 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     kformat.write(_keras2_archive("guide_functional", _lambda), bad)
     assert main(["migrate", str(bad), str(tmp_path / "n.keras")]) == 1
     assert "not migrated" in capsys.readouterr().err
+
+
+def _legacy_h5(path: Path, config: bytes | None) -> Path:
+    import h5py
+
+    with h5py.File(path, "w") as f:
+        if config is not None:
+            f.attrs["model_config"] = config.decode("utf-8", errors="surrogatepass")
+        f.create_group("model_weights").attrs["layer_names"] = np.array([], dtype="S1")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("config", "code"),
+    [
+        (b"[" * 300 + b"]" * 300, "KF203"),  # deeper than max_json_depth
+        (b'{"class_name": "Sequential", "class_name": "Model"}', "KF207"),  # duplicate key
+        (b"{not json", "KF202"),
+        (None, "KF413"),  # weights only: no model to migrate
+    ],
+)
+def test_hostile_legacy_model_config_is_refused_by_the_json_rules(
+    tmp_path: Path, config: bytes | None, code: str
+) -> None:
+    src = _legacy_h5(tmp_path / "legacy.h5", config)
+    with pytest.raises(kformat.KFormatError) as info:
+        kformat.migrate(src, tmp_path / "out.keras")
+    assert info.value.code == code
+    assert not (tmp_path / "out.keras").exists()
