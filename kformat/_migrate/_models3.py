@@ -317,6 +317,17 @@ def _nodes(
             raise refuse(where, name, "a nested call structure kformat cannot convert", "re-save")
         refs = [graph.ref(e[0], e[1], e[2], where) for e in entries]
         kwargs = dict(entries[-1][3]) if len(entries[-1]) == 4 else {}
+        if kwargs.get("training") is not None:
+            # Keras 2 obeys a flag given in the call (Monte-Carlo dropout); Keras 3
+            # replaces it with the model's own at every call (functional.py operation_fn).
+            raise refuse(
+                (*where, 0, 3, "training"),
+                name,
+                f"the call passes training={kwargs['training']!r}, which Keras 2 obeys and "
+                "Keras 3 replaces with the model's training flag",
+                "remove the training argument in Keras 2 (or subclass the layer to force it) "
+                "and save again",
+            )
         single, several, named = _input_shapes(entry, len(refs))
         shapes = [graph.shapes.get(r) for r in refs]
         if len(refs) == 1 and shapes[0] is None:

@@ -162,7 +162,12 @@ def _node(node: Any, entry: Mapping[str, Any], parts: Parts, offsets: Mapping[st
     if not isinstance(node, Mapping):
         return node  # already a list node (a Keras 3 file keeps what it read)
     args = list(node.get("args") or [])
-    kwargs = {k: _plain(v, offsets) for k, v in (node.get("kwargs") or {}).items()}
+    # Keras 3 records the training flag of the building call (``training: true`` for
+    # random layers) and overrides it with the model's at every call (functional.py
+    # ``operation_fn``); tf_keras obeys a recorded flag, so it is not carried over.
+    kwargs = {
+        k: _plain(v, offsets) for k, v in (node.get("kwargs") or {}).items() if k != "training"
+    }
     name = str(entry.get("name"))
     if not args:
         raise refuse(parts, name, "a call without a tensor argument", "re-save")
@@ -284,6 +289,21 @@ def _entry(entry: dict[str, Any], parts: Parts, notes: Notes, scale: dict[int, f
         entry["build_config"] = {"input_shape": shapes.get("query_shape")}
     if cls in ("LayerNormalization", "BatchNormalization"):
         _positive_axes(inner, entry)
+    if (
+        cls == "LayerNormalization"
+        and isinstance(inner.get("axis"), list)
+        and len(inner["axis"]) > 1
+    ):
+        # Observed: tf_keras 2.21 loads the converted file and then fails in its
+        # fused path ("scale must be 1D") although it runs the file it writes itself
+        # for the same model; until the difference is found, nothing is written.
+        raise refuse(
+            (*parts, "config", "axis"),
+            name,
+            "tf_keras 2.21 fails to run a LayerNormalization over several axes "
+            "converted from Keras 3",
+            "keep using Keras 3 for this model",
+        )
     _initializers(inner, notes)
     wrapped = inner.get("layer")
     if isinstance(wrapped, dict) and "class_name" in wrapped:

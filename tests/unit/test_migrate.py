@@ -172,6 +172,10 @@ def _tf_op(c: dict[str, Any]) -> None:
     _layer(c, 1)["config"]["function"] = "linalg.matmul"
 
 
+def _training(c: dict[str, Any]) -> None:
+    _layer(c, 1)["inbound_nodes"][0][0][3]["training"] = True  # Monte-Carlo style call
+
+
 def _dropped_class(c: dict[str, Any]) -> None:
     _layer(c, 1)["class_name"] = "DenseFeatures"
 
@@ -184,6 +188,7 @@ def _dropped_class(c: dict[str, Any]) -> None:
         ("batchnorm_axis", _bn_axes, "bn_axis1_eps", "several axes"),
         ("functional_ops", _tf_op, "tf.math.add", "linalg.matmul"),
         ("guide_functional", _dropped_class, "dense", "Keras 3 dropped"),
+        ("guide_functional", _training, "dense", "training=True"),
     ],
 )
 def test_refusals_name_the_layer_the_reason_and_write_nothing(
