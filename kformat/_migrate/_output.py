@@ -34,9 +34,20 @@ def write_checked(
     Returns:
         ``(max abs diff, outputs compared)``; ``(None, 0)`` without ``check``.
     """
+    from kformat._write import _locked
+
+    # Under dest's writer lock (spec §10.5): one writer at a time, and what a
+    # killed one left beside dest is swept first.
+    with _locked(dest):
+        return _write_validated(archive, src, dest, keras3=keras3, check=check)
+
+
+def _write_validated(
+    archive: KerasArchive, src: Path, dest: Path, *, keras3: bool, check: bool
+) -> tuple[float | None, int]:
     from kformat.validate import iter_issues
 
-    tmp = _atomic.temp_path(dest, ".keras")
+    tmp = _atomic.temp_path(dest)  # a name the next writer of dest sweeps after a crash
     try:
         write(archive, tmp, layout="keras")
         issues = list(iter_issues(tmp))

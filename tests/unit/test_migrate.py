@@ -253,3 +253,14 @@ def test_hostile_legacy_model_config_is_refused_by_the_json_rules(
         kformat.migrate(src, tmp_path / "out.keras")
     assert info.value.code == code
     assert not (tmp_path / "out.keras").exists()
+
+
+def test_legacy_hdf5_goes_through_the_safe_walk(tmp_path: Path) -> None:
+    import h5py
+
+    src = _legacy_h5(tmp_path / "linked.h5", b'{"class_name": "Sequential", "config": []}')
+    with h5py.File(src, "a") as f:
+        f["model_weights/elsewhere"] = h5py.SoftLink("/etc/passwd")
+    with pytest.raises(kformat.UnsafeArchiveError) as info:
+        kformat.migrate(src, tmp_path / "out.keras")
+    assert info.value.code == "KF402"
