@@ -184,12 +184,10 @@ def place_weights(
             per_owner.setdefault(owner, []).append(arr)
         for owner, arrays in per_owner.items():
             matches = [op for op in objects if op.name == owner]
-            if len(matches) != 1 and owner != layer:
-                matches = (
-                    [op for op in objects if op.name == layer][:1]
-                    if len(per_owner) == 1
-                    else matches
-                )
+            if not matches and len(per_owner) == 1:
+                # One owner whose name is no object's (a layer renamed after it was
+                # built keeps its variables' old scope): the layer itself owns them.
+                matches = [op for op in objects if op.name == layer][:1]
             if len(matches) != 1:
                 raise UnsupportedFeatureError(
                     f"cannot tell which object of layer {layer!r} owns the weights named "

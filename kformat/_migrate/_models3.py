@@ -18,22 +18,27 @@ stay unknown keeps the Keras 2 list form, which Keras 3 also reads
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
 from kformat import layers as catalogue
 from kformat._migrate import _hard_sigmoid
+from kformat._migrate._graph3 import (
+    Graph,
+    call_kwargs,
+    input_shapes,
+    io_refs,
+    is_entry,
+    keras2_offset,
+    operation,
+)
 from kformat._migrate._layers3 import custom_module, dtype_policy, rewrite_layer
-from kformat._migrate._ops3 import OPERATIONS, broadcast, operation_entry
 from kformat._migrate._report import Notes, refuse
 
-__all__ = ["Rewrite", "rewrite_model"]
+__all__ = ["Rewrite", "keras2_offset", "rewrite_model"]
 
 Parts = tuple[str | int, ...]
-_FUNCTIONAL = frozenset({"Functional", "Model"})
 _MODELS = frozenset({"Functional", "Model", "Sequential"})
-_CONSTANT = "_CONSTANT_VALUE"
 _OP_LAYERS = frozenset({"TFOpLambda", "SlicingOpLambda"})
 
 
@@ -44,22 +49,6 @@ class Rewrite:
     def __init__(self, notes: Notes) -> None:
         self.notes = notes
         self.scale: dict[int, float] = {}
-
-
-def keras2_offset(entry: Mapping[str, Any]) -> int:
-    """1 when Keras 2 counts ``entry``'s built-in node (spec §5.6): every nested
-    Functional, and a Sequential that starts with an InputLayer."""
-    cls = entry.get("class_name")
-    if cls in _FUNCTIONAL:
-        return 1
-    inner = entry.get("config")
-    layers = inner.get("layers") if isinstance(inner, Mapping) else None
-    first = layers[0] if isinstance(layers, list) and layers else None
-    return int(
-        cls == "Sequential"
-        and isinstance(first, Mapping)
-        and first.get("class_name") == "InputLayer"
-    )
 
 
 def rewrite_model(model: dict[str, Any], parts: Parts, rw: Rewrite) -> list[Any] | None:
@@ -164,47 +153,9 @@ def _output_shape(entry: Mapping[str, Any], shape: list[Any] | None) -> list[Any
     return list(out) if out is not None else None
 
 
-class _Graph:
-    """One Functional model: entries by name and the shapes of produced tensors."""
-
-    def __init__(self, layers: list[Any]) -> None:
-        self.by_name = {
-            str(e.get("name")): e for e in layers if isinstance(e, Mapping) and "name" in e
-        }
-        self.offsets = {n: keras2_offset(e) for n, e in self.by_name.items()}
-        self.functional = {n for n, e in self.by_name.items() if e.get("class_name") in _FUNCTIONAL}
-        self.shapes: dict[tuple[str, int, int], list[Any]] = {}
-        self.dtypes: dict[str, str] = {}
-
-    def ref(self, name: str, node: int, tensor: int, parts: Parts) -> tuple[str, int, int]:
-        if name not in self.by_name or not isinstance(node, int) or not isinstance(tensor, int):
-            raise refuse(parts, name, "a node refers to a layer that does not exist", "re-save")
-        return name, node - self.offsets[name], tensor
-
-    def tensor(self, ref: tuple[str, int, int], shape: list[Any]) -> dict[str, Any]:
-        return {
-            "class_name": "__keras_tensor__",
-            "config": {
-                "shape": list(shape),
-                "dtype": self.dtypes.get(ref[0], "float32"),
-                "keras_history": list(ref),
-            },
-        }
-
-
-def _is_entry(value: Any) -> bool:
-    return (
-        isinstance(value, list)
-        and len(value) in (3, 4)
-        and isinstance(value[0], str)
-        and isinstance(value[1], int)
-        and isinstance(value[2], int | float | str | list | dict | None)
-    )
-
-
 def _functional(inner: dict[str, Any], parts: Parts, rw: Rewrite) -> list[Any] | None:
     layers: list[Any] = inner["layers"]
-    graph = _Graph(layers)
+    graph = Graph(layers)
     out: list[Any] = []
     for entry in list(layers):
         where = (*parts, "layers", layers.index(entry))
@@ -216,7 +167,7 @@ def _functional(inner: dict[str, Any], parts: Parts, rw: Rewrite) -> list[Any] |
         if cls in _MODELS:
             nested_shapes = rewrite_model(entry, where, rw)
         elif cls in _OP_LAYERS:
-            _operation(entry, where, graph, rw)
+            operation(entry, where, graph, rw.notes)
             out.append(entry)
             continue
         else:
@@ -232,7 +183,7 @@ def _functional(inner: dict[str, Any], parts: Parts, rw: Rewrite) -> list[Any] |
         for pre in extra:  # the Rescaling takes the Activation's inputs
             pre["inbound_nodes"] = entry["inbound_nodes"]
             entry["inbound_nodes"] = [
-                {"args": [graph.tensor((pre["name"], i, 0), _node_shape(n) or [])], "kwargs": {}}
+                {"args": [graph.tensor((pre["name"], i, 0), node_shape(n) or [])], "kwargs": {}}
                 if isinstance(n, Mapping)
                 else [[pre["name"], i, 0, {}]]
                 for i, n in enumerate(pre["inbound_nodes"])
@@ -241,7 +192,7 @@ def _functional(inner: dict[str, Any], parts: Parts, rw: Rewrite) -> list[Any] |
         out.append(entry)
     layers[:] = out
     for key in ("input_layers", "output_layers"):
-        inner[key] = _io_refs(inner.get(key), (*parts, key), graph)
+        inner[key] = io_refs(inner.get(key), (*parts, key), graph)
     outs = inner["output_layers"]
     leaves = outs if isinstance(outs, list) and outs and isinstance(outs[0], list) else [outs]
     shapes = []
@@ -256,7 +207,7 @@ def _functional(inner: dict[str, Any], parts: Parts, rw: Rewrite) -> list[Any] |
     return shapes
 
 
-def _node_shape(node: Mapping[str, Any]) -> list[Any] | None:
+def node_shape(node: Mapping[str, Any]) -> list[Any] | None:
     args = node.get("args")
     first = args[0] if isinstance(args, list) and args else None
     if isinstance(first, Mapping) and first.get("class_name") == "__keras_tensor__":
@@ -265,41 +216,8 @@ def _node_shape(node: Mapping[str, Any]) -> list[Any] | None:
     return None
 
 
-def _io_refs(value: Any, parts: Parts, graph: _Graph) -> Any:
-    """input_layers / output_layers: Keras 2 numbers -> Keras 3 numbers (spec §5.5, §5.6);
-    a single reference is written unwrapped, as Keras 3.15 does."""
-    if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
-        name, node, tensor = graph.ref(value[0], value[1], value[2], parts)
-        return [name, node + (1 if name in graph.functional else 0), tensor]
-    if isinstance(value, list):
-        items = [_io_refs(v, (*parts, i), graph) for i, v in enumerate(value)]
-        return items[0] if len(items) == 1 else items
-    if isinstance(value, dict):
-        return {k: _io_refs(v, (*parts, k), graph) for k, v in value.items()}
-    return value
-
-
-def _input_shapes(
-    entry: Mapping[str, Any], count: int
-) -> tuple[list[Any] | None, list[list[Any] | None], Mapping[str, Any]]:
-    build = entry.get("build_config")
-    single: list[Any] | None = None
-    several: list[list[Any] | None] = [None] * count
-    named: Mapping[str, Any] = {}
-    if isinstance(build, Mapping):
-        shape = build.get("input_shape")
-        if isinstance(shape, list) and shape and isinstance(shape[0], list):
-            several = [list(s) for s in shape[:count]] + [None] * (count - len(shape))
-        elif isinstance(shape, list):
-            single = shape
-        dct = build.get("shapes_dict")
-        if isinstance(dct, Mapping):
-            named = dct
-    return single, several, named
-
-
 def _nodes(
-    entry: dict[str, Any], parts: Parts, graph: _Graph, rw: Rewrite, nested: list[Any] | None
+    entry: dict[str, Any], parts: Parts, graph: Graph, rw: Rewrite, nested: list[Any] | None
 ) -> None:
     name = str(entry.get("name"))
     nodes = entry.get("inbound_nodes")
@@ -312,8 +230,8 @@ def _nodes(
         if isinstance(node, Mapping):  # already a Keras 3 node
             converted.append(node)
             continue
-        entries = node if isinstance(node, list) and not _is_entry(node) else [node]
-        if not all(_is_entry(e) for e in entries):
+        entries = node if isinstance(node, list) and not is_entry(node) else [node]
+        if not all(is_entry(e) for e in entries):
             raise refuse(where, name, "a nested call structure kformat cannot convert", "re-save")
         refs = [graph.ref(e[0], e[1], e[2], where) for e in entries]
         kwargs = dict(entries[-1][3]) if len(entries[-1]) == 4 else {}
@@ -328,12 +246,12 @@ def _nodes(
                 "remove the training argument in Keras 2 (or subclass the layer to force it) "
                 "and save again",
             )
-        single, several, named = _input_shapes(entry, len(refs))
+        single, several, named = input_shapes(entry, len(refs))
         shapes = [graph.shapes.get(r) for r in refs]
         if len(refs) == 1 and shapes[0] is None:
             shapes[0] = single if single is not None else named.get("query_shape")
         shapes = [s if s is not None else several[j] for j, s in enumerate(shapes)]
-        kw_out, kw_ok = _kwargs(kwargs, graph, named, where)
+        kw_out, kw_ok = call_kwargs(kwargs, graph, named, where)
         if any(s is None for s in shapes) or not kw_ok:
             # Unknown shapes: keep the list form with Keras 3 node numbers.
             converted.append([[r[0], r[1], r[2], kwargs] for r in refs])
@@ -355,95 +273,3 @@ def _nodes(
         rw.notes.change(
             "nodes whose input shapes are unknown kept in the Keras 2 list form (Keras 3 reads it)"
         )
-
-
-def _kwargs(
-    kwargs: Mapping[str, Any], graph: _Graph, named: Mapping[str, Any], parts: Parts
-) -> tuple[dict[str, Any], bool]:
-    """Call kwargs with tensor references ``[name, node, tensor]`` (at any depth:
-    ``mask=[[q, 0, 0], [v, 0, 0]]``) as ``__keras_tensor__`` objects; ``False``
-    when a referenced tensor's shape is unknown."""
-    ok = [True]
-
-    def convert(value: Any, where: Parts, key: str) -> Any:
-        if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
-            ref = graph.ref(value[0], value[1], value[2], where)
-            shape = graph.shapes.get(ref) or named.get(f"{key}_shape")
-            if shape is None:
-                ok[0] = False
-                shape = []
-            return graph.tensor(ref, shape)
-        if isinstance(value, list):
-            return [convert(v, (*where, i), key) for i, v in enumerate(value)]
-        if isinstance(value, dict):
-            return {k: convert(v, (*where, k), key) for k, v in value.items()}
-        return copy.deepcopy(value)
-
-    out = {key: convert(value, (*parts, 3, key), key) for key, value in kwargs.items()}
-    return out, ok[0]
-
-
-def _operation(entry: dict[str, Any], parts: Parts, graph: _Graph, rw: Rewrite) -> None:
-    """A ``TFOpLambda`` entry -> the equivalent ``keras.ops`` operation entry."""
-    inner = entry.get("config") or {}
-    name = str(entry.get("name"))
-    function = inner.get("function")
-    if entry.get("class_name") != "TFOpLambda" or function not in OPERATIONS:
-        raise refuse(
-            parts,
-            name,
-            f"the TensorFlow function {function!r} has no keras.ops equivalent kformat maps",
-            "express it with Keras layers in Keras 2 (or a registered custom layer) and save again",
-        )
-    op, arg_names = OPERATIONS[str(function)]
-    nodes = entry.get("inbound_nodes")
-    if not isinstance(nodes, list) or len(nodes) != 1:
-        raise refuse(parts, name, "a TensorFlow op called more than once", "re-save")
-    node = nodes[0]
-    leaf: Any = node if _is_entry(node) else (node[0] if isinstance(node, list) and node else None)
-    if not _is_entry(leaf):
-        raise refuse(parts, name, "the op's node has a form kformat cannot read", "re-save")
-    kwargs = dict(leaf[3]) if len(leaf) == 4 else {}
-    kwargs.pop("name", None)
-    values: list[Any] = []
-    shapes: list[list[Any]] = []
-    build = entry.get("build_config") or {}
-    for position, arg in enumerate(arg_names):
-        if position == 0:
-            raw: Any = leaf[2] if leaf[0] == _CONSTANT else [leaf[0], leaf[1], leaf[2]]
-        elif arg in kwargs:
-            raw = kwargs.pop(arg)
-        else:
-            raise refuse(parts, name, f"the op has no argument {arg!r}", "re-save")
-        if (
-            isinstance(raw, list)
-            and len(raw) == 3
-            and isinstance(raw[0], str)
-            and raw[0] != _CONSTANT
-        ):
-            ref = graph.ref(raw[0], raw[1], raw[2], parts)
-            shape = graph.shapes.get(ref)
-            if shape is None and position == 0:
-                shape = build.get("input_shape")
-            if shape is None:
-                raise refuse(
-                    parts,
-                    name,
-                    "the shapes of the op's inputs cannot be followed",
-                    "give the layers before it a build_config (save with tf.keras 2.13+)",
-                )
-            values.append(graph.tensor(ref, shape))
-            shapes.append(list(shape))
-        elif isinstance(raw, int | float) and not isinstance(raw, bool):
-            values.append(raw)
-        else:
-            raise refuse(parts, name, f"argument {arg!r} is {raw!r}", "re-save")
-    if kwargs:
-        raise refuse(parts, name, f"the op takes extra arguments {sorted(kwargs)}", "re-save")
-    new = operation_entry(op, name)
-    entry.clear()
-    entry.update(new, name=name, inbound_nodes=[{"args": values, "kwargs": {}}])
-    result = broadcast(shapes)
-    if result is not None:
-        graph.shapes[(name, 0, 0)] = result
-    rw.notes.change("TFOpLambda layers -> keras.ops operations")

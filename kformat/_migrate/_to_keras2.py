@@ -84,7 +84,7 @@ def to_keras2(source: KerasArchive, notes: Notes, keras_version: str) -> KerasAr
 
 
 def _offset(entry: Mapping[str, Any]) -> int:
-    from kformat._migrate._models3 import keras2_offset
+    from kformat._migrate._graph3 import keras2_offset
 
     return keras2_offset(entry)
 
