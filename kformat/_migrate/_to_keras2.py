@@ -17,6 +17,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from kformat import layers as catalogue
 from kformat._archive import KerasArchive
 from kformat._migrate._hard_sigmoid import KERAS2_TO_KERAS3_SCALE, is_linear
@@ -25,6 +27,7 @@ from kformat._migrate._layers3 import custom_module
 from kformat._migrate._ops3 import OPERATIONS
 from kformat._migrate._report import Notes, refuse
 from kformat._migrate._weights import move_weights
+from kformat.errors import UnsupportedFeatureError
 
 __all__ = ["to_keras2"]
 
@@ -52,17 +55,12 @@ def to_keras2(source: KerasArchive, notes: Notes, keras_version: str) -> KerasAr
     """The archive of ``source`` (a Keras 3 file) as tf_keras writes it."""
     assert source.config is not None
     for path in source.weights:
-        if (
-            source.weights.info(path).dtype.name == "bfloat16"
-            if hasattr(source.weights, "info")
-            else False
-        ):
-            raise refuse(
-                (),
-                path,
-                "tf_keras cannot read the bfloat16 datasets Keras 3 writes "
-                '("No cast function available")',
-                "cast the model to float32 in Keras 3 and save again",
+        if np.asarray(source.weights[path]).dtype.name == "bfloat16":
+            raise UnsupportedFeatureError(
+                'tf_keras cannot read the bfloat16 datasets Keras 3 writes ("No cast function '
+                'available"); cast the model to float32 in Keras 3 and save again',
+                member="model.weights.h5",
+                path=path,
                 code="KF417",
             )
     config = copy.deepcopy(source.config)
