@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["KERAS3_ONLY", "TF_KERAS_MISSING"]
+__all__ = ["KERAS3_ONLY", "TF_KERAS_ACTIVATIONS", "TF_KERAS_MISSING"]
 
 _LORA: Mapping[str, tuple[Any, ...]] = {"lora_rank": (None,), "lora_alpha": (None,)}
 _QUANT: Mapping[str, tuple[Any, ...]] = {**_LORA, "quantization_config": (None,)}
@@ -90,5 +90,29 @@ TF_KERAS_MISSING = frozenset(
         "RandomPosterization",
         "Solarization",
         "StochasticDepth",
+    }
+)
+
+#: Activation names tf_keras 2.21 resolves (``tf_keras.activations.get``), with the
+#: meaning Keras 3 gives them; ``hard_sigmoid`` is rewritten, never carried as is.
+TF_KERAS_ACTIVATIONS = frozenset(
+    {
+        "relu",
+        "relu6",
+        "leaky_relu",
+        "sigmoid",
+        "tanh",
+        "softmax",
+        "log_softmax",
+        "softplus",
+        "softsign",
+        "silu",
+        "swish",
+        "gelu",
+        "elu",
+        "selu",
+        "exponential",
+        "mish",
+        "linear",
     }
 )

@@ -22,7 +22,7 @@ import numpy as np
 from kformat import layers as catalogue
 from kformat._archive import KerasArchive
 from kformat._migrate._hard_sigmoid import KERAS2_TO_KERAS3_SCALE, is_linear
-from kformat._migrate._keras2_keys import KERAS3_ONLY, TF_KERAS_MISSING
+from kformat._migrate._keras2_keys import KERAS3_ONLY, TF_KERAS_ACTIVATIONS, TF_KERAS_MISSING
 from kformat._migrate._layers3 import custom_module
 from kformat._migrate._ops3 import OPERATIONS
 from kformat._migrate._report import Notes, refuse
@@ -98,25 +98,41 @@ def _model(model: dict[str, Any], parts: Parts, notes: Notes, scale: dict[int, f
     if cls == "Sequential":
         model.update(module="keras", class_name="Sequential", registered_name=None)
         inner.pop("dtype", None)
+        out: list[Any] = []
         for i, entry in enumerate(layers):
             _entry(entry, (*parts, "config", "layers", i), notes, scale)
+            out.extend(_hard_sigmoid_activation(entry, notes))
+            out.append(entry)
+        layers[:] = out
         return
     model.update(module=_FUNCTIONAL_MODULE, class_name="Functional", registered_name="Functional")
     offsets = {str(e.get("name")): _offset(e) for e in layers if isinstance(e, Mapping)}
     functional = {
         str(e.get("name")) for e in layers if e.get("class_name") in ("Functional", "Model")
     }
+    out = []
     for i, entry in enumerate(layers):
         where = (*parts, "config", "layers", i)
         if str(entry.get("module", "")).startswith(("keras.src.ops", "keras.ops")):
             _operation(entry, where, offsets)
             notes.change("keras.ops operations -> TFOpLambda layers")
+            out.append(entry)
             continue
         _entry(entry, where, notes, scale)
         entry["inbound_nodes"] = [
             _node(n, entry, (*where, "inbound_nodes", k), offsets)
             for k, n in enumerate(entry.get("inbound_nodes") or [])
         ]
+        for pre in _hard_sigmoid_activation(entry, notes):
+            # The Rescaling takes the Activation's inputs; the Activation its output.
+            pre["name"] = pre["config"]["name"]
+            pre["inbound_nodes"] = entry["inbound_nodes"]
+            entry["inbound_nodes"] = [
+                [[pre["name"], k, 0, {}]] for k in range(len(pre["inbound_nodes"]))
+            ]
+            out.append(pre)
+        out.append(entry)
+    layers[:] = out
     for key in ("input_layers", "output_layers"):
         value = inner.get(key)
         if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
@@ -306,7 +322,16 @@ def _entry(entry: dict[str, Any], parts: Parts, notes: Notes, scale: dict[int, f
     wrapped = inner.get("layer")
     if isinstance(wrapped, dict) and "class_name" in wrapped:
         _entry(wrapped, (*parts, "config", "layer"), notes, scale)
-    if inner.get("activation") == "hard_sigmoid":
+    for key, value in inner.items():
+        is_activation = key == "activation" or key.endswith("_activation")
+        if is_activation and value != "hard_sigmoid" and value not in TF_KERAS_ACTIVATIONS:
+            raise refuse(
+                (*parts, "config", key),
+                name,
+                f"tf_keras has no activation {value!r}",
+                "use an activation tf_keras has, or keep using Keras 3",
+            )
+    if inner.get("activation") == "hard_sigmoid" and cls != "Activation":
         if not is_linear(cls):
             raise refuse(
                 (*parts, "config", "activation"),
@@ -345,3 +370,34 @@ def _positive_axes(inner: dict[str, Any], entry: Mapping[str, Any]) -> None:
         inner["axis"] = axis + rank
     elif isinstance(axis, list):
         inner["axis"] = [a + rank if isinstance(a, int) and a < 0 else a for a in axis]
+
+
+def _hard_sigmoid_activation(entry: dict[str, Any], notes: Notes) -> list[dict[str, Any]]:
+    """Keras 3's ``hard_sigmoid`` Activation (``clip(x / 6 + 0.5, 0, 1)``) as the tf_keras
+    layers computing it: ``Rescaling(1/6, 0.5)`` before, ``ReLU(max_value=1)`` in its place."""
+    inner = entry.get("config")
+    if entry.get("class_name") != "Activation" or not isinstance(inner, dict):
+        return []
+    if inner.get("activation") != "hard_sigmoid":
+        return []
+    name = str(inner.get("name"))
+    base = {"trainable": inner.get("trainable", True), "dtype": inner.get("dtype")}
+    entry["class_name"] = "ReLU"
+    entry["config"] = {
+        "name": name,
+        **base,
+        "max_value": 1.0,
+        "negative_slope": 0.0,
+        "threshold": 0.0,
+    }
+    notes.change(
+        "Keras 3 hard_sigmoid Activation -> Rescaling(1/6, 0.5) + ReLU(max_value=1) (same function)"
+    )
+    return [
+        {
+            "module": "keras.layers",
+            "class_name": "Rescaling",
+            "config": {"name": f"{name}_keras3_scale", **base, "scale": 1 / 6, "offset": 0.5},
+            "registered_name": None,
+        }
+    ]

@@ -98,8 +98,28 @@ def test_reverse_refuses_what_tf_keras_lacks(tmp_path: Path) -> None:
         kformat.migrate(
             KERAS3 / "rms_normalization" / "model.keras", tmp_path / "m.keras", to="tf_keras2"
         )
-    with pytest.raises(UnsupportedFeatureError, match="hard_sigmoid means relu6"):
+    with pytest.raises(UnsupportedFeatureError, match="tf_keras has no activation 'celu'"):
         kformat.migrate(
             KERAS3 / "activations_all" / "model.keras", tmp_path / "m.keras", to="tf_keras2"
         )
     assert not any(tmp_path.iterdir())
+
+
+def test_keras3_hard_sigmoid_becomes_the_same_function_in_tf_keras(tmp_path: Path) -> None:
+    layers = rr.layers
+    model = rr.Sequential(
+        [
+            layers.Input((4,)),
+            layers.Dense(3, activation="hard_sigmoid"),
+            layers.Activation("hard_sigmoid"),
+        ]
+    )
+    rr.saving.save_model(model, tmp_path / "k3.keras")
+    report = kformat.migrate(
+        tmp_path / "k3.keras", tmp_path / "tfk.keras", to="tf_keras2", check=True
+    )
+    assert report.max_abs_diff is not None and report.max_abs_diff < 1e-6
+    config = kformat.read(tmp_path / "tfk.keras").config
+    assert config is not None
+    classes = [e["class_name"] for e in config["config"]["layers"]]
+    assert classes == ["InputLayer", "Dense", "Rescaling", "ReLU"]
