@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from kformat._inspect import ModelInfo, inspect
     from kformat._issues import Issue
     from kformat._limits import DEFAULT_LIMITS, Limits
+    from kformat._migrate import migrate
+    from kformat._migrate._report import MigrationReport
     from kformat._patch import patch
     from kformat._plot import plot
     from kformat._read import read
@@ -48,6 +50,7 @@ __all__ = [
     "KerasArchive",
     "Layout",
     "Limits",
+    "MigrationReport",
     "ModelInfo",
     "UnsafeArchiveError",
     "UnsupportedFeatureError",
@@ -57,6 +60,7 @@ __all__ = [
     "diff",
     "inspect",
     "iter_issues",
+    "migrate",
     "patch",
     "plot",
     "read",
@@ -72,6 +76,8 @@ _LAZY = {
     "Issue": "kformat._issues",
     "DEFAULT_LIMITS": "kformat._limits",
     "Limits": "kformat._limits",
+    "MigrationReport": "kformat._migrate._report",
+    "migrate": "kformat._migrate",
     "read": "kformat._read",
     "inspect": "kformat._inspect",
     "ModelInfo": "kformat._inspect",

@@ -1,4 +1,5 @@
-"""The ``kformat`` command: ``info``, ``validate``, ``inspect``, ``diff``, ``patch``, ``plot``.
+"""The ``kformat`` command: ``info``, ``validate``, ``inspect``, ``diff``, ``patch``, ``plot``,
+``migrate``.
 
 Exit status of ``info``: 0 read, 1 the file breaks a rule (the reader's
 error, spec/format.md §11.2), 2 usage error or a path that cannot be opened.
@@ -35,6 +36,7 @@ def _info(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 invalid, 2 usage/I-O)."""
+    from kformat._migrate._cli import add_parser as add_migrate
     from kformat._tools_cli import add_parsers as add_tools
     from kformat.validate._cli import VersionAction
     from kformat.validate._cli import add_parser as add_validate
@@ -53,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     info.set_defaults(func=_info)
     add_validate(sub)
     add_tools(sub)
+    add_migrate(sub)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

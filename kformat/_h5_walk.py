@@ -33,6 +33,7 @@ _BUILTIN_FILTERS = {1: "deflate", 2: "shuffle", 3: "fletcher32"}
 _NUMERIC_KINDS = "biufc"
 _MAX_ATTRS = 64
 _MAX_ATTR_BYTES = 64 * 1024
+_LEGACY_CONFIG_ATTRS = frozenset({"model_config", "training_config"})
 # Chunked/compressed datasets may legitimately compress well; beyond this
 # ratio (and 1 MiB) a declared size is treated as a bomb (Keras: 1000x).
 _MAX_FILTER_RATIO = 1000
@@ -103,7 +104,21 @@ def _attr_size(value: Any) -> int:
         return len(value.encode("utf-8", errors="surrogatepass"))
     if isinstance(value, bytes):
         return len(value)
+    if isinstance(value, np.ndarray) and value.dtype.kind == "O":
+        # Strings of a vlen array (legacy HDF5 ``layer_names``): each at its length.
+        return sum(_attr_size(v) if isinstance(v, (str, bytes)) else 16 for v in value.flat)
     return int(getattr(value, "nbytes", 0))
+
+
+def _stored_size(attr_id: Any) -> int:
+    """Stored bytes of an attribute; libhdf5 reports an error, not 0, for an
+    empty one (legacy HDF5 models write ``weight_names = []``)."""
+    try:
+        return int(attr_id.get_storage_size())
+    except (RuntimeError, ValueError):
+        if attr_id.shape is not None and 0 in attr_id.shape:
+            return 0
+        raise
 
 
 class _Walk:
@@ -129,14 +144,21 @@ class _Walk:
         if count > _MAX_ATTRS:
             self.fail("KF414", f"{count} attributes, above {_MAX_ATTRS}", path)
         for key in list(obj.attrs):
-            if obj.attrs.get_id(key).get_storage_size() > _MAX_ATTR_BYTES:
+            # A legacy HDF5 model keeps its whole config in one root attribute
+            # (spec KF413): it may be as large as a config.json.
+            cap = (
+                self.limits.max_config_bytes
+                if path == "/" and key in _LEGACY_CONFIG_ATTRS
+                else _MAX_ATTR_BYTES
+            )
+            if _stored_size(obj.attrs.get_id(key)) > cap:
                 self.fail("KF414", f"attribute {key!r} is too large", path)
             # A variable-length value records 16 bytes per element whatever
             # its length: only the decoded value tells its size.
             value = obj.attrs[key]
             size = _attr_size(value)
             self.attr_bytes += size
-            if size > _MAX_ATTR_BYTES:
+            if size > cap:
                 self.fail("KF414", f"attribute {key!r} decodes to {size} bytes", path)
             if self.attr_bytes > self.limits.max_h5_attr_bytes:
                 self.fail(
@@ -154,6 +176,17 @@ class _Walk:
                 return value.decode("utf-8", errors="strict")
             except UnicodeDecodeError:
                 self.fail("KF414", f"attribute {key!r} is not UTF-8 text", path)
+        if isinstance(value, np.ndarray) and value.dtype.kind in "OS" and value.ndim == 1:
+            # A list of names (legacy HDF5 models: ``layer_names``, ``weight_names``,
+            # spec §6.12 KF413) is kept as a tuple of strings, so the reader can say
+            # what the file is instead of refusing an attribute type.
+            # (vlen strings from tf.keras 2.x; fixed-length bytes from Keras <= 2.3)
+            names = tuple(
+                self._attr_value(key, bytes(v) if isinstance(v, np.bytes_) else v, path)
+                for v in value
+            )
+            if all(isinstance(n, str) for n in names):
+                return names
         if isinstance(value, np.ndarray) and value.dtype.kind not in _NUMERIC_KINDS:
             self.fail("KF414", f"attribute {key!r} has unsupported type {value.dtype}", path)
         if not isinstance(value, (str, np.generic, np.ndarray)):

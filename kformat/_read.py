@@ -58,6 +58,31 @@ def read(
         OSError: the path does not exist or cannot be opened.
         TypeError: ``source`` is neither a path nor a binary file object.
     """
+    archive = read_any(source, limits=limits)
+    member = WEIGHTS if archive.layout in ("keras", "directory") else None
+    windows = windows_group(archive.groups)
+    if windows is not None:
+        raise UnsupportedFeatureError(
+            "weights saved by tf.keras 2.14/2.15 on Windows (backslashes in HDF5 group names): "
+            "no Keras finds them; `kformat migrate IN OUT.keras` converts the file",
+            member=member,
+            path=windows,
+            code="KF438",
+        )
+    return archive
+
+
+def windows_group(groups: Iterable[str]) -> str | None:
+    """The first group whose name holds a backslash: tf.keras 2.14/2.15 joined
+    object paths with the Windows separator (spec KF438)."""
+    return min((g for g in groups if "\\" in g), default=None)
+
+
+def read_any(
+    source: str | os.PathLike[str] | IO[bytes], *, limits: Limits | None = None
+) -> KerasArchive:
+    """:func:`read` without the refusal of Windows-saved paths (KF438), for the
+    migration that converts them."""
     limits = limits or DEFAULT_LIMITS
     if hasattr(source, "read"):
         try:
@@ -106,8 +131,8 @@ def _scan_h5(
     root = index.groups.get("/", {})
     if "model_config" in root or "layer_names" in root:
         raise UnsupportedFeatureError(
-            "legacy Keras HDF5 format (model.save('x.h5')); only the .keras weights layout "
-            "is supported",
+            "a legacy Keras HDF5 model (model.save('x.h5'), Keras 2.2-2.15), not a .keras "
+            "weights file; `kformat migrate IN OUT.keras` converts it",
             member=member,
             code="KF413",
         )

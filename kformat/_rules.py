@@ -134,6 +134,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
             _r("KF430", E, "invalid", "HDF5 library crashed"),
             _r("KF431", E, "unsafe", "Decoded HDF5 data above the limit"),
             _r("KF437", E, "invalid", "Not the layout of a Keras weights file"),
+            _r("KF438", E, "unsupported", "Windows-saved weight paths"),
             _r("KF440", E, "invalid", "Asset a layer reads is missing"),
             _r("KF501", E, "unsafe", "Bytecode in the config"),
             _r("KF502", E, "unsafe", "Module outside the allow-list"),

@@ -4,6 +4,7 @@ to make (a missing MultiHeadAttention projection, a vector of the wrong length, 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from typing import Any
 
@@ -225,6 +226,16 @@ def weight_cases() -> list[CaseDef]:
         ),
         invalid(
             "weights",
+            "windows_backslash_paths",
+            "the tf.keras 2.14 layout as saved on Windows: each object's group named with "
+            "backslashes at the root (_layer_checkpoint_dependencies\\sequential\\...)",
+            "KF438",
+            keras_file(_windows(ckpt)),
+            [issue("KF438", W, min(_windows_path(g).removesuffix("/vars") for g in ckpt.groups
+                                   if g.endswith("/vars") and g != "/vars"))],
+        ),
+        invalid(
+            "weights",
             "not_keras_layout",
             "an arbitrary HDF5 file as .weights.h5: one dataset /x, no /layers or /vars group",
             "KF437",
@@ -233,6 +244,18 @@ def weight_cases() -> list[CaseDef]:
             layout="weights_h5",
         ),
     ]
+
+
+def _windows_path(path: str) -> str:
+    """``/a/b/vars/0`` as tf.keras 2.14/2.15 names it on Windows: ``/a\\b/vars/0``."""
+    owner, sep, rest = path.rpartition("/vars")
+    return "/" + owner.strip("/").replace("/", "\\") + sep + rest if owner else path
+
+
+def _windows(arc: Any) -> Any:
+    weights = {_windows_path(p): a for p, a in arc.weights.items()}
+    groups = {_windows_path(g): attrs for g, attrs in arc.groups.items() if g.endswith("/vars")}
+    return dataclasses.replace(arc, weights=weights, groups=groups)
 
 
 def _slash_link() -> bytes:

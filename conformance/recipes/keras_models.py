@@ -278,6 +278,10 @@ def rel_files(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
+# layout -> saver(ctx, model, folder) -> made.json keys; registered by other recipes.
+EXTRA_LAYOUTS: dict[str, Any] = {}
+
+
 def save_model_files(ctx: Ctx, layout: str, model: Any, folder: Path) -> dict[str, Any]:
     info: dict[str, Any] = {}
     if layout == "keras":
@@ -297,6 +301,8 @@ def save_model_files(ctx: Ctx, layout: str, model: Any, folder: Path) -> dict[st
         info["model_file"] = "model.weights.json"
         info["architecture_file"] = "model.keras"
         info["max_shard_size_bytes"] = 4100
+    elif layout in EXTRA_LAYOUTS:  # layouts of other corpora (keras2_files.py)
+        info.update(EXTRA_LAYOUTS[layout](ctx, model, folder))
     else:
         raise ValueError(layout)
     return info

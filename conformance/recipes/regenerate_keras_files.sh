@@ -61,3 +61,13 @@ run keras-3.0.5 KERAS_BACKEND=jax
 run keras-3.0.1 KERAS_BACKEND=jax
 run tf-2.14 TF_USE_LEGACY_KERAS=0
 run tf_keras-2.21 TF_USE_LEGACY_KERAS=1
+
+# The Keras 2 migration corpus (conformance/keras2_files: legacy .h5, Windows-style .keras).
+for pair in "tf-2.14 TF_USE_LEGACY_KERAS=0" "tf_keras-2.21 TF_USE_LEGACY_KERAS=1"; do
+  set -- $pair
+  if [ -x "$VENVS/$1/bin/python" ]; then
+    echo "== $1 (keras2_files)"
+    env "$2" CUDA_VISIBLE_DEVICES= TF_CPP_MIN_LOG_LEVEL=2 "$VENVS/$1/bin/python" \
+      "$(dirname "$SCRIPT")/keras2_files.py" --out-root "$(dirname "$OUT")/keras2_files"
+  fi
+done

@@ -55,8 +55,19 @@ def scan_weights(
     if "model_config" in root or "layer_names" in root:
         sink.report(
             "KF413",
-            "legacy Keras HDF5 model (model.save('x.h5')), not the .keras weights layout",
+            "legacy Keras HDF5 model (model.save('x.h5')), not the .keras weights layout; "
+            "`kformat migrate IN OUT.keras` converts it",
             member=member,
+        )
+        return None
+    windows = min((g for g in index.groups if "\\" in g), default=None)
+    if windows is not None:
+        sink.report(
+            "KF438",
+            "group names joined with backslashes (tf.keras 2.14/2.15 saving on Windows): no "
+            "Keras finds these weights; `kformat migrate IN OUT.keras` converts the file",
+            member=member,
+            path=windows,
         )
         return None
     for path, info in list(index.datasets.items()):

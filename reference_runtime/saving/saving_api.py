@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import kformat
-from kformat.errors import InvalidArchiveError, UnsupportedFeatureError
+from kformat.errors import InvalidArchiveError
 from reference_runtime import _preflight
 from reference_runtime._config_errors import CONFIG, guarded
 from reference_runtime._registration import CustomObjectScope
@@ -27,7 +27,7 @@ from reference_runtime._serialization import (
     loading_source,
     serialize_keras_object,
 )
-from reference_runtime.saving import _compat, _state
+from reference_runtime.saving import _compat, _legacy, _state
 
 __all__ = ["load_model", "load_weights", "save_model", "save_weights"]
 
@@ -48,10 +48,12 @@ def load_model(
     compile: bool = True,
     safe_mode: bool = True,
 ) -> Any:
-    """Load a model saved by any Keras 3 or tf-keras version (``.keras`` or a directory).
+    """Load a model saved by any Keras 3 or tf-keras version.
 
     Args:
-        filepath: path or binary file object of a ``.keras`` file, or an unzipped model directory.
+        filepath: path or binary file object of a ``.keras`` file (Windows-saved
+            tf.keras files included), an unzipped model directory, or the path of
+            a legacy full-model HDF5 file (``model.save("m.h5")``, Keras 2.2-2.15).
         custom_objects: ``name -> class/function`` for custom objects in the file.
         compile: recreate the ``compile_config`` (optimizer state is kept for re-saving).
         safe_mode: refuse ``Lambda`` bytecode (always refused; this decides the error class).
@@ -62,15 +64,16 @@ def load_model(
         InvalidArchiveError: malformed content or weights that do not fit the config.
     """
     name = _name(filepath)
-    if (
-        isinstance(filepath, (str, os.PathLike))
-        and str(filepath).lower().endswith((".h5", ".hdf5"))
-        and not str(filepath).lower().endswith(".weights.h5")
-    ):
-        raise UnsupportedFeatureError(
-            f"{name} is a legacy HDF5 model; only the .keras format is supported"
+    legacy = None
+    if isinstance(filepath, (str, os.PathLike)) and _legacy.is_legacy_model(Path(filepath)):
+        # Legacy full-model HDF5 (Keras 2.2-2.15, whatever the file's name): built
+        # from its model_config and given its weights layer by layer, as Keras 2 does.
+        legacy = _legacy.read_legacy(Path(filepath))
+        archive = kformat.KerasArchive(
+            config=legacy.config, metadata={"keras_version": legacy.keras_version or "2.0.0"}
         )
-    archive = kformat.read(filepath)
+    else:
+        archive = _legacy.read_model_file(filepath)
     if archive.config is None:
         raise InvalidArchiveError(
             f"{name} holds weights only: build the model and call model.load_weights()"
@@ -106,8 +109,15 @@ def load_model(
                 code="KF210",
             )
         writer.apply(model)
-        _load_state(model, archive, keras2=writer.keras2, source=Path(name).name)
-        _load_assets(model, archive, keras2=writer.keras2)
+        if legacy is not None:
+            guarded(
+                lambda: _legacy.assign_weights(model, legacy),
+                "the legacy weights cannot be assigned",
+                code="KF422",
+            )
+        else:
+            _load_state(model, archive, keras2=writer.keras2, source=Path(name).name)
+            _load_assets(model, archive, keras2=writer.keras2)
     return model
 
 

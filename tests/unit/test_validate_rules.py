@@ -332,6 +332,13 @@ def _kf608(tmp_path: Path) -> list[Issue]:
     return _sharded(tmp_path, index, {"m_00000.weights.h5": _shard()})
 
 
+def _kf438() -> list[Issue]:
+    # A tf.keras 2.14 file with the group names it gets when saved on Windows
+    # (conformance/recipes/keras2_files.py reproduces them).
+    path = ROOT / "conformance/keras2_files/tf.keras-2.14.1/windows_functional_mixed/model.keras"
+    return list(kformat.iter_issues(path))
+
+
 INLINE: list[tuple[str, str | None, str | None, Callable[..., list[Issue]]]] = [
     ("KF112", "metadata.json", None, _kf112),
     ("KF113", C, None, _kf113),
@@ -353,6 +360,7 @@ INLINE: list[tuple[str, str | None, str | None, Callable[..., list[Issue]]]] = [
     ("KF427", W, "/layers/dense/vars/1", _kf427),
     ("KF428", W, "/layers/dense", _kf428),
     ("KF437", W, "/", _kf437),
+    ("KF438", W, "/_layer_checkpoint_dependencies\\activation", _kf438),
     ("KF440", "assets/layers/string_lookup/vocabulary.txt", None, _kf440),
     ("KF509", C, "/config/layers/4/config/where", _kf509),
     ("KF601", "m.weights.json", "", _kf601),
