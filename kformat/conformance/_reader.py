@@ -24,6 +24,7 @@ from kformat.conformance._staging import Staged, stage
 
 __all__ = ["parse_verdict", "reader_argv", "reader_request", "run_cases", "run_reader"]
 
+
 def reader_argv(staged: Staged, *, deep: bool) -> list[str]:
     """The arguments the reader command gets (``argv`` protocol), after the command."""
     argv = [str(staged.source)]
