@@ -1,8 +1,9 @@
 """Every invalid case, by concept: container and JSON (conf_invalid_container.py), config
-(conf_invalid_config.py), weights (conf_invalid_weights.py); their kit is conf_invalid_kit.py."""
+(conf_invalid_config.py), weights (conf_invalid_weights.py), assets (conf_invalid_assets.py); their kit is conf_invalid_kit.py."""
 
 from __future__ import annotations
 
+import conf_invalid_assets
 import conf_invalid_config
 import conf_invalid_container
 import conf_invalid_weights
@@ -20,4 +21,5 @@ def cases() -> list[CaseDef]:
         + conf_invalid_config.field_cases()
         + conf_invalid_weights.weight_cases()
         + conf_invalid_container.sharded_cases()
+        + conf_invalid_assets.assets_cases()
     )
