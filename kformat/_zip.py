@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import mmap
 import re
 import stat
 import unicodedata
@@ -279,7 +280,13 @@ class ZipReader:
         """
         m = self.members[name]
         charge = not self.budget.charged(name)
-        raw = memoryview(self._buf)[m.data_offset : m.data_offset + m.compressed_size]
+        lo, hi = m.data_offset, m.data_offset + m.compressed_size
+        # A lazily fetched buffer (kformat._remote) has no buffer protocol: its slice is bytes.
+        raw = (
+            memoryview(self._buf)[lo:hi]
+            if isinstance(self._buf, (bytes, mmap.mmap))
+            else memoryview(self._buf[lo:hi])
+        )
         crc = total = 0
         try:
             for piece in _pieces(raw, m.compress_type == DEFLATED, m.file_size, name):
