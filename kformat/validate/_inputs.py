@@ -1,4 +1,4 @@
-"""What the validator's arguments stand for: files, directories, lists and URLs (spec/format.md §11.1).
+"""What the validator's arguments stand for: files, directories, lists and URLs (spec/format.md §11.3).
 
 * a path to a file is that file; ``-`` is a ``.keras`` archive on standard input;
 * a directory holding ``config.json`` is an unzipped model: one input, not

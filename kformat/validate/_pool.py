@@ -1,4 +1,4 @@
-"""Validating many files: a process pool, results as they finish, crashes contained (spec/format.md §11.4).
+"""Validating many files: a process pool, results as they finish, crashes contained (spec/format.md §11.3).
 
 Each file is validated by one worker process (``--jobs``), which returns a
 :class:`FileReport` and the bytes it fetched (URL inputs). Results come back
