@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +86,18 @@ _worker: Worker = check
 def _init(options: Options, worker: Worker) -> None:
     global _options, _worker
     _options, _worker = options, worker
+    # A pool worker ends with os._exit, so atexit never runs in it: stop the
+    # HDF5 fork server it may have started (kformat._h5_server) and wait for
+    # it, as a one-process run does, so its CPU time is accounted to the run.
+    from multiprocessing import util
+
+    util.Finalize(None, _stop_h5_server, exitpriority=10)
+
+
+def _stop_h5_server() -> None:
+    server = sys.modules.get("kformat._h5_server")
+    if server is not None:
+        server._stop()
 
 
 def _task(name: str) -> tuple[FileReport, int]:
