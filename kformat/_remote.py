@@ -147,10 +147,19 @@ def open_url(url: str) -> RemoteBuffer:
     return RemoteBuffer(url)
 
 
-def list_url(url: str, suffixes: tuple[str, ...]) -> tuple[bool, list[str]]:
-    """``(is a directory, URLs below it whose names end in suffixes)``, sorted."""
+def list_url(url: str, suffixes: tuple[str, ...]) -> tuple[bool, list[str], list[str]]:
+    """``(is a directory, URLs below it whose names end in suffixes, unzipped
+    model directories below it)``, sorted. Objects inside a model directory
+    (a prefix holding ``config.json``) are not listed: that directory is one
+    model, which is validated from a local copy only."""
     fs, path = _filesystem(url)
     if not fs.isdir(path):
-        return False, [url]
-    found = sorted(p for p in fs.find(path) if p.lower().endswith(suffixes))
-    return True, [fs.unstrip_protocol(p) for p in found]
+        return False, [url], []
+    everything = sorted(fs.find(path))
+    models = sorted({p.rpartition("/")[0] for p in everything if p.endswith("/config.json")})
+
+    def in_model(p: str) -> bool:
+        return any(p.startswith(m + "/") for m in models)
+
+    found = [p for p in everything if p.lower().endswith(suffixes) and not in_model(p)]
+    return True, [fs.unstrip_protocol(p) for p in found], [fs.unstrip_protocol(m) for m in models]

@@ -12,7 +12,9 @@
   line (blank lines and lines starting with ``#`` are skipped), each expanded
   by these rules;
 * ``scheme://...`` is an fsspec URL (needs the optional fsspec package): an
-  object, or a prefix searched for ``*.keras`` and ``*.weights.h5`` objects.
+  object, or a prefix searched for ``*.keras`` and ``*.weights.h5`` objects
+  (an unzipped model directory below it is reported, not validated: its
+  members are read from local paths only).
 """
 
 from __future__ import annotations
@@ -116,14 +118,16 @@ def _walk(top: Path) -> Iterator[str]:
 
 def _url(arg: str) -> Iterator[tuple[str, str | None]]:
     try:
-        is_dir, found = _remote.list_url(arg, (".keras", ".weights.h5"))
+        is_dir, found, models = _remote.list_url(arg, (".keras", ".weights.h5"))
     except ImportError as exc:
         yield arg, str(exc)
         return
     except (OSError, ValueError) as exc:
         yield arg, str(exc) or type(exc).__name__
         return
-    if is_dir and not found:
+    for model in models:
+        yield model, "an unzipped model directory behind a URL: validate a local copy"
+    if is_dir and not found and not models:
         yield arg, "no .keras or .weights.h5 object below this URL"
         return
     for url in found:

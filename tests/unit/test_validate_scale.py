@@ -238,6 +238,10 @@ def test_url_inputs_in_the_cli(corpus: Path, capsys: pytest.CaptureFixture[str])
     assert main(["memory:///cli/x", "--format", "jsonl", "--jobs", "2"]) == 1
     out, err = capsys.readouterr()
     entries = {e["file"]: e for e in _lines(out)}
+    for name in ("config.json", "model.weights.h5"):  # an unzipped model: not its parts
+        mem.pipe(f"/cli/y/model/{name}", (corpus / "unzipped" / name).read_bytes())
+    assert main(["memory:///cli/y", "--format", "jsonl"]) == 2
+    assert [e["file"] for e in _lines(capsys.readouterr().out)] == ["memory:///cli/y/model"]
     assert sorted(entries) == sorted(
         f"memory:///cli/x/{n}.keras" for n in ("m0", "m1", "m2", "cut")
     )
