@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import mmap
 import os
@@ -15,7 +16,7 @@ from jsonschema import Draft202012Validator
 
 import kformat
 from benchmarks._models import dense_stack_archive
-from kformat import _remote
+from kformat import _progress, _remote
 from kformat._limits import DEFAULT_LIMITS
 from kformat.validate import _pool
 from kformat.validate._cli import main
@@ -259,3 +260,19 @@ def test_url_without_fsspec_says_how_to_install(
     assert main(["s3://bucket/model.keras"]) == 2
     assert "pip install 'kformat[remote]'" in capsys.readouterr().err
     assert _remote.is_url("gs://b/x") and not _remote.is_url("C:/x") and not _remote.is_url("-")
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_only(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("tqdm")
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    files = [str(corpus / "a" / f"m{i}.keras") for i in range(3)]
+    for quiet, expected in ((False, True), (True, False)):
+        tty = _Tty()
+        monkeypatch.setattr(sys, "stderr", tty)
+        main([*files, "--format", "jsonl", *(["-q"] if quiet else [])])
+        assert ("3/3" in tty.getvalue()) is expected, tty.getvalue()
