@@ -231,6 +231,19 @@ def test_url_validation_fetches_metadata_not_weights(tmp_path: Path) -> None:
     assert _Counter.value() - before == fetched == len(data)
 
 
+def test_a_url_gets_the_findings_of_the_local_file(corpus: Path) -> None:
+    """The ranged reader sees what the mapped file shows, hostile files included
+    (a DEFLATED bomb streams through in chunks; a libhdf5 crash stays in its child)."""
+    mem = MemoryFileSystem()
+    local = [corpus / "a" / "m2.keras", corpus / "a" / "b" / "cut.keras", corpus / "w.weights.h5"]
+    local += [corpus / "a" / "b" / f"{case}.keras" for case in HOSTILE_CASES]
+    for path in local:
+        mem.pipe(f"/same/{path.name}", path.read_bytes())
+        remote, _ = run_url(f"memory:///same/{path.name}")
+        expected = run(path)
+        assert (remote.layout, remote.issues) == (expected.layout, expected.issues), path.name
+
+
 def test_url_inputs_in_the_cli(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
     mem = MemoryFileSystem()
     for i in range(3):
