@@ -10,7 +10,7 @@
   again on its own. Symbolic links to folders are not followed;
 * ``@LIST`` (or ``--from-file LIST``) names a text file with one input per
   line (blank lines and lines starting with ``#`` are skipped), each expanded
-  by these rules;
+  by these rules (a file whose name starts with ``@`` is named ``./@name``);
 * ``scheme://...`` is an fsspec URL (needs the optional fsspec package): an
   object, or a prefix searched for ``*.keras`` and ``*.weights.h5`` objects
   (an unzipped model directory below it is reported, not validated: its
