@@ -10,6 +10,7 @@ from benchmarks import (
     bench_inspect,
     bench_io,
     bench_isolation,
+    bench_registry,
     bench_scale,
 )
 from benchmarks._util import dump_json
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         "scale": bench_scale.run(),
         "isolation": bench_isolation.run(),
         "inspect": bench_inspect.run(),
+        "registry": bench_registry.run(),
     }
     if args.json:
         dump_json(results)
@@ -37,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_scale.report(results["scale"])
         bench_isolation.report(results["isolation"])
         bench_inspect.report(results["inspect"])
+        bench_registry.report(results["registry"])
     return 0
 
 

@@ -80,7 +80,9 @@ def _data_fd(buf: Buffer, start: int, length: int) -> tuple[int, int] | None:
             os.close(fd)
             return None
         return fd, start
-    if length > _MAX_COPY or not hasattr(os, "memfd_create"):
+    if not isinstance(buf, bytes) or length > _MAX_COPY or not hasattr(os, "memfd_create"):
+        # A lazily fetched buffer (kformat._remote) stays with the forked child,
+        # which fetches only the metadata blocks libhdf5 reads.
         return None
     fd = os.memfd_create("kformat-h5")
     view = memoryview(buf)[start : start + length]

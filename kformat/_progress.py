@@ -20,8 +20,11 @@ DELAY = 1.0
 
 
 @contextlib.contextmanager
-def bar(total: int, desc: str, *, quiet: bool = False) -> Iterator[Callable[[int], None]]:
-    """Yield ``update(done_bytes)`` for a bar of ``total`` bytes (a no-op when hidden)."""
+def bar(
+    total: int, desc: str, *, quiet: bool = False, unit: str = "B"
+) -> Iterator[Callable[[int], None]]:
+    """Yield ``update(done)`` for a bar of ``total`` bytes, or of ``total``
+    ``unit`` (e.g. ``"file"``) when ``unit`` is not ``"B"``; a no-op when hidden."""
     stream = sys.stderr
     if quiet or total <= 0 or not (hasattr(stream, "isatty") and stream.isatty()):
         yield lambda done: None
@@ -34,8 +37,8 @@ def bar(total: int, desc: str, *, quiet: bool = False) -> Iterator[Callable[[int
     progress = tqdm(
         total=total,
         desc=desc,
-        unit="B",
-        unit_scale=True,
+        unit=unit,
+        unit_scale=unit == "B",
         unit_divisor=1024,
         file=stream,
         delay=DELAY,

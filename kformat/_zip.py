@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import mmap
 import re
 import stat
 import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
+from typing import Any
 
 from kformat import _zipframe
 from kformat._io import Budget, Buffer, Window, spool
@@ -279,7 +281,12 @@ class ZipReader:
         """
         m = self.members[name]
         charge = not self.budget.charged(name)
-        raw = memoryview(self._buf)[m.data_offset : m.data_offset + m.compressed_size]
+        lo, hi = m.data_offset, m.data_offset + m.compressed_size
+        raw: memoryview | _Span = (
+            memoryview(self._buf)[lo:hi]
+            if isinstance(self._buf, (bytes, mmap.mmap))
+            else _Span(self._buf, lo, hi)
+        )
         crc = total = 0
         try:
             for piece in _pieces(raw, m.compress_type == DEFLATED, m.file_size, name):
@@ -328,7 +335,26 @@ class ZipReader:
         return spool(self.chunks(name))
 
 
-def _pieces(raw: memoryview, deflated: bool, size: int, name: str) -> Iterator[bytes]:
+class _Span:
+    """``buf[lo:hi]`` of a lazily fetched buffer (kformat._remote), which has no
+    buffer protocol: each slice is fetched when taken, so a member streams
+    through in chunks instead of arriving whole."""
+
+    def __init__(self, buf: Any, lo: int, hi: int) -> None:
+        self._buf, self._lo, self._hi = buf, lo, hi
+
+    def __len__(self) -> int:
+        return self._hi - self._lo
+
+    def __getitem__(self, key: slice) -> bytes:
+        start, stop, _ = key.indices(len(self))
+        return bytes(self._buf[self._lo + start : self._lo + stop])
+
+    def release(self) -> None:
+        pass
+
+
+def _pieces(raw: memoryview | _Span, deflated: bool, size: int, name: str) -> Iterator[bytes]:
     """Stored bytes copied, or inflated, ``_CHUNK`` at a time; an inflater is
     never asked for more than one byte past the declared size."""
     if not deflated:

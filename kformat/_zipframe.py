@@ -167,7 +167,7 @@ def _end_candidates(buf: Buffer) -> list[int]:
     found = []
     pos = buf.find(_SIG_END, lo)
     while 0 <= pos <= n - _END.size:
-        (comment_len,) = struct.unpack_from("<H", buf, pos + 20)
+        (comment_len,) = struct.unpack("<H", bytes(buf[pos + 20 : pos + 22]))
         if pos + _END.size + comment_len == n:
             found.append(pos)
         pos = buf.find(_SIG_END, pos + 1)
@@ -197,7 +197,7 @@ def _walk(buf: Buffer, start: int, size: int, cap: int) -> int | None:
     while pos < end:
         if pos + _CENTRAL.size > end or bytes(buf[pos : pos + 4]) != _SIG_CENTRAL:
             return None
-        name_len, extra_len, comment_len = struct.unpack_from("<HHH", buf, pos + 28)
+        name_len, extra_len, comment_len = struct.unpack("<HHH", bytes(buf[pos + 28 : pos + 34]))
         pos += _CENTRAL.size + name_len + extra_len + comment_len
         count += 1
         if count > cap:

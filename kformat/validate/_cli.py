@@ -1,10 +1,12 @@
 """``python -m kformat.validate FILE...`` and ``kformat validate FILE...`` (spec/format.md §11).
 
 Exit status: 0 every file valid, 1 some file invalid (or, with ``--strict``,
-has warnings), 2 usage error or a path that cannot be opened. A directory
-argument validates itself when it is an unzipped model (it has
-``config.json``), else every ``.keras`` file below it; ``-`` reads a ``.keras``
-archive from standard input. The options follow ruff and check-jsonschema:
+has warnings), 2 usage error or a path that cannot be opened. What an
+argument stands for (files, directories, ``@LIST`` files, fsspec URLs, ``-``
+for standard input) is decided in ``_inputs``; ``--jobs`` validates in a
+process pool (``_pool``) and ``--format jsonl`` streams one line per file as
+it finishes, which ``--resume`` reads back to skip the files already
+reported. The options follow ruff and check-jsonschema:
 ``--select``/``--ignore`` take codes or code prefixes, ``--color`` and
 ``NO_COLOR`` (no-color.org) decide on colour, ``--version`` prints the version.
 
@@ -16,19 +18,19 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import re
-import stat
 import sys
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+import time
+from collections.abc import Sequence
 from typing import Any
 
 from kformat._display import PATH_CHARS, clean, emit
-from kformat._issues import Issue
 from kformat._limits import DEFAULT_LIMITS, Limits
 from kformat._rules import RULES
-from kformat.validate._report import MAX_ISSUES, FileReport, render
+from kformat.validate._inputs import STDIN, expand, read_list
+from kformat.validate._report import MAX_ISSUES, FileReport, file_entry, render
 
 __all__ = ["add_parser", "build_parser", "main"]
 
@@ -39,13 +41,11 @@ _DESCRIPTION = (
 )
 _EPILOG = (
     "exit status: 0 valid, 1 invalid (--strict: warnings too), 2 usage error or unreadable "
-    "path. Colour: on a terminal unless NO_COLOR is set to a non-empty value; --color "
+    "path. Directories are searched for .keras, .weights.h5, .weights.json and unzipped "
+    "model directories; @LIST reads inputs from a file, one per line. Colour: on a terminal unless NO_COLOR is set to a non-empty value; --color "
     "always/never overrides both. Limits (spec/format.md section 12) are overridden with --limit NAME=VALUE, e.g. "
     "--limit max_config_bytes=33554432."
 )
-
-
-STDIN = "<stdin>"
 
 
 class VersionAction(argparse.Action):
@@ -103,16 +103,40 @@ def _count(text: str) -> int:
 def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "paths",
-        nargs="+",
+        nargs="*",
         metavar="FILE",
-        help="files or directories (every .keras inside); - reads a .keras archive from stdin",
+        help="files, directories (searched recursively), @LIST files of inputs, or fsspec "
+        "URLs (s3://, gs://, file://, memory://; needs fsspec); - reads a .keras archive "
+        "from stdin",
     )
     parser.add_argument("--version", action=VersionAction)
     parser.add_argument(
         "--format",
-        choices=("text", "json", "github", "sarif"),
+        choices=("text", "json", "jsonl", "github", "sarif"),
         default="text",
-        help="report format (json: spec/schemas/report.schema.json; sarif: SARIF 2.1.0)",
+        help="report format (json: spec/schemas/report.schema.json; jsonl: one file object "
+        "of it per line, as each file finishes; sarif: SARIF 2.1.0)",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_count,
+        default=1,
+        metavar="N",
+        help="validate N files at a time in worker processes; 0: one per core (default 1)",
+    )
+    parser.add_argument(
+        "--from-file",
+        action="append",
+        default=[],
+        metavar="LIST",
+        help="read inputs from LIST, one per line (like @LIST; repeatable)",
+    )
+    parser.add_argument(
+        "--resume",
+        metavar="REPORT",
+        help="skip the files a --format jsonl REPORT already lists (append the new lines "
+        "to it: >> REPORT)",
     )
     parser.add_argument("--strict", action="store_true", help="warnings make a file invalid")
     parser.add_argument(
@@ -204,58 +228,6 @@ def _limits(overrides: Sequence[str]) -> Limits:
     return dataclasses.replace(DEFAULT_LIMITS, **values)
 
 
-def _discover(arg: str) -> Iterator[tuple[str, str | None]]:
-    """``(display name, problem)`` for the files an argument stands for."""
-    if arg == "-":
-        yield STDIN, None
-        return
-    path = Path(arg)
-    try:
-        st = path.stat()
-    except OSError as exc:
-        yield arg, exc.strerror or str(exc)
-        return
-    if stat.S_ISDIR(st.st_mode):
-        if (path / "config.json").exists() or (path / "config.json").is_symlink():
-            yield arg, None  # an unzipped model directory
-            return
-        found = False
-        for root, dirs, files in os.walk(path):  # does not follow symlinked folders
-            dirs.sort()
-            for name in sorted(files):
-                if name.endswith(".keras"):
-                    found = True
-                    yield os.path.join(root, name), None
-        if not found:
-            yield arg, "directory holds no .keras file"
-        return
-    if not stat.S_ISREG(st.st_mode):
-        yield arg, "not a regular file or directory"
-        return
-    yield arg, None
-
-
-def _keep(issue: Issue, select: Sequence[str], ignore: Sequence[str]) -> bool:
-    if select and not issue.code.startswith(tuple(select)):
-        return False
-    return not issue.code.startswith(tuple(ignore))
-
-
-def _validate(name: str, limits: Limits, args: argparse.Namespace, stdin: Any = None) -> FileReport:
-    from kformat.validate._driver import run
-
-    try:
-        result = run(name if stdin is None else stdin, limits=limits, deep=args.deep)
-    except OSError as exc:
-        return FileReport(name, unreadable=exc.strerror or str(exc))
-    return FileReport(
-        name,
-        [i for i in result.issues if _keep(i, args.select, args.ignore)],
-        layout=result.layout,
-        custom_objects=list(result.custom_objects),
-    )
-
-
 def use_color(choice: str, stream: Any) -> bool:
     """``--color``: ``auto`` colours a terminal unless ``NO_COLOR`` holds a
     non-empty value (no-color.org: an empty one counts as unset); an explicit
@@ -268,43 +240,135 @@ def use_color(choice: str, stream: Any) -> bool:
     return bool(isatty and isatty())
 
 
+def _reported(path: str) -> set[str]:
+    """The file names a ``--format jsonl`` report already lists; a line cut
+    short (an interrupted run) does not count."""
+    names: set[str] = set()
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        for line in f:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict) and isinstance(entry.get("file"), str):
+                names.add(entry["file"])
+    return names
+
+
+def _appending_to(path: str) -> bool:
+    """Whether standard output is ``path`` and it ends inside a line."""
+    try:
+        out, report = os.fstat(sys.stdout.fileno()), os.stat(path)
+    except (OSError, ValueError, AttributeError):
+        return False
+    if (out.st_dev, out.st_ino) != (report.st_dev, report.st_ino) or report.st_size == 0:
+        return False
+    with open(path, "rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) != b"\n"
+
+
+def _summary(reports: list[FileReport], strict: bool, seconds: float, fetched: int) -> str:
+    valid = sum(1 for r in reports if r.valid(strict=strict))
+    unreadable = sum(1 for r in reports if r.unreadable is not None)
+    rate = len(reports) / seconds if seconds > 0 else 0.0
+    text = (
+        f"{len(reports)} files: {valid} valid, {len(reports) - valid - unreadable} with errors, "
+        f"{unreadable} unreadable ({seconds:.1f} s, {rate:.1f} files/s"
+    )
+    if fetched:
+        text += f", {fetched} bytes fetched"
+    return text + ")\n"
+
+
 def _command(args: argparse.Namespace) -> int:
+    from kformat import _progress
+    from kformat.validate import _pool
+
     try:
         limits = _limits(args.limit)
+        inputs = list(args.paths)
+        for listing in args.from_file:
+            try:
+                inputs.extend(read_list(listing))
+            except OSError as exc:
+                raise _UsageError(f"--from-file {listing}: {exc.strerror or exc}") from None
+        if not inputs:
+            raise _UsageError("no input: name files, directories, @LIST files or URLs")
+        if args.resume is not None and args.format != "jsonl":
+            raise _UsageError("--resume reads a --format jsonl report: use --format jsonl")
+        done: set[str] = set()
+        if args.resume is not None and os.path.exists(args.resume):
+            try:
+                done = _reported(args.resume)
+            except OSError as exc:
+                raise _UsageError(f"--resume {args.resume}: {exc.strerror or exc}") from None
     except _UsageError as exc:
         print(f"kformat validate: {exc}", file=sys.stderr)
         return 2
-    reports: list[FileReport] = []
-    for arg in args.paths:
-        for name, problem in _discover(arg):
-            if problem is not None:
-                reports.append(FileReport(name, unreadable=problem))
-            elif arg == "-":  # a file called "-" is ./-
-                reports.append(_validate(name, limits, args, stdin=sys.stdin.buffer))
-            else:
-                reports.append(_validate(name, limits, args))
-    color = args.format == "text" and use_color(args.color, sys.stdout)
-    out = render(
-        reports,
-        fmt=args.format,
-        strict=args.strict,
-        quiet=args.quiet,
-        color=color,
-        max_issues=args.max_issues,
-    )
+    started = time.monotonic()
+    options = _pool.Options(limits, args.deep, tuple(args.select), tuple(args.ignore))
+    stream = args.format == "jsonl"
+    if stream and args.resume is not None and _appending_to(args.resume):
+        emit("\n")  # finish the line an interrupted run left
+    found = [(n, p) for n, p in expand(inputs) if clean(n, PATH_CHARS) not in done]
+    slots: list[FileReport | None] = [None] * len(found)
+    fetched = 0
+
+    def finished(i: int, report: FileReport) -> None:
+        slots[i] = report
+        if stream:
+            entry = file_entry(report, strict=args.strict, cap=args.max_issues)
+            emit(json.dumps(entry) + "\n")
+
+    names, where = [], []
+    for i, (name, problem) in enumerate(found):
+        if problem is not None:
+            finished(i, FileReport(name, unreadable=problem))
+        elif name == STDIN:  # a file called "-" is ./-; stdin is read here, not in a worker
+            finished(i, _pool.check(STDIN, options, stdin=sys.stdin.buffer)[0])
+        else:
+            names.append(name)
+            where.append(i)
+    jobs = min(_pool.workers(args.jobs), max(1, len(names)))
+    with _progress.bar(len(names), "validate", quiet=args.quiet, unit="file") as update:
+        for count, (k, report, nbytes) in enumerate(
+            _pool.results(names, options, jobs=jobs), start=1
+        ):
+            fetched += nbytes
+            finished(where[k], report)
+            update(count)
+    reports = [r for r in slots if r is not None]
+    seconds = time.monotonic() - started
+    if not stream:
+        color = args.format == "text" and use_color(args.color, sys.stdout)
+        out = render(
+            reports,
+            fmt=args.format,
+            strict=args.strict,
+            quiet=args.quiet,
+            color=color,
+            max_issues=args.max_issues,
+        )
+        if args.format == "text" and not args.quiet and len(reports) > 1:
+            out += _summary(reports, args.strict, seconds, fetched)
+        if out:
+            emit(out)  # a closed pipe ends the output, not the verdict: same exit status
     for report in reports:
         if report.unreadable is not None:
             print(
                 f"kformat validate: {clean(report.name, PATH_CHARS)}: {clean(report.unreadable)}",
                 file=sys.stderr,
             )
+    if stream and not args.quiet:
+        print(
+            f"kformat validate: {_summary(reports, args.strict, seconds, fetched)}",
+            end="",
+            file=sys.stderr,
+        )
     if any(r.unreadable is not None for r in reports):
-        status = 2
-    else:
-        status = 1 if any(not r.valid(strict=args.strict) for r in reports) else 0
-    if out:
-        emit(out)  # a closed pipe ends the output, not the verdict: same exit status
-    return status
+        return 2
+    return 1 if any(not r.valid(strict=args.strict) for r in reports) else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

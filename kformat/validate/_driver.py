@@ -29,7 +29,7 @@ from kformat.validate._directory import validate_directory
 from kformat.validate._model import check_model
 from kformat.validate._shards import validate_sharded
 
-__all__ = ["Result", "run"]
+__all__ = ["Result", "run", "run_url"]
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
@@ -75,25 +75,62 @@ def run(
     if not stat.S_ISREG(path.stat().st_mode):
         ctx.sink.report("KF101", "not a regular file", member=path.name)
         return ctx.finish()
-    buf = map_file(path)
+    _dispatch(ctx, map_file(path), path.name)
+    return ctx.finish()
+
+
+def run_url(url: str, *, limits: Limits | None = None, deep: bool = False) -> tuple[Result, int]:
+    """Validate the ``.keras`` or ``.weights.h5`` object at an fsspec URL;
+    returns the result and the bytes fetched.
+
+    Without ``deep`` only the blocks the checks touch are fetched (the zip
+    directory, local headers, JSON members, HDF5 metadata: kformat._remote);
+    ``deep`` reads every weight, so the object is streamed whole to a spool.
+
+    Raises:
+        ImportError: fsspec is not installed.
+        OSError: the object cannot be opened.
+    """
+    from kformat import _remote
+
+    limits = limits or DEFAULT_LIMITS
+    ctx = Context(limits, deep)
+    name = url.rstrip("/").rpartition("/")[2]
+    if name.lower().endswith(".weights.json"):
+        raise OSError("sharded .weights.json indexes are validated from local paths only")
+    remote = _remote.open_url(url)
+    if deep:
+        with remote._file as f:
+            try:
+                buf: Buffer = read_stream(f, limits.max_total_bytes)
+            except ValueError as exc:
+                ctx.sink.report("KF108", str(exc))
+                return ctx.finish(), len(remote)
+        _dispatch(ctx, buf, name)
+        return ctx.finish(), len(remote)
+    _dispatch(ctx, remote, name)  # type: ignore[arg-type]
+    return ctx.finish(), remote.fetched
+
+
+def _dispatch(ctx: Context, buf: Buffer, member: str) -> None:
+    name = member.lower()
     head = bytes(buf[:8])
     if head[:4] in _ZIP_MAGIC or (name.endswith(".keras") and head != _HDF5_MAGIC):
         ctx.result.layout = "keras"
         _validate_zip(ctx, buf)
     elif head == _HDF5_MAGIC or name.endswith((".h5", ".hdf5")):
         ctx.result.layout = "weights_h5"
-        index = ctx.scan(buf, 0, len(buf), path.name)
+        index = ctx.scan(buf, 0, len(buf), member)
         if index is not None:  # spec §7: the root must look like Keras' (KF437)
-            ctx.add(root_issues(index.groups, index.datasets, member=path.name))
-        if index is not None and deep:
-            ctx.add(_weights.nonfinite_issues(buf, 0, len(buf), index, member=path.name))
+            ctx.add(root_issues(index.groups, index.datasets, member=member))
+        if index is not None and ctx.deep:
+            ctx.add(_weights.nonfinite_issues(buf, 0, len(buf), index, member=member))
     else:
         ctx.sink.report(
             "KF101",
             "not a .keras zip archive, a .weights.h5 file or a .weights.json index",
-            member=path.name,
+            member=member,
         )
-    return ctx.finish()
 
 
 def _validate_zip(ctx: Context, buf: Buffer) -> None:

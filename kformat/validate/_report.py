@@ -18,7 +18,7 @@ from kformat._issues import Issue
 from kformat.validate._file_report import MAX_ISSUES, MESSAGE_CHARS, FileReport, listed
 from kformat.validate._sarif import sarif
 
-__all__ = ["MAX_ISSUES", "MESSAGE_CHARS", "REPORT_VERSION", "FileReport", "render"]
+__all__ = ["MAX_ISSUES", "MESSAGE_CHARS", "REPORT_VERSION", "FileReport", "file_entry", "render"]
 
 REPORT_VERSION = 1
 
@@ -77,26 +77,30 @@ def _issue_json(issue: Issue) -> dict[str, object]:
     }
 
 
+def file_entry(report: FileReport, *, strict: bool, cap: int) -> dict[str, object]:
+    """One file's object of the JSON report (``#/$defs/file`` of report.schema.json),
+    also one line of ``--format jsonl``."""
+    shown, hidden = listed(report, strict=strict, quiet=False, cap=cap)
+    entry: dict[str, object] = {
+        "file": clean(report.name, PATH_CHARS),
+        "valid": report.valid(strict=strict),
+        "layout": report.layout,
+        "errors": report.errors,
+        "warnings": report.warnings,
+        "custom_objects": list(dict.fromkeys(map(clean, report.custom_objects))),
+        "issues": [_issue_json(i) for i in shown],
+    }
+    if hidden:
+        entry["issues_not_listed"] = hidden
+    if report.unreadable is not None:
+        entry["unreadable"] = clean(report.unreadable, MESSAGE_CHARS)
+    return entry
+
+
 def _json(reports: list[FileReport], *, strict: bool, cap: int) -> str:
     from kformat import __version__
 
-    files = []
-    for report in reports:
-        shown, hidden = listed(report, strict=strict, quiet=False, cap=cap)
-        entry: dict[str, object] = {
-            "file": clean(report.name, PATH_CHARS),
-            "valid": report.valid(strict=strict),
-            "layout": report.layout,
-            "errors": report.errors,
-            "warnings": report.warnings,
-            "custom_objects": list(dict.fromkeys(map(clean, report.custom_objects))),
-            "issues": [_issue_json(i) for i in shown],
-        }
-        if hidden:
-            entry["issues_not_listed"] = hidden
-        if report.unreadable is not None:
-            entry["unreadable"] = clean(report.unreadable, MESSAGE_CHARS)
-        files.append(entry)
+    files = [file_entry(report, strict=strict, cap=cap) for report in reports]
     document = {
         "report_version": REPORT_VERSION,
         "tool": f"kformat {__version__}",

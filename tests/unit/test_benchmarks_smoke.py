@@ -81,3 +81,16 @@ def test_bench_cnn_cheap_mode(
     assert "keras_numpy_1" not in m
     bench_cnn.report(r)
     assert "MobileNetV2, 32x32" in capsys.readouterr().out
+
+
+def test_registry_inputs_mix_valid_and_broken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import bench_registry
+
+    monkeypatch.setattr(bench_registry, "DISTINCT", 3)
+    files, nbytes = bench_registry.generate(tmp_path / "registry", 30)
+    paths = sorted((tmp_path / "registry").rglob("*.keras"))
+    assert files == len(paths) == 30 and nbytes == sum(p.stat().st_size for p in paths)
+    broken = [p for p in paths if list(kformat.iter_issues(p))]
+    assert len(broken) == 30 // bench_registry.BROKEN_EVERY  # one in ten, each kind once
