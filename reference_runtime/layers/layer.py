@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -49,7 +49,12 @@ from reference_runtime.layers._layer_utils import (
     auto_name,
 )
 from reference_runtime.layers._weights import WeightsMixin
-from reference_runtime.layers.variable import Variable, autocast_scope, current_autocast
+from reference_runtime.layers.variable import (
+    _AUTOCAST,
+    Variable,
+    autocast_scope,
+    current_autocast,
+)
 
 if TYPE_CHECKING:
     from reference_runtime._tensor import Node
@@ -244,26 +249,58 @@ class Layer(ConfigMixin, WeightsMixin):
             self.__dict__["_call_sig"] = cached
         return cached[0], cached[1]
 
-    def _fast_call(self, x: np.ndarray[Any, Any], kwargs: dict[str, Any]) -> Any:
-        """``__call__`` for the common case: one built array argument without a
-        mask, into a layer whose mask logic is the default. Same semantics as
-        the general path, minus the structure walks (per-call cost)."""
-        _, names = self._call_signature()
-        if "training" in kwargs and "training" not in names:
-            kwargs = {}
-        return self._call_in_scope((self._convert_input(x),), kwargs)
+    def _mask_passes_through(self) -> bool:
+        """Whether ``compute_mask(x, None)`` is ``None`` by construction (the
+        default logic), so a call without input masks attaches none."""
+        return type(self).compute_mask is Layer.compute_mask
+
+    def _call_plan(self) -> _CallPlan:
+        """What ``__call__`` decides from the layer alone, worked out once and
+        kept while the class, dtype policy, ``autocast`` and ``supports_masking``
+        stay the same (the key is checked on every call)."""
+        d = self.__dict__
+        key = (type(self), d.get("_dtype_policy"), d.get("autocast"), d.get("supports_masking"))
+        plan: _CallPlan | None = d.get("_call_plan_cache")
+        if plan is not None and plan.key == key:
+            return plan
+        plan = _make_plan(self, key)
+        d["_call_plan_cache"] = plan
+        return plan
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # The common call: one plain array (a plain ndarray never carries a
+        # mask: masks travel on KerasArray views) into a built layer.
         if (
             len(args) == 1
             and type(args[0]) is np.ndarray
             and self.built
-            and (not kwargs or kwargs.keys() == {"training"})
-            and get_keras_mask(args[0]) is None
-            and type(self).compute_mask is Layer.compute_mask
-            and "mask" not in self._call_signature()[1]
+            and (not kwargs or (len(kwargs) == 1 and "training" in kwargs))
         ):
-            return self._fast_call(args[0], kwargs)
+            plan = self._call_plan()
+            if plan.single:
+                return self._planned_call(plan, args[0], kwargs)
+        return self._general_call(args, kwargs)
+
+    def _planned_call(
+        self, plan: _CallPlan, x: np.ndarray[Any, Any], kwargs: dict[str, Any]
+    ) -> Any:
+        """``_general_call`` for one unmasked array, its decisions read from the
+        plan: same conversions, same keyword arguments, same mask metadata."""
+        if x.dtype != plan.input_dtype:
+            x = self._convert_input(x)
+        if kwargs and not plan.takes_training:
+            kwargs = {}
+        if plan.takes_mask:
+            kwargs = {**kwargs, "mask": None}  # what the general path fills in
+        if plan.direct and _AUTOCAST.get() is None:
+            outputs = self.call(x, **kwargs)
+        else:
+            outputs = self._call_in_scope((x,), kwargs)
+        if plan.mask_metadata:
+            outputs = self._set_mask_metadata(x, outputs, None)
+        return outputs
+
+    def _general_call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if any_symbolic(args, kwargs):
             return _symbolic.symbolic_call(self, args, kwargs)
         signature, _ = self._call_signature()
@@ -351,3 +388,56 @@ class Layer(ConfigMixin, WeightsMixin):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class _CallPlan(NamedTuple):
+    """``Layer.__call__``'s per-layer decisions for one unmasked array argument."""
+
+    key: tuple[Any, ...]  # what the decisions depend on (checked per call)
+    single: bool  # ``call(x)`` / ``call(x, training=...)`` binds: the planned path applies
+    takes_training: bool  # ``training`` is a parameter of ``call`` (else it is dropped)
+    takes_mask: bool  # ``mask`` is a parameter: the general path passes ``mask=None``
+    input_dtype: np.dtype[Any] | None  # an input of this dtype needs no conversion
+    direct: bool  # outside any autocast scope, ``call`` runs without opening one
+    mask_metadata: bool  # ``compute_mask`` may attach a mask to the outputs
+
+
+def _make_plan(layer: Layer, key: tuple[Any, ...]) -> _CallPlan:
+    signature, names = layer._call_signature()
+    takes_training = "training" in signature.parameters
+    takes_mask = "mask" in names
+    probe: dict[str, Any] = {}
+    if takes_training:
+        probe["training"] = None
+    if takes_mask:
+        probe["mask"] = None
+    try:
+        signature.bind(object(), **probe)
+        first = signature.parameters[names[0]] if names else None
+        # A ``*args`` first parameter binds a tuple: the general path's business.
+        single = (
+            first is not None
+            and first.name != "mask"
+            and first.kind
+            in (
+                first.POSITIONAL_ONLY,
+                first.POSITIONAL_OR_KEYWORD,
+            )
+        )
+    except TypeError:
+        single = False  # the general path raises binding's own error
+    # _convert_input leaves an array of the compute dtype as it is (a float of
+    # another dtype is cast when autocasting; other dtypes are never cast).
+    try:
+        input_dtype: np.dtype[Any] | None = as_dtype(layer.compute_dtype)
+    except Exception:  # bfloat16 without ml_dtypes: the general conversion reports it
+        input_dtype = None
+    return _CallPlan(
+        key=key,
+        single=single,
+        takes_training=takes_training,
+        takes_mask=takes_mask,
+        input_dtype=input_dtype,
+        direct=layer.compute_dtype == layer.variable_dtype,
+        mask_metadata=bool(layer.supports_masking) and not layer._mask_passes_through(),
+    )
