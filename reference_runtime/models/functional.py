@@ -256,7 +256,12 @@ class Functional(Model):
         return plan
 
     def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
-        flat = self._standardize_inputs(inputs)
+        specs = input_specs(self)
+        if type(inputs) is np.ndarray and len(specs) == 1:
+            # One plain array for one input: what _standardize_inputs does for it.
+            flat = [adjust_input(inputs, specs[0], self.name)]
+        else:
+            flat = self._standardize_inputs(inputs)
         if mask is not None:
             # A fresh view carries the mask: the caller's array keeps none, so a
             # later call without ``mask=`` cannot pick this one up.
