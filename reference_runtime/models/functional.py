@@ -297,6 +297,11 @@ class Functional(Model):
             else:
                 for t, v in zip(out_ids, flatten(outs), strict=True):
                     values[t] = v
+        struct = self._outputs_struct
+        if isinstance(struct, KerasTensor) or (
+            isinstance(struct, list) and len(struct) == 1 and isinstance(struct[0], KerasTensor)
+        ):
+            return values[id(struct if isinstance(struct, KerasTensor) else struct[0])]
         results = [values[id(t)] for t in self.outputs]
         packed = pack_like(self._outputs_struct, results)
         if isinstance(packed, list) and len(packed) == 1:
