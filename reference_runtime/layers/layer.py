@@ -269,36 +269,34 @@ class Layer(ConfigMixin, WeightsMixin):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # The common call: one plain array (a plain ndarray never carries a
-        # mask: masks travel on KerasArray views) into a built layer.
+        # mask: masks travel on KerasArray views) into a built layer. Its
+        # decisions come from the plan: the same conversion, keyword arguments,
+        # autocast scope and mask metadata as the general path.
         if (
             len(args) == 1
             and type(args[0]) is np.ndarray
             and self.built
             and (not kwargs or (len(kwargs) == 1 and "training" in kwargs))
         ):
-            plan = self._call_plan()
-            if plan.single:
-                return self._planned_call(plan, args[0], kwargs)
+            _, single, takes_training, takes_mask, input_dtype, direct, mask_metadata = (
+                self._call_plan()
+            )
+            if single:
+                x = args[0]
+                if x.dtype != input_dtype:
+                    x = self._convert_input(x)
+                if kwargs and not takes_training:
+                    kwargs = {}
+                if takes_mask:
+                    kwargs["mask"] = None  # what the general path fills in
+                if direct and _AUTOCAST.get() is None:
+                    outputs = self.call(x, **kwargs)
+                else:
+                    outputs = self._call_in_scope((x,), kwargs)
+                if mask_metadata:
+                    outputs = self._set_mask_metadata(x, outputs, None)
+                return outputs
         return self._general_call(args, kwargs)
-
-    def _planned_call(
-        self, plan: _CallPlan, x: np.ndarray[Any, Any], kwargs: dict[str, Any]
-    ) -> Any:
-        """``_general_call`` for one unmasked array, its decisions read from the
-        plan: same conversions, same keyword arguments, same mask metadata."""
-        if x.dtype != plan.input_dtype:
-            x = self._convert_input(x)
-        if kwargs and not plan.takes_training:
-            kwargs = {}
-        if plan.takes_mask:
-            kwargs = {**kwargs, "mask": None}  # what the general path fills in
-        if plan.direct and _AUTOCAST.get() is None:
-            outputs = self.call(x, **kwargs)
-        else:
-            outputs = self._call_in_scope((x,), kwargs)
-        if plan.mask_metadata:
-            outputs = self._set_mask_metadata(x, outputs, None)
-        return outputs
 
     def _general_call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if any_symbolic(args, kwargs):
