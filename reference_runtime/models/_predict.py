@@ -40,9 +40,9 @@ MAX_CHUNK_ROWS = 1024
 
 
 def _row_bytes(model: Any) -> int | None:
-    """Bytes of the largest node output per row, from the graph's symbolic
-    shapes; ``None`` when some size is not known before the call (a free
-    sequence length, a subclassed model)."""
+    """Bytes of the largest node output per row (nested models' nodes included),
+    from the graph's symbolic shapes; ``None`` when some size is not known
+    before the call (a free sequence length, a subclassed model)."""
     graph = getattr(model, "_functional", None) or model
     nodes = getattr(graph, "_nodes_by_depth", None)
     if nodes is None:
@@ -50,6 +50,11 @@ def _row_bytes(model: Any) -> int | None:
     largest = 0
     for group in nodes.values():
         for node in group:
+            if node.operation is not model and hasattr(node.operation, "predict"):
+                inner = _row_bytes(node.operation)  # a nested model's own activations
+                if inner is None:
+                    return None
+                largest = max(largest, inner)
             for t in flatten(node.outputs):
                 if not isinstance(t, KerasTensor):
                     return None

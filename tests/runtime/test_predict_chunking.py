@@ -167,3 +167,12 @@ def test_input_checks_still_run_on_the_fast_path(mlp: Any) -> None:
         mlp(np.array([["a"] * 16]))
     with pytest.raises(UnsupportedFeatureError, match="only inference"):
         mlp(np.zeros((2, 16), "float32"), training=True)  # routed through the model
+
+
+def test_chunks_count_nested_models_activations() -> None:
+    inner_in = rr.Input((4,))
+    inner = rr.Model(inner_in, L.Dense(4096)(inner_in))  # 16 KiB per row inside
+    x_in = rr.Input((4,))
+    outer = rr.Model(x_in, L.Dense(1)(inner(x_in)))
+    assert _predict.chunk_rows(outer, 1) == 8  # 128 KiB // 16 KiB
+    assert _predict.chunk_rows(outer, 32) == 32  # never fewer than batch_size
