@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -41,6 +41,7 @@ from reference_runtime._backend import (
 from reference_runtime._einsum import contract
 from reference_runtime._tensor import any_symbolic
 from reference_runtime.layers import _symbolic
+from reference_runtime.layers._call_plan import CallPlan, make_plan
 from reference_runtime.layers._layer_config import ConfigMixin
 from reference_runtime.layers._layer_utils import (
     _is_tensor_arg,
@@ -254,16 +255,16 @@ class Layer(ConfigMixin, WeightsMixin):
         default logic), so a call without input masks attaches none."""
         return type(self).compute_mask is Layer.compute_mask
 
-    def _call_plan(self) -> _CallPlan:
+    def _call_plan(self) -> CallPlan:
         """What ``__call__`` decides from the layer alone, worked out once and
         kept while the class, dtype policy, ``autocast`` and ``supports_masking``
         stay the same (the key is checked on every call)."""
         d = self.__dict__
         key = (type(self), d.get("_dtype_policy"), d.get("autocast"), d.get("supports_masking"))
-        plan: _CallPlan | None = d.get("_call_plan_cache")
+        plan: CallPlan | None = d.get("_call_plan_cache")
         if plan is not None and plan.key == key:
             return plan
-        plan = _make_plan(self, key)
+        plan = make_plan(self, key)
         d["_call_plan_cache"] = plan
         return plan
 
@@ -386,56 +387,3 @@ class Layer(ConfigMixin, WeightsMixin):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-class _CallPlan(NamedTuple):
-    """``Layer.__call__``'s per-layer decisions for one unmasked array argument."""
-
-    key: tuple[Any, ...]  # what the decisions depend on (checked per call)
-    single: bool  # ``call(x)`` / ``call(x, training=...)`` binds: the planned path applies
-    takes_training: bool  # ``training`` is a parameter of ``call`` (else it is dropped)
-    takes_mask: bool  # ``mask`` is a parameter: the general path passes ``mask=None``
-    input_dtype: np.dtype[Any] | None  # an input of this dtype needs no conversion
-    direct: bool  # outside any autocast scope, ``call`` runs without opening one
-    mask_metadata: bool  # ``compute_mask`` may attach a mask to the outputs
-
-
-def _make_plan(layer: Layer, key: tuple[Any, ...]) -> _CallPlan:
-    signature, names = layer._call_signature()
-    takes_training = "training" in signature.parameters
-    takes_mask = "mask" in names
-    probe: dict[str, Any] = {}
-    if takes_training:
-        probe["training"] = None
-    if takes_mask:
-        probe["mask"] = None
-    try:
-        signature.bind(object(), **probe)
-        first = signature.parameters[names[0]] if names else None
-        # A ``*args`` first parameter binds a tuple: the general path's business.
-        single = (
-            first is not None
-            and first.name != "mask"
-            and first.kind
-            in (
-                first.POSITIONAL_ONLY,
-                first.POSITIONAL_OR_KEYWORD,
-            )
-        )
-    except TypeError:
-        single = False  # the general path raises binding's own error
-    # _convert_input leaves an array of the compute dtype as it is (a float of
-    # another dtype is cast when autocasting; other dtypes are never cast).
-    try:
-        input_dtype: np.dtype[Any] | None = as_dtype(layer.compute_dtype)
-    except Exception:  # bfloat16 without ml_dtypes: the general conversion reports it
-        input_dtype = None
-    return _CallPlan(
-        key=key,
-        single=single,
-        takes_training=takes_training,
-        takes_mask=takes_mask,
-        input_dtype=input_dtype,
-        direct=layer.compute_dtype == layer.variable_dtype,
-        mask_metadata=bool(layer.supports_masking) and not layer._mask_passes_through(),
-    )

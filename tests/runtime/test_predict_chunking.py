@@ -107,7 +107,7 @@ def test_call_plan_is_made_once(monkeypatch: Any) -> None:
     x = np.random.default_rng(2).standard_normal((4, 16)).astype("float32")
     plans: list[str] = []
     signatures: list[Any] = []
-    make_plan = layer_module._make_plan
+    make_plan = layer_module.make_plan
     signature = layer_module.inspect.signature
 
     def plan_spy(layer: Any, key: Any) -> Any:
@@ -118,7 +118,7 @@ def test_call_plan_is_made_once(monkeypatch: Any) -> None:
         signatures.append(fn)
         return signature(fn, *args, **kwargs)
 
-    monkeypatch.setattr(layer_module, "_make_plan", plan_spy)
+    monkeypatch.setattr(layer_module, "make_plan", plan_spy)
     monkeypatch.setattr(layer_module.inspect, "signature", signature_spy)
     first = model(x)
     # Plans are made on a layer's first array call (building the graph probes
