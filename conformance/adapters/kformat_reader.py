@@ -71,7 +71,7 @@ def _run(path: str, architecture: str | None, inputs_path: str, outputs_path: st
     else:
         names = list(getattr(model, "input_names", []) or [])
         feed = inputs if set(names) == set(inputs) else list(inputs.values())
-    out = model.predict(feed)
+    out = model.predict(feed, verbose=0)  # stdout carries the JSON verdict only
     if isinstance(out, dict):
         arrays = {str(k): np.asarray(v) for k, v in out.items()}
     else:

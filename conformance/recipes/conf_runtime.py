@@ -187,7 +187,7 @@ def run_archive(arc: kformat.KerasArchive, inputs: Any) -> Any:
     with tempfile.TemporaryDirectory(prefix="kfcase-") as tmp:
         path = Path(tmp) / "m.keras"
         kformat.write(arc, path)
-        return K.load_model(str(path)).predict(inputs)
+        return K.load_model(str(path)).predict(inputs, verbose=0)
 
 
 def output_names(model: Any, raw: Any) -> tuple[list[str], str]:

@@ -179,6 +179,14 @@ class DefinedLayer(Layer):
                 return found
         return super().compute_output_shape(*shapes)
 
+    def _mask_passes_through(self) -> bool:
+        # compute_mask below gives None for no input mask unless the definition
+        # computes its own (Layer.__call__ skips mask metadata then).
+        return (
+            type(self).compute_mask is DefinedLayer.compute_mask
+            and self.definition.compute_mask is None
+        )
+
     def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
         """The definition's output mask, or the input mask when the layer supports masking."""
         if self.definition.compute_mask is not None:

@@ -41,6 +41,7 @@ from reference_runtime._backend import (
 from reference_runtime._einsum import contract
 from reference_runtime._tensor import any_symbolic
 from reference_runtime.layers import _symbolic
+from reference_runtime.layers._call_plan import CallPlan, make_plan
 from reference_runtime.layers._layer_config import ConfigMixin
 from reference_runtime.layers._layer_utils import (
     _is_tensor_arg,
@@ -49,7 +50,12 @@ from reference_runtime.layers._layer_utils import (
     auto_name,
 )
 from reference_runtime.layers._weights import WeightsMixin
-from reference_runtime.layers.variable import Variable, autocast_scope, current_autocast
+from reference_runtime.layers.variable import (
+    _AUTOCAST,
+    Variable,
+    autocast_scope,
+    current_autocast,
+)
 
 if TYPE_CHECKING:
     from reference_runtime._tensor import Node
@@ -244,26 +250,56 @@ class Layer(ConfigMixin, WeightsMixin):
             self.__dict__["_call_sig"] = cached
         return cached[0], cached[1]
 
-    def _fast_call(self, x: np.ndarray[Any, Any], kwargs: dict[str, Any]) -> Any:
-        """``__call__`` for the common case: one built array argument without a
-        mask, into a layer whose mask logic is the default. Same semantics as
-        the general path, minus the structure walks (per-call cost)."""
-        _, names = self._call_signature()
-        if "training" in kwargs and "training" not in names:
-            kwargs = {}
-        return self._call_in_scope((self._convert_input(x),), kwargs)
+    def _mask_passes_through(self) -> bool:
+        """Whether ``compute_mask(x, None)`` is ``None`` by construction (the
+        default logic), so a call without input masks attaches none."""
+        return type(self).compute_mask is Layer.compute_mask
+
+    def _call_plan(self) -> CallPlan:
+        """What ``__call__`` decides from the layer alone, worked out once and
+        kept while the class, dtype policy, ``autocast`` and ``supports_masking``
+        stay the same (the key is checked on every call)."""
+        d = self.__dict__
+        key = (type(self), d.get("_dtype_policy"), d.get("autocast"), d.get("supports_masking"))
+        plan: CallPlan | None = d.get("_call_plan_cache")
+        if plan is not None and plan.key == key:
+            return plan
+        plan = make_plan(self, key)
+        d["_call_plan_cache"] = plan
+        return plan
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # The common call: one plain array (a plain ndarray never carries a
+        # mask: masks travel on KerasArray views) into a built layer. Its
+        # decisions come from the plan: the same conversion, keyword arguments,
+        # autocast scope and mask metadata as the general path.
         if (
             len(args) == 1
             and type(args[0]) is np.ndarray
             and self.built
-            and (not kwargs or kwargs.keys() == {"training"})
-            and get_keras_mask(args[0]) is None
-            and type(self).compute_mask is Layer.compute_mask
-            and "mask" not in self._call_signature()[1]
+            and (not kwargs or (len(kwargs) == 1 and "training" in kwargs))
         ):
-            return self._fast_call(args[0], kwargs)
+            _, single, takes_training, takes_mask, input_dtype, direct, mask_metadata = (
+                self._call_plan()
+            )
+            if single:
+                x = args[0]
+                if x.dtype != input_dtype:
+                    x = self._convert_input(x)
+                if kwargs and not takes_training:
+                    kwargs = {}
+                if takes_mask:
+                    kwargs["mask"] = None  # what the general path fills in
+                if direct and _AUTOCAST.get() is None:
+                    outputs = self.call(x, **kwargs)
+                else:
+                    outputs = self._call_in_scope((x,), kwargs)
+                if mask_metadata:
+                    outputs = self._set_mask_metadata(x, outputs, None)
+                return outputs
+        return self._general_call(args, kwargs)
+
+    def _general_call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if any_symbolic(args, kwargs):
             return _symbolic.symbolic_call(self, args, kwargs)
         signature, _ = self._call_signature()

@@ -33,6 +33,8 @@ from reference_runtime.ops import Operation
 
 __all__ = ["Functional", "map_graph"]
 
+_MISSING = object()  # a graph value not computed (its inputs were not given)
+
 
 def _build_map(outputs: list[KerasTensor]) -> tuple[list[Node], dict[int, int]]:
     finished: set[int] = set()
@@ -254,7 +256,12 @@ class Functional(Model):
         return plan
 
     def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
-        flat = self._standardize_inputs(inputs)
+        specs = input_specs(self)
+        if type(inputs) is np.ndarray and len(specs) == 1:
+            # One plain array for one input: what _standardize_inputs does for it.
+            flat = [adjust_input(inputs, specs[0], self.name)]
+        else:
+            flat = self._standardize_inputs(inputs)
         if mask is not None:
             # A fresh view carries the mask: the caller's array keeps none, so a
             # later call without ``mask=`` cannot pick this one up.
@@ -269,17 +276,20 @@ class Functional(Model):
         # The plan (nodes in execution order, with their argument ids) is built
         # once per model; calls no longer walk or sort the graph.
         for node, arg_ids, single, out_ids in self._execution_plan():
-            if any(a not in values for a in arg_ids):
-                continue
             if single is not None:  # one tensor argument, no kwargs: the common case
-                args: list[Any] = [values[single]]
-                kwargs: dict[str, Any] = {}
+                x = values.get(single, _MISSING)
+                if x is _MISSING:
+                    continue
+                op = node.operation
+                outs = op(x) if training is None else op(x, training=training)
             else:
+                if any(a not in values for a in arg_ids):
+                    continue
                 args = map_structure(fill, list(node.call_args))
                 kwargs = map_structure(fill, dict(node.call_kwargs))
-            if training is not None and "training" not in kwargs:
-                kwargs["training"] = training
-            outs = node.operation(*args, **kwargs)
+                if training is not None and "training" not in kwargs:
+                    kwargs["training"] = training
+                outs = node.operation(*args, **kwargs)
             if len(out_ids) == 1:
                 values[out_ids[0]] = (
                     outs if not isinstance(outs, (list, tuple, dict)) else flatten(outs)[0]
@@ -287,6 +297,11 @@ class Functional(Model):
             else:
                 for t, v in zip(out_ids, flatten(outs), strict=True):
                     values[t] = v
+        struct = self._outputs_struct
+        if isinstance(struct, KerasTensor) or (
+            isinstance(struct, list) and len(struct) == 1 and isinstance(struct[0], KerasTensor)
+        ):
+            return values[id(struct if isinstance(struct, KerasTensor) else struct[0])]
         results = [values[id(t)] for t in self.outputs]
         packed = pack_like(self._outputs_struct, results)
         if isinstance(packed, list) and len(packed) == 1:

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from reference_runtime import losses, metrics, optimizers
-from reference_runtime._backend import flatten, pack_like
+from reference_runtime._backend import flatten
 from reference_runtime._serialization import (
     checked_from_config,
     deserialize_keras_object,
@@ -25,6 +25,7 @@ from reference_runtime._serialization import (
 from reference_runtime.layers.layer import Layer
 from reference_runtime.models._functional_config import functional_from_config
 from reference_runtime.models._input_checks import is_python_data
+from reference_runtime.models._predict import predict_in_chunks
 from reference_runtime.models._summary import print_summary
 from reference_runtime.saving.saving_api import load_weights, save_model, save_weights
 
@@ -87,7 +88,10 @@ class Model(Layer):
         steps: Any = None,
         callbacks: Any = None,
     ) -> Any:
-        """Run the model in batches (default 32) and concatenate the outputs."""
+        """The model's outputs over all rows of ``x``, computed in chunks sized
+        for throughput (``batch_size``, default 32: the steps ``verbose``
+        counts and the least rows per chunk); ``verbose`` as Keras: ``"auto"``
+        or 1 a progress bar, 2 one line at the end, 0 nothing."""
         if batch_size is not None and (
             isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
         ):
@@ -108,19 +112,7 @@ class Model(Layer):
                     f"predict needs arrays with a batch axis; {name!r} got a scalar (shape ()). "
                     "Pass a NumPy array, not a (nested) Python list of numbers"
                 )
-        total = int(shapes[0][0])
-        size = batch_size or 32
-        parts: list[list[np.ndarray[Any, Any]]] = []
-        structure: Any = None
-        for start in range(0, total, size):
-            batch = pack_like(x, [np.asarray(leaf)[start : start + size] for leaf in leaves])
-            out = self(batch)
-            structure = out
-            parts.append([np.asarray(o) for o in flatten(out)])
-        if structure is None:
-            return self(x)
-        joined = [np.concatenate([p[i] for p in parts], axis=0) for i in range(len(parts[0]))]
-        return pack_like(structure, joined)
+        return predict_in_chunks(self, x, leaves, int(batch_size or 32), verbose)
 
     # -- compile (recorded, never trained) ---------------------------------------
 
