@@ -336,5 +336,5 @@ def _sublayer_paths(
     yield ObjectPath(
         path, sub.class_name, sub.name, sub.config, parent=parent, attr=attr, aliases=tuple(aliases)
     )
-    for inner in layer_specs.sublayers(sub.class_name, sub.config):
+    for inner in layer_specs.sublayers(sub.class_name, sub.config, sub.input_shape):
         yield from _sublayer_paths(inner, path, generation)

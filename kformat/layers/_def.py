@@ -228,6 +228,9 @@ class LayerDef:
         call_outputs: ``(call kwargs of a node) -> number of tensors the call
             returns``, for classes whose call arguments add outputs
             (``return_attention_scores=True``); ``None``: one tensor.
+        config_outputs: ``(config) -> number of tensors every call returns`` (``None``
+            when unknown), for classes whose config adds outputs (a recurrent
+            layer's ``return_state``); ``None``: one tensor.
         config_base: the base keys ``get_config`` writes (Discretization writes
             no ``trainable``: its constructor does not take it).
         aliases: other exported names of the class (``MaxPool2D``).
@@ -262,6 +265,7 @@ class LayerDef:
     tf_compute_mask: Callable[..., Any] | None = None
     supports_masking: bool = False
     call_outputs: Callable[[Mapping[str, Any]], int] | None = None
+    config_outputs: Callable[[Mapping[str, Any]], int | None] | None = None
     config_base: tuple[str, ...] = ("name", "trainable", "dtype", "activity_regularizer")
     aliases: tuple[str, ...] = ()
     get_config: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None

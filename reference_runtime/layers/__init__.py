@@ -29,6 +29,17 @@ from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.layer_normalization import LayerNormalization
 from reference_runtime.layers.leaky_relu import LeakyReLU
 from reference_runtime.layers.multi_head_attention import MultiHeadAttention
+from reference_runtime.layers.recurrent import (
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+)
 from reference_runtime.layers.rms_normalization import RMSNormalization
 from reference_runtime.layers.softmax import Softmax
 from reference_runtime.layers.spectral_normalization import SpectralNormalization
@@ -41,6 +52,7 @@ __all__ = [
     "Add",
     "Average",
     "BatchNormalization",
+    "Bidirectional",
     "Concatenate",
     "Dense",
     "Dot",
@@ -48,8 +60,12 @@ __all__ = [
     "EinsumDense",
     "Embedding",
     "Flatten",
+    "GRU",
+    "GRUCell",
     "GroupQueryAttention",
     "Identity",
+    "LSTM",
+    "LSTMCell",
     "Input",
     "InputLayer",
     "Lambda",
@@ -62,11 +78,15 @@ __all__ = [
     "Multiply",
     "PReLU",
     "Permute",
+    "RNN",
     "RMSNormalization",
     "ReLU",
     "Reshape",
+    "SimpleRNN",
+    "SimpleRNNCell",
     "Softmax",
     "SpectralNormalization",
+    "StackedRNNCells",
     "Subtract",
     "TFOpLambda",
     "Variable",
@@ -113,6 +133,15 @@ _WRITTEN: Mapping[str, type[Layer]] = MappingProxyType(
         "GroupQueryAttention": GroupQueryAttention,
         "GroupedQueryAttention": GroupQueryAttention,  # Keras 3.0's class_name
         "SpectralNormalization": SpectralNormalization,
+        "SimpleRNN": SimpleRNN,
+        "LSTM": LSTM,
+        "GRU": GRU,
+        "RNN": RNN,
+        "SimpleRNNCell": SimpleRNNCell,
+        "LSTMCell": LSTMCell,
+        "GRUCell": GRUCell,
+        "StackedRNNCells": StackedRNNCells,
+        "Bidirectional": Bidirectional,
     }
 )
 
