@@ -269,6 +269,9 @@ class Bidirectional(_gen("Bidirectional")):  # type: ignore[misc]
                     {**(given if given is not None else layer_cfg), "class_name": cls, "config": inner}
                 )
             )
+        # Tracking order is attribute order (Keras: forward, then backward); the
+        # constructor above set ``backward_layer`` to its config first.
+        self.__dict__.pop("backward_layer", None)
         self.forward_layer, self.backward_layer = made
         fw, bw = self.forward_layer, self.backward_layer
         if fw.go_backwards == bw.go_backwards:
