@@ -53,7 +53,7 @@ def config_warnings() -> list[CaseDef]:
             },
         )
 
-    def lstm(c: dict[str, Any]) -> None:
+    def builtin_unmodelled(c: dict[str, Any]) -> None:
         c["config"]["layers"].insert(
             2,
             {
@@ -73,16 +73,14 @@ def config_warnings() -> list[CaseDef]:
             3,
             {
                 "module": "keras.layers",
-                "class_name": "LSTM",
+                "class_name": "ReversibleEmbedding",
                 "config": {
-                    "name": "lstm",
+                    "name": "reversible_embedding",
                     "trainable": True,
                     "dtype": "float32",
-                    "units": 2,
-                    "activation": "tanh",
-                    "recurrent_activation": "sigmoid",
-                    "use_bias": True,
-                    "return_sequences": False,
+                    "input_dim": 4,
+                    "output_dim": 8,
+                    "tie_weights": True,
                 },
                 "registered_name": None,
                 "build_config": {"input_shape": [None, 5, 1]},
@@ -93,16 +91,14 @@ def config_warnings() -> list[CaseDef]:
         c["config"]["layers"][1]["config"]["batch_input_shape"] = [None, 6]
 
     scale_group = {"/layers/scale/vars": {"name": "scale"}}
-    # Keras 3 saves an LSTM's variables in its cell's group (layers/lstm/cell/vars).
-    lstm_w = {
-        "/layers/lstm/cell/vars/0": np.full((1, 8), 0.5, "float32"),
-        "/layers/lstm/cell/vars/1": np.full((2, 8), 0.25, "float32"),
-        "/layers/lstm/cell/vars/2": np.zeros(8, "float32"),
+    # A built-in kformat does not model (ReversibleEmbedding, keras_hub's tied
+    # embedding made a Keras layer in 3.x): its one variable, embeddings (4, 8).
+    unmodelled_w = {
+        "/layers/reversible_embedding/vars/0": np.full((4, 8), 0.5, "float32"),
     }
-    lstm_g = {
+    unmodelled_g = {
         "/layers/reshape/vars": {"name": "reshape"},
-        "/layers/lstm/vars": {"name": "lstm"},
-        "/layers/lstm/cell/vars": {"name": "lstm_cell"},
+        "/layers/reversible_embedding/vars": {"name": "reversible_embedding"},
     }
     url = with_config(
         base, lambda c: c["compile_config"].update({"loss": "https://example.com/losses/huber.py"})
@@ -127,10 +123,14 @@ def config_warnings() -> list[CaseDef]:
         invalid(
             "config",
             "builtin_not_modelled",
-            "an LSTM layer: a Keras built-in kformat does "
+            "a ReversibleEmbedding layer: a Keras built-in kformat does "
             "not model (its variables are not checked)",
             "KF310",
-            keras_file(with_weights(with_config(base, lstm), lstm_w, groups=lstm_g)),
+            keras_file(
+                with_weights(
+                    with_config(base, builtin_unmodelled), unmodelled_w, groups=unmodelled_g
+                )
+            ),
             [issue("KF310", C, "/config/layers/3", "warning")],
         ),
         invalid(

@@ -38,17 +38,20 @@ __all__ = ["BIDIRECTIONAL", "DEFINITIONS", "sub_configs"]
 
 _MODES = ("concat", "sum", "mul", "ave")
 MERGE_MODE = c.Check(
-    lambda name, v: None
-    if v is None or (isinstance(v, str) and v in _MODES)
-    else f"Invalid merge mode. Received: {v!r}. Merge mode should be one of "
-    '{"sum", "mul", "ave", "concat", None}',
+    lambda name, v: (
+        None
+        if v is None or (isinstance(v, str) and v in _MODES)
+        else f"Invalid merge mode. Received: {v!r}. Merge mode should be one of "
+        '{"sum", "mul", "ave", "concat", None}'
+    ),
     "one of `concat`, `sum`, `mul`, `ave`, or `null`",
 )
 
 
 def _prefixed(prefix: str, name: Any) -> str:
     name = name if isinstance(name, str) else ""
-    return prefix + (name[len(prefix) :] if name.startswith(prefix) else name)
+    text = str(name)
+    return prefix + (text[len(prefix) :] if text.startswith(prefix) else text)
 
 
 def sub_configs(config: Mapping[str, Any]) -> tuple[tuple[str, dict[str, Any]], ...] | None:
@@ -81,7 +84,7 @@ def _sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tuple[Subl
         return ()
     shape = tuple(input_shape) if isinstance(input_shape, (list, tuple)) else None
     return tuple(
-        SublayerSpec(attr, None, cls, str(inner.get("name")), inner, shape)  # type: ignore[arg-type]
+        SublayerSpec(attr, None, cls, str(inner.get("name")), inner, shape)
         for attr, (cls, inner) in zip(("forward_layer", "backward_layer"), subs, strict=True)
     )
 
@@ -224,7 +227,9 @@ BIDIRECTIONAL = LayerDef(
         "merge_mode": f(MERGE_MODE, "concat"),
         "layer": f(LAYER, required=True, note="the recurrent layer, run forward"),
         "backward_layer": f(
-            c.opt(LAYER), None, note="the backward layer; default: `layer` with `go_backwards` flipped"
+            c.opt(LAYER),
+            None,
+            note="the backward layer; default: `layer` with `go_backwards` flipped",
         ),
     },
     call=call,

@@ -85,7 +85,9 @@ def cell_fields(class_name: str, *, layer: bool) -> dict[str, Field]:
     if class_name == "LSTMCell" and layer:
         out["unit_forget_bias"] = f(c.BOOL, True)
     out.update(rest)
-    out["dropout"] = f(c.num(), 0.0, convert=_dropout, note="clipped to [0, 1]; no effect at inference")
+    out["dropout"] = f(
+        c.num(), 0.0, convert=_dropout, note="clipped to [0, 1]; no effect at inference"
+    )
     out["recurrent_dropout"] = f(
         c.num(), 0.0, convert=_dropout, note="clipped to [0, 1]; no effect at inference"
     )
@@ -216,7 +218,9 @@ def snake(class_name: str) -> str:
     return to_snake_case(class_name)
 
 
-def stacked_sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tuple[SublayerSpec, ...]:
+def stacked_sublayers(
+    config: Mapping[str, Any], input_shape: InputShape
+) -> tuple[SublayerSpec, ...]:
     """``cells/<snake_case(class)>[_k]``, each built on the previous cell's output size."""
     cells = config.get("cells")
     if not isinstance(cells, list):
@@ -226,7 +230,7 @@ def stacked_sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tup
     except ValueError:
         shape = None
     used: dict[str, int] = {}
-    out = []
+    out: list[SublayerSpec] = []
     for entry in cells:
         if not isinstance(entry, Mapping) or not isinstance(entry.get("class_name"), str):
             return tuple(out)
@@ -249,7 +253,9 @@ def stacked_sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tup
     return tuple(out)
 
 
-def _stacked_variables(config: Mapping[str, Any], input_shape: InputShape) -> tuple[VariableSpec, ...]:
+def _stacked_variables(
+    config: Mapping[str, Any], input_shape: InputShape
+) -> tuple[VariableSpec, ...]:
     cells = config.get("cells")
     if isinstance(cells, list):
         for entry in cells:

@@ -21,7 +21,7 @@ from kformat.layers.recurrent import cell_entry
 from kformat.layers.rnn_cells import cell_fields
 from reference_runtime import activations
 from reference_runtime._serialization import deserialize_keras_object, serialize_keras_object
-from reference_runtime.layers._defined import DefinedLayer, defined_layer
+from reference_runtime.layers._defined import defined_layer
 from reference_runtime.layers.layer import Layer
 
 __all__ = [
@@ -113,7 +113,9 @@ class StackedRNNCells(_gen("StackedRNNCells")):  # type: ignore[misc]
 
     def __init__(self, cells: Any, **kwargs: Any) -> None:
         super().__init__(cells=cells, **kwargs)
-        self.cells = [c if isinstance(c, Layer) else deserialize_keras_object(c) for c in cells]
+        self.cells: list[Any] = [
+            c if isinstance(c, Layer) else deserialize_keras_object(c) for c in cells
+        ]
 
     def __getattr__(self, name: str) -> Any:
         # The derived sub-layer paths name the cells ``cells/lstm_cell``, ``cells/lstm_cell_1``.
@@ -266,7 +268,11 @@ class Bidirectional(_gen("Bidirectional")):  # type: ignore[misc]
         for (cls, inner), given in zip(subs, (layer_cfg, back_cfg), strict=True):
             made.append(
                 deserialize_keras_object(
-                    {**(given if given is not None else layer_cfg), "class_name": cls, "config": inner}
+                    {
+                        **(given if given is not None else layer_cfg),
+                        "class_name": cls,
+                        "config": inner,
+                    }
                 )
             )
         # Tracking order is attribute order (Keras: forward, then backward); the

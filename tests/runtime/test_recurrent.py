@@ -74,9 +74,10 @@ def test_recurrent_masks_match_keras(tmp_path: Path) -> None:
         # the mask travels on with return_sequences (a second recurrent layer sees it)
         outs.append(L.GRU(2)(L.LSTM(3, return_sequences=True)(e)))
         # Masking: steps whose features all equal mask_value
-        m = L.Masking(0.0)(L.Dense(3)(L.Embedding(10, 2)(tokens)) * keras.ops.cast(
-            keras.ops.expand_dims(keras.ops.not_equal(tokens, 0), -1), "float32"
-        ))
+        m = L.Masking(0.0)(
+            L.Dense(3)(L.Embedding(10, 2)(tokens))
+            * keras.ops.cast(keras.ops.expand_dims(keras.ops.not_equal(tokens, 0), -1), "float32")
+        )
         outs.append(L.SimpleRNN(2, go_backwards=True, return_sequences=True)(m))
         seq, h, c = L.LSTM(2, return_state=True, return_sequences=True)(e)
         outs += [L.GRU(2)(seq), h, c]
