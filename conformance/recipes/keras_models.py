@@ -425,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     import keras_cases_cnn  # noqa: F401
     import keras_cases_normalization  # noqa: F401
     import keras_cases_preprocessing  # noqa: F401
+    import keras_cases_rnn  # noqa: F401
     import keras_cases_shape  # noqa: F401
 
     names = list(keras_cases.CASES)
