@@ -319,8 +319,13 @@ def sublayer_paths(
     (``multi_head_attention/query_dense``; spec §6.7)."""
     out: list[ObjectPath] = []
     for sub in layer_specs.sublayers(class_name, config):
-        out.extend(_sublayer_paths(sub, path, generation))
+        if _written(sub, generation):
+            out.extend(_sublayer_paths(sub, path, generation))
     return out
+
+
+def _written(sub: layer_specs.SublayerSpec, generation: Generation) -> bool:
+    return sub.generations is None or generation in sub.generations
 
 
 def _sublayer_paths(
@@ -337,4 +342,5 @@ def _sublayer_paths(
         path, sub.class_name, sub.name, sub.config, parent=parent, attr=attr, aliases=tuple(aliases)
     )
     for inner in layer_specs.sublayers(sub.class_name, sub.config, sub.input_shape):
-        yield from _sublayer_paths(inner, path, generation)
+        if _written(inner, generation):
+            yield from _sublayer_paths(inner, path, generation)

@@ -135,6 +135,9 @@ class SublayerSpec:
         input_shape: the shape the sub-layer is built with, when known.
         weighted: ``False`` for sub-layers that never own variables (Softmax,
             Dropout); Keras still writes an empty ``vars`` group for them.
+        generations: the path generations (``kformat.weight_paths``) whose writers
+            save this sub-layer, or ``None`` for all (Bidirectional's unbuilt
+            ``layer``: only Keras 3.0.x and Keras 2).
     """
 
     attr: str
@@ -144,6 +147,7 @@ class SublayerSpec:
     config: Mapping[str, Any] = field(default_factory=dict)
     input_shape: Shape | None = None
     weighted: bool = True
+    generations: tuple[str, ...] | None = None
 
 
 class UnknownLayerClass(KeyError):

@@ -83,10 +83,26 @@ def _sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tuple[Subl
     if subs is None:
         return ()
     shape = tuple(input_shape) if isinstance(input_shape, (list, tuple)) else None
-    return tuple(
+    made = tuple(
         SublayerSpec(attr, None, cls, str(inner.get("name")), inner, shape)
         for attr, (cls, inner) in zip(("forward_layer", "backward_layer"), subs, strict=True)
     )
+    # Until Keras 3.3.3 Bidirectional was a Wrapper: it also saved the layer it was
+    # given, never built (empty vars groups, its cell's too), as ``layer``; Keras 2
+    # does the same. Keras 3.0.3-3.3.2 share the "keras3" path generation with later
+    # versions, so their extra ``layer`` group is not derived.
+    cls, inner = wrapped(config) or ("", {})
+    legacy = SublayerSpec(
+        "layer",
+        None,
+        cls,
+        str(inner.get("name")),
+        inner,
+        None,
+        weighted=False,
+        generations=("keras3.0", "keras2", "keras2.13"),
+    )
+    return (*made, legacy)
 
 
 def _variables(config: Mapping[str, Any], input_shape: InputShape) -> tuple[VariableSpec, ...]:

@@ -147,6 +147,16 @@ class StackedRNNCells(_gen("StackedRNNCells")):  # type: ignore[misc]
             shape = (shape[0], cell.output_size)
 
 
+def _unbuilt(value: Any) -> Any:
+    """A serialized layer without any ``build_config`` (its cells' included): it
+    deserializes into layers that own no variables yet."""
+    if isinstance(value, dict):
+        return {k: _unbuilt(v) for k, v in value.items() if k != "build_config"}
+    if isinstance(value, list):
+        return [_unbuilt(v) for v in value]
+    return value
+
+
 def _make_cell(entry: Any) -> Any:
     cell = entry if isinstance(entry, Layer) else deserialize_keras_object(entry)
     if type(cell).__name__ not in (*_CELLS, "StackedRNNCells"):
@@ -275,6 +285,10 @@ class Bidirectional(_gen("Bidirectional")):  # type: ignore[misc]
                     }
                 )
             )
+        # The layer as given, never built: Keras 2 and Keras < 3.3.3 (a Wrapper then)
+        # save it too, as empty groups ``layer`` and ``layer/cell`` (their paths are
+        # derived for those writers only).
+        self.layer = deserialize_keras_object(_unbuilt(layer_cfg))
         # Tracking order is attribute order (Keras: forward, then backward); the
         # constructor above set ``backward_layer`` to its config first.
         self.__dict__.pop("backward_layer", None)
