@@ -1,11 +1,11 @@
 """The TensorFlow twin of :mod:`kformat.layers._rnn_math`: the same time loop with
 ``ctx.tf`` (no TensorFlow import here; see ``kformat/layers/_def.py``).
 
-With a static time dimension (what a SavedModel endpoint traced from a model
-with a known sequence length sees) the loop is a Python loop over the steps,
-the graph holds one cell per step; without one it is ``tf.scan`` over the
-time-major inputs. Either way the first cell's input projection is one matmul
-over all steps, as in the NumPy loop.
+The loop is ``tf.scan`` over the time-major inputs (one cell body in the graph
+whatever the sequence length, known or not: a SavedModel endpoint traced with
+``(None, T, d)`` or ``(None, None, d)`` inputs both work; tracing one body per
+layer instead of one per step keeps export fast). The first cell's input
+projection is one matmul over all steps before the scan, as in the NumPy loop.
 """
 
 from __future__ import annotations
@@ -126,16 +126,6 @@ def tf_run(
         else:
             out = kept[-1][0]
         return kept, out
-
-    t_len = x.shape[1]
-    if t_len is not None:  # static: a Python loop, one cell per step in the graph
-        outs = []
-        out = None
-        for t in range(t_len):
-            states, out = step(states, xp[t], None if m is None else m[t])
-            outs.append(out)
-        seq = tf.stack(outs, axis=1) if return_sequences else None
-        return (seq if return_sequences else out), states
 
     sizes = [len(s) for s in states]
     flat0 = [s for group in states for s in group]

@@ -204,7 +204,8 @@ def _refuse_stateful(layer: Any) -> None:
 
 def _states_out(layer: Any, states: list[list[Any]]) -> list[Any]:
     if type(layer.cell).__name__ == "StackedRNNCells":
-        return [list(s) for s in states]
+        # StackedRNNCells.call: a list per multi-state cell (LSTM), else the one tensor
+        return [list(s) if len(s) > 1 else s[0] for s in states]
     return list(states[0])
 
 

@@ -109,6 +109,9 @@ def test_rnn_cells_and_bidirectional_match_keras(tmp_path: Path) -> None:
         outs.append(L.Bidirectional(L.RNN(L.GRUCell(2)), merge_mode="ave")(x))
         outs += list(L.Bidirectional(L.LSTM(2, return_state=True))(x))
         outs += list(L.Bidirectional(L.GRU(2, return_state=True), merge_mode=None)(x))
+        # stacked states: (output, [h1, c1], h2), flattened for the model outputs
+        both = L.RNN([L.LSTMCell(2), L.GRUCell(2)], return_state=True)(x)
+        outs += keras.tree.flatten(both)
         return keras.Model(x, outs)
 
     check_layer("cells and Bidirectional", tmp_path, build, random_inputs([((2, 4, 3), "float32")]))
