@@ -84,8 +84,8 @@ class CellMath:
             return [np.array(self.act(buf), copy=True)]
         if self.kind == "lstm":
             np.add(buf, xz, out=buf)
-            i = self.rec_act(buf[:, :u])
-            f = self.rec_act(buf[:, u : 2 * u])
+            i_f = self.rec_act(buf[:, : 2 * u])  # i and f in one call (adjacent columns)
+            i, f = i_f[:, :u], i_f[:, u:]
             g = self.act(buf[:, 2 * u : 3 * u])
             o = self.rec_act(buf[:, 3 * u :])
             c = np.multiply(f, states[1])  # c = f * c_tm1 + i * act(z2)
