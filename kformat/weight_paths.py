@@ -320,8 +320,13 @@ def sublayer_paths(
     (``multi_head_attention/query_dense``; spec §6.7)."""
     out: list[ObjectPath] = []
     for sub in layer_specs.sublayers(class_name, config):
-        out.extend(_sublayer_paths(sub, path, generation))
+        if _written(sub, generation):
+            out.extend(_sublayer_paths(sub, path, generation))
     return out
+
+
+def _written(sub: layer_specs.SublayerSpec, generation: Generation) -> bool:
+    return sub.generations is None or generation in sub.generations
 
 
 def _sublayer_paths(
@@ -346,5 +351,6 @@ def _sublayer_paths(
         )
         yield from nested
         return
-    for inner in layer_specs.sublayers(sub.class_name, sub.config):
-        yield from _sublayer_paths(inner, path, generation)
+    for inner in layer_specs.sublayers(sub.class_name, sub.config, sub.input_shape):
+        if _written(inner, generation):
+            yield from _sublayer_paths(inner, path, generation)

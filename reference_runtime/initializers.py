@@ -221,6 +221,9 @@ ALL_OBJECTS: Mapping[str, type[Initializer]] = {
         Identity,
     )
 }
+# Keras 3.0.x names the class OrthogonalInitializer (keras/src/initializers/
+# random_initializers.py), as recurrent layers' recurrent_initializer writes it.
+ALL_OBJECTS = {**ALL_OBJECTS, "OrthogonalInitializer": Orthogonal}
 _ALIASES: dict[str, type[Initializer]] = {
     "zeros": Zeros,
     "ones": Ones,

@@ -459,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     import keras_cases_hashing  # noqa: F401
     import keras_cases_normalization  # noqa: F401
     import keras_cases_preprocessing  # noqa: F401
+    import keras_cases_rnn  # noqa: F401
     import keras_cases_shape  # noqa: F401
     import keras_cases_spatiotemporal  # noqa: F401
     import keras_cases_text

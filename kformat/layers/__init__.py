@@ -71,6 +71,7 @@ _INDEX: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "RandAugment",
         ),
         "batch_normalization": ("BatchNormalization",),
+        "bidirectional": ("Bidirectional",),
         "categorical": (
             "Discretization",
             "CategoryEncoding",
@@ -220,6 +221,12 @@ _INDEX: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "AlphaDropout",
             "ActivityRegularization",
         ),
+        "recurrent": (
+            "SimpleRNN",
+            "LSTM",
+            "GRU",
+            "RNN",
+        ),
         "relu": (
             "ReLU",
             "LeakyReLU",
@@ -233,6 +240,12 @@ _INDEX: Mapping[str, tuple[str, ...]] = MappingProxyType(
         ),
         "resizing": ("Resizing",),
         "rms_normalization": ("RMSNormalization",),
+        "rnn_cells": (
+            "SimpleRNNCell",
+            "LSTMCell",
+            "GRUCell",
+            "StackedRNNCells",
+        ),
         "separable_conv": (
             "SeparableConv1D",
             "SeparableConvolution1D",

@@ -142,6 +142,9 @@ class SublayerSpec:
         variables: the sub-layer's ``vars`` when its class is not one of the
             catalogue (an RNN's unexported ``ConvLSTMCell``), else ``None``:
             they follow from ``class_name``, ``config`` and ``input_shape``.
+        generations: the path generations (``kformat.weight_paths``) whose writers
+            save this sub-layer, or ``None`` for all (Bidirectional's unbuilt
+            ``layer``: only Keras 3.0.x and Keras 2).
     """
 
     attr: str
@@ -152,6 +155,7 @@ class SublayerSpec:
     input_shape: Shape | None = None
     weighted: bool = True
     variables: tuple[VariableSpec, ...] | None = None
+    generations: tuple[str, ...] | None = None
 
 
 class UnknownLayerClass(KeyError):
@@ -236,9 +240,9 @@ class LayerDef:
         call_outputs: ``(call kwargs of a node) -> number of tensors the call
             returns``, for classes whose call arguments add outputs
             (``return_attention_scores=True``); ``None``: one tensor.
-        config_outputs: ``(config) -> number of tensors every call returns``, for
-            classes whose config adds outputs (an RNN's ``return_state=True``);
-            ``None``: one tensor (or ``call_outputs``).
+        config_outputs: ``(config) -> number of tensors every call returns`` (``None``
+            when unknown), for classes whose config adds outputs (a recurrent
+            layer's ``return_state``); ``None``: one tensor.
         config_base: the base keys ``get_config`` writes (Discretization writes
             no ``trainable``: its constructor does not take it).
         aliases: other exported names of the class (``MaxPool2D``).
@@ -280,7 +284,7 @@ class LayerDef:
     tf_compute_mask: Callable[..., Any] | None = None
     supports_masking: bool = False
     call_outputs: Callable[[Mapping[str, Any]], int] | None = None
-    config_outputs: Callable[[Mapping[str, Any]], int] | None = None
+    config_outputs: Callable[[Mapping[str, Any]], int | None] | None = None
     config_base: tuple[str, ...] = ("name", "trainable", "dtype", "activity_regularizer")
     aliases: tuple[str, ...] = ()
     get_config: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None

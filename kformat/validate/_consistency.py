@@ -84,7 +84,10 @@ def expected_objects(
     followed = sequential_shapes(config)
     for obj in weight_paths.object_paths(config, generation):
         if obj.parent is not None:
-            out.append(_sublayer(obj, parents.get(obj.parent)))
+            sub_expected, sub_spec = _sublayer(obj, parents.get(obj.parent))
+            out.append(sub_expected)
+            if sub_spec is not None:  # its own sub-layers (a Bidirectional's cells)
+                parents[obj.path] = (sub_spec, sub_expected)
             continue
         parts = pointers.get(id(obj.config), ())
         inner = obj.config.get("config")
@@ -152,22 +155,25 @@ def _pointers(config: Any) -> dict[int, Parts]:
 
 def _sublayer(
     obj: weight_paths.ObjectPath, parent: tuple[layer_specs.LayerSpec, Expected] | None
-) -> Expected:
+) -> tuple[Expected, layer_specs.LayerSpec | None]:
     if parent is None:
-        return Expected(obj, (), None)
+        return Expected(obj, (), None), None
     spec, owner = parent
     sub = next((s for s in spec.sublayers if obj.attr in (s.attr, s.legacy_attr)), None)
     variables: tuple[layer_specs.VariableSpec, ...] | None = None
+    own: layer_specs.LayerSpec | None = None
     if sub is not None and not sub.weighted:
         variables = ()
     elif sub is not None and sub.variables is not None:
         variables = sub.variables
     elif sub is not None and sub.input_shape is not None:
         try:
-            variables = layer_specs.variables(sub.class_name, sub.config, sub.input_shape)
+            own = layer_specs.layer_spec(sub.class_name, sub.config, sub.input_shape)
+            variables = own.variables
         except (ValueError, KeyError, TypeError, IndexError):
             variables = None
-    return Expected(obj, owner.pointer, variables, owner.dtype, owner.trainable)
+    expected = Expected(obj, owner.pointer, variables, owner.dtype, owner.trainable)
+    return expected, own
 
 
 def _under(prefixes: frozenset[str] | set[str], path: str) -> bool:

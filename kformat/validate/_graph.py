@@ -100,12 +100,12 @@ class _Layer:
             and first.get("class_name") == "InputLayer"
         )
         self.outputs: int | None = 1 if self.known else None
-        if self.class_name in _FUNCTIONAL and isinstance(inner, Mapping):
-            self.outputs = sum(1 for _ in _leaves(inner.get("output_layers"))) or None
         definition = catalogue.get(self.class_name) if isinstance(self.class_name, str) else None
         if definition is not None and definition.config_outputs is not None:
-            # The config may add outputs (an RNN's return_state=True).
+            # The config may add outputs (a recurrent layer's return_state).
             self.outputs = definition.config_outputs(inner if isinstance(inner, Mapping) else {})
+        if self.class_name in _FUNCTIONAL and isinstance(inner, Mapping):
+            self.outputs = sum(1 for _ in _leaves(inner.get("output_layers"))) or None
 
     def outputs_of(self, node_index: int) -> int | None:
         definition = catalogue.get(self.class_name) if isinstance(self.class_name, str) else None

@@ -30,6 +30,17 @@ from reference_runtime.layers.layer import Layer
 from reference_runtime.layers.layer_normalization import LayerNormalization
 from reference_runtime.layers.leaky_relu import LeakyReLU
 from reference_runtime.layers.multi_head_attention import MultiHeadAttention
+from reference_runtime.layers.recurrent import (
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+)
 from reference_runtime.layers.rms_normalization import RMSNormalization
 from reference_runtime.layers.softmax import Softmax
 from reference_runtime.layers.spectral_normalization import SpectralNormalization
@@ -39,11 +50,15 @@ from reference_runtime.layers.time_distributed import TimeDistributed
 from reference_runtime.layers.variable import Variable
 
 __all__ = [
+    "GRU",
     "LAYERS",
+    "LSTM",
+    "RNN",
     "Activation",
     "Add",
     "Average",
     "BatchNormalization",
+    "Bidirectional",
     "Concatenate",
     "ConvLSTM1D",
     "ConvLSTM2D",
@@ -54,11 +69,13 @@ __all__ = [
     "EinsumDense",
     "Embedding",
     "Flatten",
+    "GRUCell",
     "GroupQueryAttention",
     "Identity",
     "Input",
     "InputLayer",
     "IntegerLookup",
+    "LSTMCell",
     "Lambda",
     "Layer",
     "LayerNormalization",
@@ -72,8 +89,11 @@ __all__ = [
     "RMSNormalization",
     "ReLU",
     "Reshape",
+    "SimpleRNN",
+    "SimpleRNNCell",
     "Softmax",
     "SpectralNormalization",
+    "StackedRNNCells",
     "StringLookup",
     "Subtract",
     "TFOpLambda",
@@ -130,6 +150,15 @@ _WRITTEN: Mapping[str, type[Layer]] = MappingProxyType(
         "ConvLSTM1D": ConvLSTM1D,
         "ConvLSTM2D": ConvLSTM2D,
         "ConvLSTM3D": ConvLSTM3D,
+        "SimpleRNN": SimpleRNN,
+        "LSTM": LSTM,
+        "GRU": GRU,
+        "RNN": RNN,
+        "SimpleRNNCell": SimpleRNNCell,
+        "LSTMCell": LSTMCell,
+        "GRUCell": GRUCell,
+        "StackedRNNCells": StackedRNNCells,
+        "Bidirectional": Bidirectional,
     }
 )
 

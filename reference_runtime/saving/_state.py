@@ -49,6 +49,9 @@ class SaveableEntry:
 
     obj: Any
     paths: list[str] = field(default_factory=list)
+    #: only older Keras 3 files hold it (Bidirectional's unbuilt ``layer`` before
+    #: Keras 3.3.3): read when present, never written.
+    read_only: bool = False
 
 
 class _Walker:
@@ -57,20 +60,24 @@ class _Walker:
         self.generation: Generation = "keras2" if keras2 else "keras3"
         self.entries: dict[int, SaveableEntry] = {}
 
-    def _place(self, obj: Any, paths: list[str]) -> bool:
+    def _place(self, obj: Any, paths: list[str], read_only: bool = False) -> bool:
         """Record ``obj`` at ``paths``; ``False`` when it was already placed."""
         entry = self.entries.get(id(obj))
         if entry is not None:
-            entry.paths.extend(paths)
+            entry.paths.extend(p for p in paths if p not in entry.paths)
             return False
-        self.entries[id(obj)] = SaveableEntry(obj, list(paths))
+        self.entries[id(obj)] = SaveableEntry(obj, list(paths), read_only)
         return True
 
     def visit(self, obj: Any, path: str) -> None:
         if not self._place(obj, [path]) or isinstance(obj, Optimizer):
             return
         if is_builtin_model(obj):
-            self._derived(weight_paths.object_paths(_skeleton(obj), self.generation), obj, path)
+            skeleton = _skeleton(obj)
+            self._derived(weight_paths.object_paths(skeleton, self.generation), obj, path)
+            if not self.keras2:  # sub-layers only Keras 3.0.x files hold
+                older = weight_paths.object_paths(skeleton, "keras3.0")
+                self._derived(older, obj, path, read_only=True)
         elif is_builtin(obj):  # a built-in layer reached from a custom one
             entry = _skeleton(obj)
             subs = weight_paths.sublayer_paths(
@@ -81,7 +88,13 @@ class _Walker:
             self._attributes(obj, path)
         self._optimizer(obj, path)
 
-    def _derived(self, derived: list[weight_paths.ObjectPath], owner: Any, prefix: str) -> None:
+    def _derived(
+        self,
+        derived: list[weight_paths.ObjectPath],
+        owner: Any,
+        prefix: str,
+        read_only: bool = False,
+    ) -> None:
         """Place the live object of each derived path; the paths are relative
         to ``prefix``, where ``owner`` sits (path ``""``, already placed)."""
         live: dict[str, Any] = {"": owner}
@@ -93,7 +106,7 @@ class _Walker:
             if obj is None:
                 continue  # a sub-layer of a layer that was never built
             live[op.path] = obj
-            if not self._place(obj, [prefix + p for p in (op.path, *op.aliases)]):
+            if not self._place(obj, [prefix + p for p in (op.path, *op.aliases)], read_only):
                 continue
             if not is_builtin(obj):
                 self._attributes(obj, prefix + op.path)
@@ -162,9 +175,12 @@ def _live_object(
         if parent is None or op.attr is None:
             return None
         try:  # an attribute of a built-in layer, named by the layer table
-            return getattr(parent, op.attr)
+            found = getattr(parent, op.attr)
         except AttributeError:  # made by build(), which never ran
             return None
+        # Older writers' sub-layer the runtime keeps only as config (Bidirectional's
+        # ``layer`` in Keras 2): nothing live to load into.
+        return found if isinstance(found, Layer) else None
     # ``<model>/layers/<name>``: the next of that model's ``layers``, in the
     # order its config lists them (the runtime writes no shared ids, so every
     # element is derived, and counted, once).
@@ -192,6 +208,8 @@ def collect_state(model: Any) -> tuple[dict[str, np.ndarray[Any, Any]], dict[str
     weights: dict[str, np.ndarray[Any, Any]] = {}
     groups: dict[str, dict[str, Any]] = {}
     for entry in walk(model):
+        if entry.read_only:
+            continue
         obj, path = entry.obj, entry.paths[0]
         if isinstance(obj, Optimizer) and obj.saved_state is not None:
             saved_weights, saved_groups = obj.saved_state
@@ -310,6 +328,8 @@ def load_state(
         if isinstance(obj, Optimizer):
             _load_optimizer(obj, candidates, weights, groups)
             continue
+        if entry.read_only and not any(vars_path(p) in groups for p in candidates):
+            continue  # an older writer's sub-layer this file does not hold
         error: tuple[str, str, str] | None = None
         for path in candidates:
             group = vars_path(path)

@@ -139,7 +139,11 @@ def test_the_sub_layer_kernel_wins_as_in_keras(tmp_path: Path, keras: Any) -> No
 
 @pytest.mark.parametrize(
     ("key", "value", "code"),
-    [("units", 0, "KF305"), ("unknown_key", 1, "KF312"), ("class_name", "LSTM", "KF310")],
+    [
+        ("units", 0, "KF305"),
+        ("unknown_key", 1, "KF312"),
+        ("class_name", "ReversibleEmbedding", "KF310"),
+    ],
 )
 def test_the_wrapped_config_is_validated(tmp_path: Path, key: str, value: Any, code: str) -> None:
     model = rr.Sequential(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import kformat
-from benchmarks import _cnn, _models, bench_cnn, bench_infer
+from benchmarks import _cnn, _models, bench_cnn, bench_infer, bench_rnn
 from benchmarks._util import child_peak_rss, median_time
 
 
@@ -94,3 +94,17 @@ def test_registry_inputs_mix_valid_and_broken(
     assert files == len(paths) == 30 and nbytes == sum(p.stat().st_size for p in paths)
     broken = [p for p in paths if list(kformat.iter_issues(p))]
     assert len(broken) == 30 // bench_registry.BROKEN_EVERY  # one in ten, each kind once
+
+
+def test_bench_rnn_input_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    import reference_runtime as rr
+
+    monkeypatch.setattr(bench_rnn, "CACHE", tmp_path)
+    path = bench_rnn.lstm_file(units=4, steps=3, features=2)
+    assert path.parent == tmp_path
+    assert list(kformat.iter_issues(path)) == []
+    model = rr.load_model(path)
+    assert model(np.ones((2, 3, 2), "float32")).shape == (2, 4)
+    bench_rnn.gemm_only(4, 3, 2, 2)()  # the GEMM-only baseline runs

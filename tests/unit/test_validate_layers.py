@@ -106,7 +106,7 @@ BAD = [
     (layer("Dot", axes=[1, 2, 3]), "KF305", f"{P}/axes"),
     (layer("Dot"), "KF313", P),
     (layer("Add", axis=1), "KF312", f"{P}/axis"),
-    (layer("GRU", units=2), "KF310", "/config/layers/0"),
+    (layer("ReversibleEmbedding", input_dim=4, output_dim=2), "KF310", "/config/layers/0"),
     (layer("Dense", units=3, activation="swishy"), "KF306", f"{P}/activation"),
     (
         layer("Dense", units=3, kernel_initializer="glorot_magic"),

@@ -145,8 +145,8 @@ def _kf317() -> list[Issue]:
 def _kf310() -> list[Issue]:
     conv = {
         "module": "keras.layers",
-        "class_name": "GRU",
-        "config": {"name": "gru", "units": 2},
+        "class_name": "ReversibleEmbedding",
+        "config": {"name": "reversible_embedding", "input_dim": 4, "output_dim": 2},
         "registered_name": None,
     }
     return issues_of(zip_of(config=mh.with_layer(mh.base_config(), conv)))
