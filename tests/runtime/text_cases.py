@@ -137,12 +137,16 @@ def text_vectorization(keras: Any) -> Any:
 
 def build_sentiment(keras: Any, middle: Callable[[Any, Any], Any] | None = None) -> Any:
     """TextVectorization -> Embedding(mask_zero) -> ``middle`` -> Dense, adapted on
-    :data:`CORPUS`; ``middle(keras, x)`` defaults to GlobalAveragePooling1D."""
+    :data:`CORPUS`; ``middle(keras, x)`` defaults to Bidirectional(LSTM) (the mask from
+    the padded token ids reaches both directions)."""
     vectorize = keras.layers.TextVectorization(max_tokens=20, output_sequence_length=6)
     vectorize.adapt(CORPUS)
     x = keras.Input((), dtype="string")
     h = keras.layers.Embedding(20, 4, mask_zero=True)(vectorize(x))
-    h = keras.layers.GlobalAveragePooling1D()(h) if middle is None else middle(keras, h)
+    if middle is None:
+        h = keras.layers.Bidirectional(keras.layers.LSTM(3))(h)
+    else:
+        h = middle(keras, h)
     model = keras.Model(x, keras.layers.Dense(1, activation="sigmoid")(h))
     rng = np.random.default_rng(3)
     model.set_weights([rng.normal(size=w.shape).astype(w.dtype) for w in model.get_weights()])
