@@ -6,6 +6,7 @@ import argparse
 
 from benchmarks import (
     bench_cnn,
+    bench_dask,
     bench_infer,
     bench_inspect,
     bench_io,
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         "scale": bench_scale.run(),
         "isolation": bench_isolation.run(),
         "inspect": bench_inspect.run(),
+        "dask": bench_dask.run(),
     }
     if args.json:
         dump_json(results)
@@ -37,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_scale.report(results["scale"])
         bench_isolation.report(results["isolation"])
         bench_inspect.report(results["inspect"])
+        bench_dask.report(results["dask"])
     return 0
 
 
