@@ -177,6 +177,10 @@ def _split(files: list[str], npartitions: int | None) -> list[list[str]]:
 
 
 def _one_by_one(client: Any, files: Sequence[str], limits: Limits | None, deep: bool) -> list[Any]:
+    """The files of a partition whose worker died, one task each. A worker's death also
+    fails the other tasks queued on it, so a file that fails here is tried once more
+    alone, with nothing else in flight: only a file that kills its worker then is
+    ``crashed``."""
     futures = [
         client.submit(_validate_partition, [f], limits, deep, pure=False, retries=0) for f in files
     ]
@@ -184,6 +188,12 @@ def _one_by_one(client: Any, files: Sequence[str], limits: Limits | None, deep: 
     for file, future in zip(files, futures, strict=True):
         try:
             frames.append(future.result())
+            continue
+        except Exception:
+            pass
+        try:
+            alone = client.submit(_validate_partition, [file], limits, deep, pure=False)
+            frames.append(alone.result())
         except Exception as exc:
             frames.append(_crashed(file, exc))
     return frames

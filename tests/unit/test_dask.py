@@ -3,6 +3,7 @@ file by file, predict equals reference_runtime's predict, the model loads once p
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sys
@@ -47,6 +48,9 @@ def client() -> Iterator[Any]:
             processes=True,
             dashboard_address=":0",
             silence_logs=40,
+            # A task whose worker dies fails at once, instead of killing three more
+            # workers first (Dask's default): the crash test stays quick.
+            scheduler_kwargs={"allowed_failures": 0},
         ) as cluster,
         distributed.Client(cluster) as c,
     ):
@@ -174,6 +178,25 @@ def test_predict_dataframe_takes_numeric_columns_in_order(client: Any) -> None:
     want = model.predict(x, batch_size=100, verbose=0)
     np.testing.assert_array_equal(out["score"].to_numpy(), want[:, 0])
     assert all(n <= 1 for n in _loads(client).values())
+
+
+def test_a_file_that_kills_its_worker_is_recorded_and_spares_the_others(
+    client: Any, files: list[str]
+) -> None:
+    """HDF5 in-process (the caller's choice for trusted input) and a file on which libhdf5
+    dies of SIGSEGV: the worker process really dies. That file is ``crashed``; the other
+    files of its partition, re-run one per task, keep their exact issues."""
+    limits = dataclasses.replace(kformat.DEFAULT_LIMITS, h5_in_process=True)
+    crash = str(ROOT / "conformance" / "hostile" / "h5_libhdf5_crash" / "model.keras")
+    batch = [files[0], crash, files[1], files[4]]
+    table = kd.validate(batch, client=client, limits=limits, npartitions=1)
+    crashed = table[table.file == crash]
+    assert crashed.status.tolist() == ["crashed"] and crashed.code.isna().all()
+    assert "KilledWorker" in crashed.message.item()
+    rest = table[table.file != crash].to_dict("records")
+    want = expected_rows([files[0], files[1], files[4]])
+    assert [{k: g[k] for k in w} for g, w in zip(rest, want, strict=True)] == want
+    assert len(rest) == len(want)
 
 
 def test_predict_refuses_other_data_and_names_the_missing_extra(
