@@ -89,7 +89,7 @@ def run(n_files: int = 2000, rows: int = 2_000_000) -> dict[str, Any]:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=":0",
-                silence_logs=40,
+                silence_logs=50,  # not even the workers' heartbeat errors at shutdown
             )
         )
         client = distributed.Client(cluster)
@@ -123,7 +123,7 @@ def run(n_files: int = 2000, rows: int = 2_000_000) -> dict[str, Any]:
                 lambda: rd.predict(model_path, x_lazy, batch_size=BATCH).compute(), cluster_cpu
             )
             r["predict_equal"] = bool(np.array_equal(got, want))
-            r["loads_per_worker"] = sorted(client.run(rd._load_count).values())
+            r["loads_per_worker"] = sorted(client.run(rd._load_count, model_path).values())
         finally:
             client.close()
             cluster.close()

@@ -48,8 +48,9 @@ def _need_dask() -> None:
 
 
 def _file_rows(file: str, limits: Limits | None, deep: bool) -> list[dict[str, Any]]:
-    """The rows of one file. Never raises: each file is isolated from the others in its
-    partition (the HDF5 walk already runs in a forked child that a crash cannot escape)."""
+    """The rows of one file. Never raises, so one file cannot cost the others of its
+    partition their rows; a crash of libhdf5 stays in the validator's forked child
+    (spec §6.11) unless the caller's limits run HDF5 in-process."""
     from kformat.validate import iter_issues
 
     blank = dict.fromkeys(COLUMNS[2:])
@@ -118,7 +119,8 @@ def validate(
             exists, else Dask's default scheduler.
         limits: caps on sizes and depths (``kformat.DEFAULT_LIMITS``).
         deep: verify CRCs and scan float weights for NaN/Inf (KF424).
-        npartitions: partitions of the bag of paths (Dask's default when ``None``).
+        npartitions: Dask tasks the paths are split into, contiguously (by default
+            16 files per task, at most 128 tasks).
         compute: return a ``pandas.DataFrame`` (``True``) or a lazy Dask dataframe.
 
     Returns:
@@ -135,7 +137,9 @@ def validate(
 
     files = [os.fspath(p) for p in paths]
     chunks = _split(files, npartitions)
-    parts = [dask.delayed(_validate_partition, pure=True)(chunk, limits, deep) for chunk in chunks]
+    # Not pure: the result depends on the files' bytes, not on their names, so a later
+    # call must never be answered from an earlier one's results.
+    parts = [dask.delayed(_validate_partition, pure=False)(chunk, limits, deep) for chunk in chunks]
     if not compute:
         if not parts:
             return dd.from_pandas(_frame([]), npartitions=1)

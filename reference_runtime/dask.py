@@ -25,7 +25,7 @@ __all__ = ["predict"]
 
 _LOCK = threading.Lock()
 _MODELS: dict[tuple[str, int, int, int, int], Any] = {}
-_LOADS = 0  # models loaded by this process, read by tests through Client.run
+_LOADS: dict[str, int] = {}  # real path -> loads by this process (tests read it on workers)
 
 
 def _identity(path: str) -> tuple[str, int, int, int, int]:
@@ -36,7 +36,6 @@ def _identity(path: str) -> tuple[str, int, int, int, int]:
 
 def _model(path: str) -> Any:
     """The model at ``path``, loaded once per process (and again if the file changed)."""
-    global _LOADS
     key = _identity(path)
     with _LOCK:  # a worker with several threads loads once, not once per thread
         model = _MODELS.get(key)
@@ -45,16 +44,23 @@ def _model(path: str) -> Any:
             for stale in [k for k in _MODELS if k[0] == key[0]]:
                 del _MODELS[stale]
             _MODELS[key] = model
-            _LOADS += 1
+            _LOADS[key[0]] = _LOADS.get(key[0], 0) + 1
     return model
 
 
-def _load_count() -> int:
-    return _LOADS
+def _load_count(path: str) -> int:
+    """How many times this process loaded the model at ``path``."""
+    return _LOADS.get(os.path.realpath(path), 0)
 
 
-def _run(path: str, x: Any, batch_size: int | None) -> list[np.ndarray[Any, Any]]:
-    """Every output of the model on ``x``, as a list in ``output_names`` order."""
+def _run(
+    path: str, x: Any, batch_size: int | None, version: object = None
+) -> list[np.ndarray[Any, Any]]:
+    """Every output of the model on ``x``, as a list in ``output_names`` order.
+
+    ``version`` is not used here: the caller passes the file's identity as seen when the
+    graph was built, so that it is part of the task's key and a replaced file never gets
+    an earlier file's results from Dask's cache of computed keys."""
     import numpy as np
 
     out = _model(path).predict(x, batch_size=batch_size, verbose=0)
@@ -136,8 +142,10 @@ def _predict_array(path: str, x: Any, batch_size: int | None) -> Any:
     if any(n > 1 for n in x.numblocks[1:]):
         x = x.rechunk({axis: -1 for axis in range(1, x.ndim)})
     sample = _run(path, np.zeros((1, *x.shape[1:]), dtype=x.dtype), batch_size)
+    version = _identity(path)
     blocks = [
-        dask.delayed(_run, pure=True)(path, block, batch_size) for block in x.to_delayed().ravel()
+        dask.delayed(_run, pure=True)(path, block, batch_size, version)
+        for block in x.to_delayed().ravel()
     ]
     outputs = []
     for j, s in enumerate(sample):
@@ -180,6 +188,7 @@ def _frame_part(
     batch_size: int | None,
     inputs: dict[str, list[str]],
     meta: pd.DataFrame,
+    version: object = None,
 ) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
@@ -213,4 +222,7 @@ def _predict_frame(
         names += cols
         dtypes.update(dict.fromkeys(cols, s.dtype))
     meta = pd.DataFrame({c: np.empty(0, dtype=dtypes[c]) for c in names})
-    return frame.map_partitions(_frame_part, path, batch_size, inputs, meta, meta=meta)
+    # The file's identity is an argument so that it is part of the tasks' keys (see _run).
+    return frame.map_partitions(
+        _frame_part, path, batch_size, inputs, meta, _identity(path), meta=meta
+    )

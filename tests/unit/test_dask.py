@@ -141,8 +141,9 @@ def test_lazy_table_computes_to_the_same_rows(client: Any, files: list[str]) -> 
     pd.testing.assert_frame_equal(lazy.compute().reset_index(drop=True), eager)
 
 
-def _loads(client: Any) -> dict[str, int]:
-    return dict(client.run(_load_count))
+def _loads(client: Any, path: Path = MODEL) -> dict[str, int]:
+    """Per worker: how many times its process loaded the model at ``path``."""
+    return dict(client.run(_load_count, str(path)))
 
 
 def test_predict_array_equals_runtime_and_loads_once_per_worker(client: Any) -> None:
@@ -162,6 +163,29 @@ def test_predict_array_equals_runtime_and_loads_once_per_worker(client: Any) -> 
     added = {w: after[w] - before.get(w, 0) for w in after}
     assert set(added.values()) <= {0, 1} and sum(added.values()) >= 1
     assert all(n <= 1 for n in after.values())
+
+
+def test_a_replaced_model_file_is_loaded_again(client: Any, tmp_path: Path) -> None:
+    import reference_runtime
+
+    path = tmp_path / "m.keras"
+    shutil.copyfile(MODEL, path)
+    x = np.random.default_rng(2).standard_normal((1_000, 32)).astype(np.float32)
+    first = rd.predict(path, da.from_array(x, chunks=(500, 32)), batch_size=500).compute()
+    archive = kformat.read(MODEL)
+    weights = {
+        k: np.asarray(v) * 2 if k.startswith("/layers/dense_1/") else v  # the "score" Dense
+        for k, v in archive.weights.items()
+    }
+    assert any(k.startswith("/layers/dense_1/") for k in weights)
+    kformat.write(
+        kformat.KerasArchive(archive.config, archive.metadata, weights, archive.groups), path
+    )
+    second = rd.predict(path, da.from_array(x, chunks=(500, 32)), batch_size=500).compute()
+    want = reference_runtime.load_model(path).predict(x, batch_size=500, verbose=0)
+    np.testing.assert_array_equal(second, want)
+    assert not np.array_equal(first, second)
+    assert 2 <= sum(_loads(client, path).values()) <= 4  # once per file version per worker
 
 
 def test_predict_dataframe_takes_numeric_columns_in_order(client: Any) -> None:
