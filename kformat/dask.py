@@ -218,3 +218,13 @@ def _default_client() -> Any:
     with contextlib.suppress(ValueError):
         return default_client()
     return None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "predict":
+        # Inference needs the runtime, which depends on kformat, never the reverse.
+        raise AttributeError(
+            "kformat.dask has no predict: batch inference is reference_runtime.dask.predict "
+            "(the core package never imports the runtime)"
+        )
+    raise AttributeError(f"module 'kformat.dask' has no attribute {name!r}")

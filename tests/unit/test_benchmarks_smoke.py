@@ -81,3 +81,11 @@ def test_bench_cnn_cheap_mode(
     assert "keras_numpy_1" not in m
     bench_cnn.report(r)
     assert "MobileNetV2, 32x32" in capsys.readouterr().out
+
+
+def test_dask_benchmark_files_are_what_it_says(tmp_path: Path) -> None:
+    from benchmarks import bench_dask
+
+    files = bench_dask.write_files(tmp_path, 10)
+    codes = [sorted({i.code for i in kformat.iter_issues(f)}) for f in files]
+    assert codes[:9] == [[]] * 9 and "KF305" in codes[9]

@@ -226,6 +226,8 @@ def test_a_file_that_kills_its_worker_is_recorded_and_spares_the_others(
 def test_predict_refuses_other_data_and_names_the_missing_extra(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    with pytest.raises(AttributeError, match=r"reference_runtime\.dask\.predict"):
+        kd.predict  # noqa: B018
     with pytest.raises(TypeError, match=r"dask\.array\.Array or dask\.dataframe\.DataFrame"):
         rd.predict(MODEL, np.zeros((2, 32)))
     monkeypatch.setitem(sys.modules, "dask", None)
