@@ -139,6 +139,12 @@ def _predict_array(path: str, x: Any, batch_size: int | None) -> Any:
 
     if x.ndim < 1:
         raise ValueError("predict needs an array with a batch axis (axis 0)")
+    names = _input_names(path)
+    if len(names) != 1:
+        raise ValueError(
+            f"a Dask array feeds a single-input model; this one has inputs {names}: "
+            "pass a Dask dataframe and columns={input name: [column, ...]}"
+        )
     if any(n > 1 for n in x.numblocks[1:]):
         x = x.rechunk({axis: -1 for axis in range(1, x.ndim)})
     sample = _run(path, np.zeros((1, *x.shape[1:]), dtype=x.dtype), batch_size)
@@ -195,7 +201,9 @@ def _frame_part(
 
     if len(part) == 0:
         return meta.iloc[:0].set_axis(part.index[:0])
-    arrays = {name: part[cols].to_numpy() for name, cols in inputs.items()}
+    # C order, as a NumPy user's rows are: pandas hands back column-major blocks, and BLAS
+    # may round differently by layout, so this keeps outputs equal to Model.predict's.
+    arrays = {name: np.ascontiguousarray(part[cols].to_numpy()) for name, cols in inputs.items()}
     x: Any = next(iter(arrays.values())) if len(arrays) == 1 else arrays
     flat = [o.reshape(len(part), -1) for o in _run(path, x, batch_size)]
     values = np.concatenate(flat, axis=1) if len(flat) > 1 else flat[0]

@@ -205,6 +205,32 @@ def test_predict_dataframe_takes_numeric_columns_in_order(client: Any) -> None:
     assert all(n <= 1 for n in _loads(client).values())
 
 
+def test_predict_two_inputs_two_outputs(client: Any, tmp_path: Path) -> None:
+    """A multi-input model takes the columns mapping; each output becomes its columns
+    (``pair_0``, ``pair_1``, ``one``); a Dask array gets one output array each."""
+    import reference_runtime as keras
+
+    a, b = keras.Input(shape=(4,), name="a"), keras.Input(shape=(3,), name="b")
+    pair = keras.layers.Dense(2, name="pair")(keras.layers.Concatenate()([a, b]))
+    one = keras.layers.Dense(1, name="one")(a)
+    path = tmp_path / "two.keras"
+    keras.Model([a, b], [pair, one]).save(path)
+    model = keras.load_model(path)
+    x = np.random.default_rng(3).standard_normal((300, 7)).astype(np.float32)
+    frame = pd.DataFrame(x, columns=[*"abcdefg"])
+    ddf = dd.from_pandas(frame, npartitions=2)
+    with pytest.raises(ValueError, match="columns="):
+        rd.predict(path, ddf)
+    mapping = {"a": [*"abcd"], "b": [*"efg"]}
+    out = rd.predict(path, ddf, columns=mapping, batch_size=50).compute()
+    rows = {"a": np.ascontiguousarray(x[:, :4]), "b": np.ascontiguousarray(x[:, 4:])}
+    want = model.predict(rows, batch_size=50, verbose=0)
+    assert list(out.columns) == ["pair_0", "pair_1", "one"]
+    np.testing.assert_array_equal(out.to_numpy(), np.concatenate(want, axis=1))
+    with pytest.raises(ValueError, match=r"has inputs \['a', 'b'\]"):
+        rd.predict(path, da.from_array(x[:, :4], chunks=(100, 4)))
+
+
 def test_a_file_that_kills_its_worker_is_recorded_and_spares_the_others(
     client: Any, files: list[str]
 ) -> None:
