@@ -6,11 +6,16 @@ import argparse
 
 from benchmarks import (
     bench_cnn,
+    bench_conformance,
+    bench_conv,
+    bench_dask,
+    bench_hashing,
     bench_infer,
     bench_inspect,
     bench_io,
     bench_isolation,
     bench_registry,
+    bench_rnn,
     bench_scale,
 )
 from benchmarks._util import dump_json
@@ -29,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
         "isolation": bench_isolation.run(),
         "inspect": bench_inspect.run(),
         "registry": bench_registry.run(),
+        "dask": bench_dask.run(),
+        "conv": bench_conv.run(),
+        "rnn": bench_rnn.run(),
+        "hashing": bench_hashing.run(),
+        "conformance": bench_conformance.run(),
     }
     if args.json:
         dump_json(results)
@@ -40,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         bench_isolation.report(results["isolation"])
         bench_inspect.report(results["inspect"])
         bench_registry.report(results["registry"])
+        bench_dask.report(results["dask"])
+        bench_conv.report(results["conv"])
+        bench_rnn.report(results["rnn"])
+        bench_hashing.report(results["hashing"])
+        bench_conformance.report(results["conformance"])
     return 0
 
 

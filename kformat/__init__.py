@@ -104,6 +104,9 @@ def _version() -> str:
 def __getattr__(name: str) -> Any:
     if name == "__version__":
         value: Any = _version()
+    elif name == "dask":
+        # The optional Dask integration, a submodule; importing it does not import dask.
+        value = importlib.import_module("kformat.dask")
     elif name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
     else:

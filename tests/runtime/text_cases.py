@@ -143,10 +143,8 @@ def build_sentiment(keras: Any, middle: Callable[[Any, Any], Any] | None = None)
     vectorize.adapt(CORPUS)
     x = keras.Input((), dtype="string")
     h = keras.layers.Embedding(20, 4, mask_zero=True)(vectorize(x))
-    if middle is None:
-        h = keras.layers.Bidirectional(keras.layers.LSTM(3))(h)
-    else:
-        h = middle(keras, h)
+    bilstm = keras.layers.Bidirectional(keras.layers.LSTM(3))
+    h = bilstm(h) if middle is None else middle(keras, h)
     model = keras.Model(x, keras.layers.Dense(1, activation="sigmoid")(h))
     rng = np.random.default_rng(3)
     model.set_weights([rng.normal(size=w.shape).astype(w.dtype) for w in model.get_weights()])

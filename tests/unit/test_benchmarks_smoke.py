@@ -108,3 +108,11 @@ def test_bench_rnn_input_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     model = rr.load_model(path)
     assert model(np.ones((2, 3, 2), "float32")).shape == (2, 4)
     bench_rnn.gemm_only(4, 3, 2, 2)()  # the GEMM-only baseline runs
+
+
+def test_dask_benchmark_files_are_what_it_says(tmp_path: Path) -> None:
+    from benchmarks import bench_dask
+
+    files = bench_dask.write_files(tmp_path, 10)
+    codes = [sorted({i.code for i in kformat.iter_issues(f)}) for f in files]
+    assert codes[:9] == [[]] * 9 and "KF305" in codes[9]
