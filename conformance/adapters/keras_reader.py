@@ -33,7 +33,10 @@ def verdict(
 ) -> dict[str, Any]:
     import keras  # type: ignore[import-untyped]
 
-    keras.backend.clear_session()
+    try:  # fresh layer-name counters; skip the slow gc.collect where Keras allows it
+        keras.backend.clear_session(free_memory=False)
+    except TypeError:  # older Keras 3 releases have no free_memory argument
+        keras.backend.clear_session()
     try:
         if architecture:
             model = keras.saving.load_model(architecture)
