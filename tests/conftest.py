@@ -59,6 +59,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             "fast (default: MobileNetV2, ResNet50), all, none, or a comma-separated list"
         ),
     )
+    parser.addoption(
+        "--export-parity",
+        default="generations",
+        choices=("generations", "all"),
+        help=(
+            "real-Keras corpus models tests/export exports to SavedModel and compares: "
+            "generations (default: each model once for Keras 3 and once for Keras 2, from "
+            "the newest writer that made it) or all (every writer's file)"
+        ),
+    )
 
 
 def budget(examples: int) -> int:
