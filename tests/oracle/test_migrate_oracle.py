@@ -12,14 +12,13 @@ corpus without it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 import kformat
+from tests import _corpus_case as corpus
 from tests.conftest import KERAS_FILES
 
 KERAS2_FILES = KERAS_FILES.parent / "keras2_files"
@@ -38,51 +37,23 @@ def _cases() -> list[Any]:
     return out
 
 
-def _made(case: Path) -> dict[str, Any]:
-    made: dict[str, Any] = json.loads((case / "made.json").read_text())
-    return made
-
-
-def _feed(case: Path, made: dict[str, Any]) -> Any:
-    with np.load(case / "inputs.npz", allow_pickle=False) as npz:
-        arrays = {k: npz[k] for k in made["input_names"]}
-    if made["input_structure"] == "dict":
-        return arrays
-    if made["input_structure"] == "list":
-        return [arrays[k] for k in made["input_names"]]
-    return arrays[made["input_names"][0]]
-
-
-def _compare(result: Any, case: Path, made: dict[str, Any]) -> None:
-    names = made["output_names"]
-    if isinstance(result, dict):
-        got = {k: np.asarray(result[k]) for k in names}
-    elif isinstance(result, (list, tuple)):
-        got = {k: np.asarray(v) for k, v in zip(names, result, strict=True)}
-    else:
-        got = {names[0]: np.asarray(result)}
-    with np.load(case / "outputs.npz", allow_pickle=False) as npz:
-        for name in names:
-            np.testing.assert_allclose(
-                got[name].astype("float64"),
-                npz[name].astype("float64"),
-                rtol=1e-5,
-                atol=max(made["atol"], 1e-6),
-                err_msg=f"output {name}",
-            )
-
-
 @pytest.mark.oracle
 @pytest.mark.parametrize("case", _cases())
 def test_keras3_loads_the_migrated_file(case: Path, tmp_path: Path) -> None:
     keras = pytest.importorskip("keras", reason="real Keras (the test extra) is not installed")
     if not keras.__version__.startswith("3."):
         pytest.skip(f"needs Keras 3, found {keras.__version__}")
-    made = _made(case)
+    made = corpus.made(case)
     dest = tmp_path / "migrated.keras"
     kformat.migrate(case / made["model_file"], dest)
     model = keras.saving.load_model(dest, compile=False)
-    _compare(model.predict(_feed(case, made), verbose=0), case, made)
+    corpus.assert_outputs(
+        model.predict(corpus.feed(case, made), verbose=0),
+        case,
+        made,
+        rtol=1e-5,
+        atol=max(made["atol"], 1e-6),
+    )
 
 
 @pytest.mark.oracle
@@ -90,8 +61,14 @@ def test_keras3_loads_the_migrated_file(case: Path, tmp_path: Path) -> None:
 def test_tf_keras_loads_the_reverse_migration(name: str, tmp_path: Path) -> None:
     tf_keras = pytest.importorskip("tf_keras", reason="tf_keras is not installed (not in CI)")
     case = KERAS_FILES / "keras-3.15.1" / name
-    made = _made(case)
+    made = corpus.made(case)
     dest = tmp_path / "for_tf_keras.keras"
     kformat.migrate(case / "model.keras", dest, to="tf_keras2")
     model = tf_keras.models.load_model(dest, compile=False)
-    _compare(model.predict(_feed(case, made), verbose=0), case, made)
+    corpus.assert_outputs(
+        model.predict(corpus.feed(case, made), verbose=0),
+        case,
+        made,
+        rtol=1e-5,
+        atol=max(made["atol"], 1e-6),
+    )

@@ -20,6 +20,7 @@ import kformat
 import reference_runtime as rr
 from kformat.__main__ import main
 from kformat.errors import UnsupportedFeatureError
+from tests import _corpus_case as corpus
 from tests.conftest import KERAS_FILES
 
 ROOT = KERAS_FILES.parent
@@ -53,43 +54,9 @@ def _cases() -> list[Any]:
     return out
 
 
-def _made(case: Path) -> dict[str, Any]:
-    made: dict[str, Any] = json.loads((case / "made.json").read_text())
-    return made
-
-
-def _feed(case: Path, made: dict[str, Any]) -> Any:
-    with np.load(case / "inputs.npz", allow_pickle=False) as npz:
-        arrays = {k: npz[k] for k in made["input_names"]}
-    if made["input_structure"] == "dict":
-        return arrays
-    if made["input_structure"] == "list":
-        return [arrays[k] for k in made["input_names"]]
-    return arrays[made["input_names"][0]]
-
-
-def _assert_outputs(result: Any, case: Path, made: dict[str, Any]) -> None:
-    names = made["output_names"]
-    if isinstance(result, dict):
-        got = {k: np.asarray(result[k]) for k in names}
-    elif isinstance(result, (list, tuple)):
-        got = {k: np.asarray(v) for k, v in zip(names, result, strict=True)}
-    else:
-        got = {names[0]: np.asarray(result)}
-    with np.load(case / "outputs.npz", allow_pickle=False) as npz:
-        for name in names:
-            np.testing.assert_allclose(
-                got[name].astype("float64"),
-                npz[name].astype("float64"),
-                rtol=max(made["rtol"], 1e-5),
-                atol=max(made["atol"], 1e-6),
-                err_msg=f"output {name}",
-            )
-
-
 @pytest.mark.parametrize("case", _cases())
 def test_migrated_file_computes_the_writers_outputs(case: Path, tmp_path: Path) -> None:
-    made = _made(case)
+    made = corpus.made(case)
     dest = tmp_path / "migrated.keras"
     report = kformat.migrate(case / made["model_file"], dest)
     assert report.target == "keras3" and report.changes
@@ -98,7 +65,13 @@ def test_migrated_file_computes_the_writers_outputs(case: Path, tmp_path: Path) 
     assert migrated.config is not None and "engine" not in json.dumps(migrated.config)
     assert not any("_layer_checkpoint_dependencies" in p or "\\" in p for p in migrated.weights)
     model = rr.load_model(dest)
-    _assert_outputs(model(_feed(case, made)), case, made)
+    corpus.assert_outputs(
+        model(corpus.feed(case, made)),
+        case,
+        made,
+        rtol=max(made["rtol"], 1e-5),
+        atol=max(made["atol"], 1e-6),
+    )
 
 
 @pytest.mark.parametrize(
@@ -138,9 +111,15 @@ def test_legacy_hdf5_and_windows_files_are_named_by_read_and_validate() -> None:
 )
 def test_runtime_loads_legacy_and_windows_files_directly(case: str) -> None:
     folder = KERAS2_FILES / WRITERS[1] / case
-    made = _made(folder)
+    made = corpus.made(folder)
     model = rr.load_model(folder / made["model_file"])
-    _assert_outputs(model(_feed(folder, made)), folder, made)
+    corpus.assert_outputs(
+        model(corpus.feed(folder, made)),
+        folder,
+        made,
+        rtol=max(made["rtol"], 1e-5),
+        atol=max(made["atol"], 1e-6),
+    )
 
 
 def _keras2_archive(case: str, change: Any) -> kformat.KerasArchive:
