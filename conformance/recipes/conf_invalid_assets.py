@@ -78,7 +78,9 @@ def _adapted_lookup() -> dict[str, Any]:
                     "name": "ids",
                     "build_config": {"input_shape": [None, 3]},
                     "config": lookup,
-                    "inbound_nodes": [{"args": [_tensor([None, 3], "string", "words")], "kwargs": {}}],
+                    "inbound_nodes": [
+                        {"args": [_tensor([None, 3], "string", "words")], "kwargs": {}}
+                    ],
                 },
             ],
             "input_layers": [["words", 0, 0]],

@@ -231,8 +231,17 @@ def weight_cases() -> list[CaseDef]:
             "backslashes at the root (_layer_checkpoint_dependencies\\sequential\\...)",
             "KF438",
             keras_file(_windows(ckpt)),
-            [issue("KF438", W, min(_windows_path(g).removesuffix("/vars") for g in ckpt.groups
-                                   if g.endswith("/vars") and g != "/vars"))],
+            [
+                issue(
+                    "KF438",
+                    W,
+                    min(
+                        _windows_path(g).removesuffix("/vars")
+                        for g in ckpt.groups
+                        if g.endswith("/vars") and g != "/vars"
+                    ),
+                )
+            ],
         ),
         invalid(
             "weights",

@@ -70,18 +70,22 @@ def windows_group_names(weights_h5: Path) -> None:
     items: list[tuple[str, Any, dict[str, Any]]] = []
     groups: dict[str, dict[str, Any]] = {}
     with h5py.File(weights_h5, "r") as f:
+
         def visit(name: str, obj: Any) -> None:
             if isinstance(obj, h5py.Dataset):
                 items.append((name, obj[()], dict(obj.attrs)))
             elif name.endswith("vars") and (name == "vars" or name.endswith("/vars")):
                 groups[name] = dict(obj.attrs)
+
         f.visititems(visit)
     tmp = weights_h5.with_suffix(".tmp")
     with h5py.File(tmp, "w") as g:
+
         def windows(path: str) -> str:
             owner, _, rest = path.rpartition("vars")
             owner = owner.rstrip("/")
             return (owner.replace("/", "\\") + "/" if owner else "") + "vars" + rest
+
         for name, attrs in sorted(groups.items()):
             grp = g.require_group(windows(name))
             grp.attrs.update(attrs)
@@ -105,8 +109,11 @@ def save_keras_windows(ctx: Any, model: Any, folder: Path) -> dict[str, Any]:
         for name in names:
             z.write(work / name, name)
     shutil.rmtree(work)
-    return {"model_file": "model.keras", "rewritten": "HDF5 group names joined with '\\\\' "
-            "as tf.keras 2.14/2.15 writes them on Windows (reproduced, not observed)"}
+    return {
+        "model_file": "model.keras",
+        "rewritten": "HDF5 group names joined with '\\\\' "
+        "as tf.keras 2.14/2.15 writes them on Windows (reproduced, not observed)",
+    }
 
 
 keras_models.EXTRA_LAYOUTS.update(
@@ -129,45 +136,72 @@ def _mixed(ctx: Any) -> Built:
     seq = L.Reshape((16, 4), name="tokens")(h)
     a = L.MultiHeadAttention(2, 3, name="mha")(seq, seq)
     pooled = L.GlobalAveragePooling1D(name="pool")(a)
-    inner_seq = K.Sequential([L.Dense(5, activation="hard_sigmoid", input_shape=(4,)),
-                              L.Dense(3)], name="inner_seq")
+    inner_seq = K.Sequential(
+        [L.Dense(5, activation="hard_sigmoid", input_shape=(4,)), L.Dense(3)], name="inner_seq"
+    )
     ix = K.Input(shape=(4,), name="inner_x")
-    inner_fn = K.Model(ix, L.Dense(3, name="inner_out")(L.Dense(6, activation="relu")(ix)),
-                       name="inner_fn")
+    inner_fn = K.Model(
+        ix, L.Dense(3, name="inner_out")(L.Dense(6, activation="relu")(ix)), name="inner_fn"
+    )
     b1 = L.Activation("hard_sigmoid", name="hs")(inner_seq(pooled))
     b2 = inner_fn(pooled)
     y = (b1 + 1.0) * b2  # TFOpLambda layers in Keras 2
     y = L.LeakyReLU(alpha=0.2, name="leaky")(y)
     model = K.Model(x, y, name="mixed")
-    return Built(model, {"img": ctx.normal(2, 6, 6, 3)}, "single", [ctx.layer_name_of(y)],
-                 "single", rtol=1e-5, atol=1e-5,
-                 notes="conv, BatchNormalization (list axis), MultiHeadAttention, a nested "
-                       "Sequential with batch_input_shape and hard_sigmoid, a nested Functional, "
-                       "a hard_sigmoid Activation, TFOpLambda add/multiply, LeakyReLU(alpha)")
+    return Built(
+        model,
+        {"img": ctx.normal(2, 6, 6, 3)},
+        "single",
+        [ctx.layer_name_of(y)],
+        "single",
+        rtol=1e-5,
+        atol=1e-5,
+        notes="conv, BatchNormalization (list axis), MultiHeadAttention, a nested "
+        "Sequential with batch_input_shape and hard_sigmoid, a nested Functional, "
+        "a hard_sigmoid Activation, TFOpLambda add/multiply, LeakyReLU(alpha)",
+    )
 
 
 def _sequential_cnn(ctx: Any) -> Built:
     K = ctx.keras
     L = K.layers
-    model = K.Sequential([
-        L.Conv2D(3, 3, input_shape=(7, 7, 2), name="conv"),
-        L.BatchNormalization(name="bn"),
-        L.MaxPooling2D(name="pool"),
-        L.Flatten(name="flat"),
-        L.Dense(4, activation="hard_sigmoid", name="out"),
-    ], name="cnn")
-    return Built(model, {"conv_input": ctx.normal(2, 7, 7, 2)}, "single", ["out"], "single",
-                 notes="Sequential without an InputLayer: the Conv2D carries batch_input_shape")
+    model = K.Sequential(
+        [
+            L.Conv2D(3, 3, input_shape=(7, 7, 2), name="conv"),
+            L.BatchNormalization(name="bn"),
+            L.MaxPooling2D(name="pool"),
+            L.Flatten(name="flat"),
+            L.Dense(4, activation="hard_sigmoid", name="out"),
+        ],
+        name="cnn",
+    )
+    return Built(
+        model,
+        {"conv_input": ctx.normal(2, 7, 7, 2)},
+        "single",
+        ["out"],
+        "single",
+        notes="Sequential without an InputLayer: the Conv2D carries batch_input_shape",
+    )
 
 
 case("legacy_functional_mixed", "legacy .h5 of " + (_mixed.__doc__ or ""), "legacy_h5")(_mixed)
-case("legacy_sequential_cnn", "legacy .h5 of a Sequential Conv2D(input_shape) -> "
-     "BatchNormalization -> MaxPooling2D -> Flatten -> Dense(hard_sigmoid)", "legacy_h5")(
-    _sequential_cnn)
-case("legacy_named_keras", "the legacy_sequential_cnn model in the legacy HDF5 format under a "
-     ".keras name", "legacy_h5_named_keras")(_sequential_cnn)
-case("windows_functional_mixed", "Windows-style group names in the .keras file of "
-     + (_mixed.__doc__ or ""), "keras_windows")(_mixed)
+case(
+    "legacy_sequential_cnn",
+    "legacy .h5 of a Sequential Conv2D(input_shape) -> "
+    "BatchNormalization -> MaxPooling2D -> Flatten -> Dense(hard_sigmoid)",
+    "legacy_h5",
+)(_sequential_cnn)
+case(
+    "legacy_named_keras",
+    "the legacy_sequential_cnn model in the legacy HDF5 format under a .keras name",
+    "legacy_h5_named_keras",
+)(_sequential_cnn)
+case(
+    "windows_functional_mixed",
+    "Windows-style group names in the .keras file of " + (_mixed.__doc__ or ""),
+    "keras_windows",
+)(_mixed)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,10 +223,18 @@ def main(argv: list[str] | None = None) -> int:
         made = keras_models.make_case(ctx, CASES[name], folder)
         produced.append(name)
         print(f"[{ctx.tag}] {name}: ok ({made['reload_check']})", flush=True)
-    (out / "writer.json").write_text(json.dumps(
-        {"writer": ctx.writer, "version": ctx.keras_version, "tag": ctx.tag,
-         "produced": sorted(p.name for p in out.iterdir() if (p / "made.json").exists())},
-        indent=2) + "\n")
+    (out / "writer.json").write_text(
+        json.dumps(
+            {
+                "writer": ctx.writer,
+                "version": ctx.keras_version,
+                "tag": ctx.tag,
+                "produced": sorted(p.name for p in out.iterdir() if (p / "made.json").exists()),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     return 0
 
 

@@ -50,11 +50,38 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 ACTIVATION_CANDIDATES = [
-    "relu", "relu6", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "softplus",
-    "softsign", "silu", "swish", "gelu", "elu", "selu", "celu", "hard_sigmoid", "hard_silu",
-    "hard_swish", "exponential", "mish", "linear", "glu", "hard_tanh", "hard_shrink",
-    "soft_shrink", "tanh_shrink", "log_sigmoid", "squareplus", "sparse_plus", "sparsemax",
-    "sparse_sigmoid", "threshold",
+    "relu",
+    "relu6",
+    "leaky_relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "softplus",
+    "softsign",
+    "silu",
+    "swish",
+    "gelu",
+    "elu",
+    "selu",
+    "celu",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "exponential",
+    "mish",
+    "linear",
+    "glu",
+    "hard_tanh",
+    "hard_shrink",
+    "soft_shrink",
+    "tanh_shrink",
+    "log_sigmoid",
+    "squareplus",
+    "sparse_plus",
+    "sparsemax",
+    "sparse_sigmoid",
+    "threshold",
 ]
 
 
@@ -227,8 +254,20 @@ def outputs_of(built: Any, raw: Any) -> dict[str, np.ndarray]:
     return {n: to_numpy(a) for n, a in zip(names, items, strict=True)}
 
 
-PLAIN_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-                "float16", "float32", "float64"}
+PLAIN_DTYPES = {
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float16",
+    "float32",
+    "float64",
+}
 
 
 def is_text(a: np.ndarray) -> bool:
@@ -308,8 +347,14 @@ def save_model_files(ctx: Ctx, layout: str, model: Any, folder: Path) -> dict[st
     return info
 
 
-def reload_check(ctx: Ctx, case: Any, built: Any, folder: Path, info: dict[str, Any],
-                 expected: dict[str, np.ndarray]) -> str:
+def reload_check(
+    ctx: Ctx,
+    case: Any,
+    built: Any,
+    folder: Path,
+    info: dict[str, Any],
+    expected: dict[str, np.ndarray],
+) -> str:
     """Load what was written with the same Keras and compare outputs (a self-consistency check)."""
     K = ctx.keras
     try:
@@ -324,12 +369,14 @@ def reload_check(ctx: Ctx, case: Any, built: Any, folder: Path, info: dict[str, 
             got = predict(loaded, built)
             how = "load_model"
         diff = max_diff(expected, got)
-        ok = all(np.allclose(expected[k], got[k], rtol=built.rtol, atol=built.atol)
-                 for k in expected)
+        ok = all(
+            np.allclose(expected[k], got[k], rtol=built.rtol, atol=built.atol) for k in expected
+        )
         return f"{'ok' if ok else 'MISMATCH'}: {how}, max abs diff {diff:.3g}"
     except Exception as e:  # recorded, not fatal: the file is what Keras wrote
-        lines = [ln.strip() for ln in re.sub(r"\x1b\[[0-9;]*m", "", str(e)).splitlines()
-                 if ln.strip()]
+        lines = [
+            ln.strip() for ln in re.sub(r"\x1b\[[0-9;]*m", "", str(e)).splitlines() if ln.strip()
+        ]
         return f"failed: {type(e).__name__}: {' '.join(lines[:3])[:500]}"
 
 
@@ -353,10 +400,13 @@ def make_case(ctx: Ctx, case: Any, folder: Path, note: str = "") -> dict[str, An
     if widened:
         notes.append(f"outputs widened to float32 for outputs.npz (Keras dtype: {widened})")
     if case.layout in ("weights_h5", "sharded"):
-        notes.append(f"{info['architecture_file']} is the same model saved with model.save(), "
-                     f"so the architecture is known")
-    empty = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
-                   if p.is_dir() and not any(p.iterdir()))
+        notes.append(
+            f"{info['architecture_file']} is the same model saved with model.save(), "
+            f"so the architecture is known"
+        )
+    empty = sorted(
+        str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_dir() and not any(p.iterdir())
+    )
     if empty:
         info["empty_dirs"] = empty
         notes.append(f"Keras also wrote the empty directories {empty}, which git does not store")
@@ -406,17 +456,25 @@ def versions(ctx: Ctx) -> dict[str, str]:
 
 
 def write_skipped(out: Path, ctx: Ctx, produced: list[str], skipped: dict[str, str]) -> None:
-    backends = {name: json.loads((out / name / "made.json").read_text())["backend"]
-                for name in produced}
+    backends = {
+        name: json.loads((out / name / "made.json").read_text())["backend"] for name in produced
+    }
     main_backend = "jax" if ctx.flavour == "keras3" else ctx.backend
-    doc = {"writer": ctx.writer, "version": ctx.keras_version, "writer_tag": ctx.tag,
-           "backend": main_backend,
-           "cases_with_other_backend": {n: b for n, b in sorted(backends.items())
-                                        if b != main_backend},
-           "versions": versions(ctx), "python": platform.python_version(),
-           "command": "python conformance/recipes/keras_models.py --out-root conformance/keras_files",
-           "activations": ctx.activations, "produced": sorted(produced),
-           "skipped": dict(sorted(skipped.items()))}
+    doc = {
+        "writer": ctx.writer,
+        "version": ctx.keras_version,
+        "writer_tag": ctx.tag,
+        "backend": main_backend,
+        "cases_with_other_backend": {
+            n: b for n, b in sorted(backends.items()) if b != main_backend
+        },
+        "versions": versions(ctx),
+        "python": platform.python_version(),
+        "command": "python conformance/recipes/keras_models.py --out-root conformance/keras_files",
+        "activations": ctx.activations,
+        "produced": sorted(produced),
+        "skipped": dict(sorted(skipped.items())),
+    }
     (out / "writer.json").write_text(json.dumps(doc, indent=2) + "\n")
     lines = [f"# Cases {ctx.tag} could not build", ""]
     if not skipped:
@@ -427,8 +485,11 @@ def write_skipped(out: Path, ctx: Ctx, produced: list[str], skipped: dict[str, s
             lines.append(f"| {name} | {reason.replace('|', '/')} |")
     other = doc["cases_with_other_backend"]
     if other:
-        lines += ["", f"Written with another backend than {main_backend} (see each made.json notes):",
-                  ""]
+        lines += [
+            "",
+            f"Written with another backend than {main_backend} (see each made.json notes):",
+            "",
+        ]
         lines += [f"- {name}: {backend}" for name, backend in other.items()]
     (out / "SKIPPED.md").write_text("\n".join(lines) + "\n")
 
@@ -440,8 +501,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cases", help="comma-separated subset (keeps the other case folders)")
     ap.add_argument("--flavour", choices=["keras3", "tf.keras", "tf_keras"])
     ap.add_argument("--print-tag", action="store_true")
-    ap.add_argument("--no-fallback", action="store_true",
-                    help="do not retry Keras 3 jax failures with the numpy backend")
+    ap.add_argument(
+        "--no-fallback",
+        action="store_true",
+        help="do not retry Keras 3 jax failures with the numpy backend",
+    )
     args = ap.parse_args(argv)
 
     ctx = Ctx(detect_flavour(args.flavour))
@@ -496,8 +560,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         note = ""
         if name in fallback_from:
-            note = (f"Written with KERAS_BACKEND={ctx.backend} because the jax backend fails on "
-                    f"this case: {fallback_from[name]}")
+            note = (
+                f"Written with KERAS_BACKEND={ctx.backend} because the jax backend fails on "
+                f"this case: {fallback_from[name]}"
+            )
         try:
             made = make_case(ctx, case, folder, note)
         except Exception as e:
@@ -507,21 +573,34 @@ def main(argv: list[str] | None = None) -> int:
             skipped[name] = failed[name]
             if name in fallback_from:
                 same = fallback_from[name].split(" (at ")[0] == failed[name].split(" (at ")[0]
-                skipped[name] = (f"{fallback_from[name]}; KERAS_BACKEND={ctx.backend} fails "
-                                 + ("the same way" if same else f"too: {failed[name]}"))
+                skipped[name] = f"{fallback_from[name]}; KERAS_BACKEND={ctx.backend} fails " + (
+                    "the same way" if same else f"too: {failed[name]}"
+                )
             print(f"[{ctx.tag}] {name}: FAILED {skipped[name]}", flush=True)
             continue
         produced.add(name)
         print(f"[{ctx.tag}] {name}: ok ({made['reload_check']})", flush=True)
     write_skipped(out, ctx, sorted(produced), skipped)
 
-    tf_cases = {n: r for n, r in skipped.items()
-                if n in names and r == keras_cases_text.NEEDS_TF_BACKEND}
+    tf_cases = {
+        n: r for n, r in skipped.items() if n in names and r == keras_cases_text.NEEDS_TF_BACKEND
+    }
     if tf_cases and ctx.flavour == "keras3" and not args.no_fallback:
         # Keras 3 runs string tensors only with the tensorflow backend (text layers).
-        env = {**os.environ, "KERAS_BACKEND": "tensorflow", "KF_FALLBACK_FROM": json.dumps(tf_cases)}
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--out", str(out),
-               "--cases", ",".join(tf_cases), "--no-fallback"]
+        env = {
+            **os.environ,
+            "KERAS_BACKEND": "tensorflow",
+            "KF_FALLBACK_FROM": json.dumps(tf_cases),
+        }
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--out",
+            str(out),
+            "--cases",
+            ",".join(tf_cases),
+            "--no-fallback",
+        ]
         print(f"[{ctx.tag}] writing {sorted(tf_cases)} with KERAS_BACKEND=tensorflow", flush=True)
         subprocess.run(cmd, env=env, check=False)
 
@@ -530,23 +609,35 @@ def main(argv: list[str] | None = None) -> int:
         # in jax's dot_product_attention but works with the numpy backend): retry those cases
         # in a child process with KERAS_BACKEND=numpy; it updates writer.json / SKIPPED.md.
         env = {**os.environ, "KERAS_BACKEND": "numpy", "KF_FALLBACK_FROM": json.dumps(failed)}
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--out", str(out),
-               "--cases", ",".join(failed), "--no-fallback"]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--out",
+            str(out),
+            "--cases",
+            ",".join(failed),
+            "--no-fallback",
+        ]
         print(f"[{ctx.tag}] retrying {sorted(failed)} with KERAS_BACKEND=numpy", flush=True)
         child = subprocess.run(cmd, env=env, stderr=subprocess.PIPE, text=True)
         if child.returncode != 0:  # e.g. 3.0.x: its numpy backend imports torch
             last = (child.stderr.strip().splitlines() or ["?"])[-1]
-            print(f"[{ctx.tag}] numpy backend unusable here ({last}); jax failures stand",
-                  flush=True)
+            print(
+                f"[{ctx.tag}] numpy backend unusable here ({last}); jax failures stand", flush=True
+            )
     return 0
 
 
 def describe_failure(e: BaseException) -> str:
     """One line: exception type, the first lines of its message, the innermost frame."""
-    frames = [ln.strip() for ln in traceback.format_exc().splitlines()
-              if ln.strip().startswith("File ")]
-    lines = [ln.strip() for ln in re.sub(r"\x1b\[[0-9;]*m", "", str(e)).splitlines()
-             if ln.strip() and not ln.strip().startswith("Arguments received")]
+    frames = [
+        ln.strip() for ln in traceback.format_exc().splitlines() if ln.strip().startswith("File ")
+    ]
+    lines = [
+        ln.strip()
+        for ln in re.sub(r"\x1b\[[0-9;]*m", "", str(e)).splitlines()
+        if ln.strip() and not ln.strip().startswith("Arguments received")
+    ]
     where = frames[-1].replace(str(Path(sys.prefix)), "<venv>") if frames else ""
     return f"{type(e).__name__}: {' '.join(lines[:2])[:400]} (at {where})"
 
