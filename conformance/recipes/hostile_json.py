@@ -22,7 +22,7 @@ from hostile_common import (
     with_layer,
 )
 
-NUMPY_NOTES = "SECURITY-NOTES: allocation from absurd config numbers (__numpy__ dtype)"
+NUMPY_NOTES = "allocation from absurd numbers in a config (__numpy__ dtype and shape)"
 
 
 def _holder(**config: Any) -> dict[str, Any]:
