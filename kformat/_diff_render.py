@@ -13,23 +13,13 @@ from typing import Any
 import numpy as np
 
 from kformat._diff import ConfigChange, Diff, LayerChange, WeightChange
-from kformat._display import PATH_CHARS, clean
+from kformat._display import PATH_CHARS, clean, clean_tree
 
 __all__ = ["lines", "render"]
 
 
 def _value(value: Any) -> str:
     return clean(json.dumps(value, default=str), 120)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, dict):
-        return {clean(str(k)): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _layer(c: LayerChange) -> str:
@@ -126,7 +116,7 @@ def _prop(text: str) -> str:
 def render(d: Diff, fmt: str) -> str:
     """``d`` as ``text``, ``json`` or ``github``."""
     if fmt == "json":
-        return json.dumps(_plain(d.to_dict()), indent=2, default=str) + "\n"
+        return json.dumps(clean_tree(d.to_dict()), indent=2, default=str) + "\n"
     head = f"{clean(d.a, PATH_CHARS)} -> {clean(d.b, PATH_CHARS)}: {_summary(d)}"
     if fmt == "github":
         name = _prop(clean(d.b, PATH_CHARS))

@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
-__all__ = ["MAX_CHARS", "PATH_CHARS", "clean", "emit"]
+__all__ = ["MAX_CHARS", "PATH_CHARS", "clean", "clean_tree", "emit"]
 
 #: the longest string a report prints of one name, path or message
 MAX_CHARS = 200
@@ -53,6 +53,18 @@ def clean(text: str, limit: int = MAX_CHARS) -> str:
     if _UNSAFE.search(text) is not None:
         text = _UNSAFE.sub(_escape, text)
     return f"{text}…" if cut else text
+
+
+def clean_tree(value: Any) -> Any:
+    """``value`` (decoded JSON from a file, or a report built from one) with every string
+    and every key through :func:`clean`, ready for ``json.dumps``."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean(str(k)): clean_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_tree(v) for v in value]
+    return value
 
 
 def emit(text: str, stream: TextIO | None = None) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kformat._archive import KerasArchive, WeightInfo, WeightMap
-from kformat._display import PATH_CHARS, clean
+from kformat._display import PATH_CHARS, clean, clean_tree
 
 __all__ = ["natural_key", "render_info", "summary"]
 
@@ -107,21 +107,10 @@ def summary(archive: KerasArchive, file: str) -> dict[str, Any]:
     }
 
 
-def _plain(value: Any) -> Any:
-    """``metadata`` made printable for JSON (it is the file's own document)."""
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, dict):
-        return {clean(str(k)): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def render_info(doc: dict[str, Any], fmt: str) -> str:
     """``doc`` (from :func:`summary`) as ``text`` or ``json``."""
     if fmt == "json":
-        return json.dumps(doc | {"metadata": _plain(doc["metadata"])}, indent=2) + "\n"
+        return json.dumps(doc | {"metadata": clean_tree(doc["metadata"])}, indent=2) + "\n"
     metadata = doc["metadata"] or {}
     lines = [f"{doc['file']}: {doc['layout']} layout, {doc['class_name'] or 'weights only'}"]
     if metadata:

@@ -8,23 +8,12 @@ cannot add a column.
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from kformat._display import PATH_CHARS, clean
+from kformat._display import PATH_CHARS, clean, clean_tree
 from kformat._inspect import ModelInfo
 from kformat._model_graph import format_shapes
 
 __all__ = ["render"]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, dict):
-        return {clean(str(k)): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _rows(info: ModelInfo, md: bool) -> tuple[list[str], list[list[str]], list[list[str]]]:
@@ -94,7 +83,7 @@ def _summary_lines(info: ModelInfo) -> list[str]:
         cc = info.compile_config
         loss = cc.get("loss")
         lines.append(
-            f"compiled: optimizer {clean(str(info.optimizer))}, loss {clean(json.dumps(_plain(loss)), 200)}"
+            f"compiled: optimizer {clean(str(info.optimizer))}, loss {clean(json.dumps(clean_tree(loss)), 200)}"
         )
     else:
         lines.append("compiled: no")
@@ -109,7 +98,7 @@ def _summary_lines(info: ModelInfo) -> list[str]:
 def render(info: ModelInfo, fmt: str) -> str:
     """``info`` as ``text``, ``json`` or ``markdown``."""
     if fmt == "json":
-        return json.dumps(_plain(info.to_dict()), indent=2) + "\n"
+        return json.dumps(clean_tree(info.to_dict()), indent=2) + "\n"
     md = fmt == "markdown"
     head, layer_rows, weight_rows = _rows(info, md)
     layer_header = ["layer", "class", "output shape", "params", "dtype policy", "inbound"]
