@@ -11,15 +11,9 @@ import kformat
 from benchmarks._util import CACHE
 
 
-def dense_stack_archive(
-    total_mb: float, width: int = 2048, *, depth: int | None = None
-) -> kformat.KerasArchive:
-    """A Keras-3.15-style Sequential of Dense(width) layers of about ``total_mb`` MB
-    (or exactly ``depth`` layers)."""
-    per_layer = (width * width + width) * 4
-    if depth is None:
-        depth = max(1, round(total_mb * 1e6 / per_layer))
-    rng = np.random.default_rng(0)
+def dense_stack_config(width: int, depth: int) -> dict[str, Any]:
+    """The config.json Keras 3.15 writes for a Sequential of ``depth`` Dense(width, relu)
+    layers on a (None, width) input; the layers are named ``dense``, ``dense_1``, ..."""
     dtype = {
         "module": "keras",
         "class_name": "DTypePolicy",
@@ -41,16 +35,13 @@ def dense_stack_archive(
             "registered_name": None,
         }
     ]
-    weights: dict[str, np.ndarray[Any, Any]] = {}
-    groups: dict[str, dict[str, Any]] = {"/vars": {"name": "sequential"}}
     for i in range(depth):
-        name = "dense" if i == 0 else f"dense_{i}"
         layers.append(
             {
                 "module": "keras.layers",
                 "class_name": "Dense",
                 "config": {
-                    "name": name,
+                    "name": _dense_name(i),
                     "trainable": True,
                     "dtype": dtype,
                     "units": width,
@@ -61,13 +52,7 @@ def dense_stack_archive(
                 "build_config": {"input_shape": [None, width]},
             }
         )
-        scale = np.float32(1.0 / np.sqrt(width))
-        weights[f"/layers/{name}/vars/0"] = (
-            rng.standard_normal((width, width), dtype=np.float32) * scale
-        )
-        weights[f"/layers/{name}/vars/1"] = np.zeros(width, np.float32)
-        groups[f"/layers/{name}/vars"] = {"name": name}
-    config = {
+    return {
         "module": "keras",
         "class_name": "Sequential",
         "config": {
@@ -80,6 +65,32 @@ def dense_stack_archive(
         "registered_name": None,
         "build_config": {"input_shape": [None, width]},
     }
+
+
+def _dense_name(i: int) -> str:
+    return "dense" if i == 0 else f"dense_{i}"
+
+
+def dense_stack_archive(
+    total_mb: float, width: int = 2048, *, depth: int | None = None
+) -> kformat.KerasArchive:
+    """A Keras-3.15-style Sequential of Dense(width) layers of about ``total_mb`` MB
+    (or exactly ``depth`` layers)."""
+    per_layer = (width * width + width) * 4
+    if depth is None:
+        depth = max(1, round(total_mb * 1e6 / per_layer))
+    rng = np.random.default_rng(0)
+    weights: dict[str, np.ndarray[Any, Any]] = {}
+    groups: dict[str, dict[str, Any]] = {"/vars": {"name": "sequential"}}
+    for i in range(depth):
+        name = _dense_name(i)
+        scale = np.float32(1.0 / np.sqrt(width))
+        weights[f"/layers/{name}/vars/0"] = (
+            rng.standard_normal((width, width), dtype=np.float32) * scale
+        )
+        weights[f"/layers/{name}/vars/1"] = np.zeros(width, np.float32)
+        groups[f"/layers/{name}/vars"] = {"name": name}
+    config = dense_stack_config(width, depth)
     meta = {"keras_version": kformat.KERAS_VERSION, "date_saved": "2026-01-01@00:00:00"}
     return kformat.KerasArchive(config, meta, weights, groups)
 

@@ -28,61 +28,12 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks._models import dense_stack_config
 from benchmarks._util import fmt_seconds, main_for, median_time, print_table
 
 WIDTH = 16384
 DEPTH = 4  # 4 x 16384 x 16384 float32 = 4 GiB
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _config(width: int, depth: int) -> dict[str, Any]:
-    dtype = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}}
-    dtype["registered_name"] = None
-    layers: list[dict[str, Any]] = [
-        {
-            "module": "keras.layers",
-            "class_name": "InputLayer",
-            "config": {
-                "batch_shape": [None, width],
-                "dtype": "float32",
-                "sparse": False,
-                "ragged": False,
-                "name": "input_layer",
-                "optional": False,
-            },
-            "registered_name": None,
-        }
-    ]
-    for i in range(depth):
-        layers.append(
-            {
-                "module": "keras.layers",
-                "class_name": "Dense",
-                "config": {
-                    "name": "dense" if i == 0 else f"dense_{i}",
-                    "trainable": True,
-                    "dtype": dtype,
-                    "units": width,
-                    "activation": "relu",
-                    "use_bias": True,
-                },
-                "registered_name": None,
-                "build_config": {"input_shape": [None, width]},
-            }
-        )
-    return {
-        "module": "keras",
-        "class_name": "Sequential",
-        "config": {
-            "name": "sequential",
-            "trainable": True,
-            "dtype": dtype,
-            "layers": layers,
-            "build_input_shape": [None, width],
-        },
-        "registered_name": None,
-        "build_config": {"input_shape": [None, width]},
-    }
 
 
 def sparse_keras(path: Path, *, width: int = WIDTH, depth: int = DEPTH) -> Path:
@@ -109,7 +60,7 @@ def sparse_keras(path: Path, *, width: int = WIDTH, depth: int = DEPTH) -> Path:
     with open(path, "w+b") as f:
         zw = ZipStreamWriter(f)
         zw.add("metadata.json", json.dumps(meta).encode())
-        zw.add("config.json", json.dumps(_config(width, depth)).encode())
+        zw.add("config.json", json.dumps(dense_stack_config(width, depth)).encode())
         zw.add_streamed("model.weights.h5", weights)
         zw.close()
         f.flush()
