@@ -15,7 +15,7 @@ computed and assigned while training, so a saved file already holds it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ from kformat.layers._def import (
     single,
 )
 
-__all__ = ["DEFINITIONS", "SPECTRAL_NORMALIZATION", "wrapped"]
+__all__ = ["DEFINITIONS", "SPECTRAL_NORMALIZATION", "wrapped", "wrapped_sublayers"]
 
 
 def _layer_check(name: str, value: Any) -> str | None:
@@ -61,13 +61,33 @@ def wrapped(config: Mapping[str, Any], key: str = "layer") -> tuple[str, Mapping
     return cls, inner
 
 
-def _build_shape(config: Mapping[str, Any], input_shape: InputShape) -> Shape | None:
-    if input_shape is not None:
-        return single(input_shape)
-    entry = config.get("layer")
-    build = entry.get("build_config") if isinstance(entry, Mapping) else None
-    shape = build.get("input_shape") if isinstance(build, Mapping) else None
-    return single(shape) if isinstance(shape, list) else None
+def wrapped_sublayers(
+    config: Mapping[str, Any],
+    input_shape: InputShape,
+    child: Callable[[Shape], Shape] | None = None,
+) -> tuple[SublayerSpec, ...]:
+    """The wrapped layer under ``layer`` as the wrapper's one sub-layer (group ``layer``).
+
+    Its build shape is the wrapper's input shape (through ``child``, the wrapper's rule for
+    what it hands the inner layer) or, with none known, the inner layer's own
+    ``build_config``; ``None`` when neither gives one.
+    """
+    found = wrapped(config)
+    if found is None:
+        return ()
+    cls, inner = found
+    name = inner.get("name")
+    shape: Shape | None = None
+    try:
+        if input_shape is not None:
+            shape = single(input_shape) if child is None else child(single(input_shape))
+        else:
+            build = config["layer"].get("build_config")  # a mapping: wrapped() found it
+            saved = build.get("input_shape") if isinstance(build, Mapping) else None
+            shape = single(saved) if isinstance(saved, list) else None
+    except ValueError:
+        shape = None
+    return (SublayerSpec("layer", None, cls, name if isinstance(name, str) else cls, inner, shape),)
 
 
 def _variables(config: Mapping[str, Any], input_shape: InputShape) -> tuple[VariableSpec, ...]:
@@ -87,19 +107,6 @@ def _variables(config: Mapping[str, Any], input_shape: InputShape) -> tuple[Vari
         VariableSpec(kernel.name, kernel.shape, kernel.trainable, kernel.dtype),
         VariableSpec("vector_u", (1, kernel.shape[-1]), False, kernel.dtype),
     )
-
-
-def _sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tuple[SublayerSpec, ...]:
-    found = wrapped(config)
-    if found is None:
-        return ()
-    cls, inner = found
-    name = inner.get("name")
-    try:
-        shape = _build_shape(config, input_shape)
-    except ValueError:
-        shape = None
-    return (SublayerSpec("layer", None, cls, name if isinstance(name, str) else cls, inner, shape),)
 
 
 def _output_shape(config: Mapping[str, Any], shape: Shape) -> Shape | None:
@@ -147,7 +154,7 @@ SPECTRAL_NORMALIZATION = LayerDef(
     tf_call=tf_call,
     variables=_variables,
     output_shape=_output_shape,
-    sublayers=_sublayers,
+    sublayers=wrapped_sublayers,
     summary="wrapper that constrains the spectral norm of a layer's kernel while training; "
     "the wrapped layer at inference",
     variables_doc="the wrapped layer's `kernel` (or `embeddings`, same shape and values), then "

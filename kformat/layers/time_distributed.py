@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from kformat.layers import _lookup
-from kformat.layers._def import InputShape, LayerDef, Shape, SublayerSpec, f, single
-from kformat.layers.spectral_normalization import LAYER, wrapped
+from kformat.layers._def import InputShape, LayerDef, Shape, SublayerSpec, f
+from kformat.layers.spectral_normalization import LAYER, wrapped, wrapped_sublayers
 
 __all__ = ["DEFINITIONS", "TIME_DISTRIBUTED", "child_shape"]
 
@@ -39,26 +39,8 @@ def child_shape(shape: Shape) -> Shape:
     return (shape[0], *shape[2:])
 
 
-def _build_shape(config: Mapping[str, Any], input_shape: InputShape) -> Shape | None:
-    if input_shape is not None:
-        return child_shape(single(input_shape))
-    entry = config.get("layer")
-    build = entry.get("build_config") if isinstance(entry, Mapping) else None
-    shape = build.get("input_shape") if isinstance(build, Mapping) else None
-    return single(shape) if isinstance(shape, list) else None
-
-
 def _sublayers(config: Mapping[str, Any], input_shape: InputShape) -> tuple[SublayerSpec, ...]:
-    found = wrapped(config)
-    if found is None:
-        return ()
-    cls, inner = found
-    name = inner.get("name")
-    try:
-        shape = _build_shape(config, input_shape)
-    except ValueError:
-        shape = None
-    return (SublayerSpec("layer", None, cls, name if isinstance(name, str) else cls, inner, shape),)
+    return wrapped_sublayers(config, input_shape, child_shape)
 
 
 def _output_shape(config: Mapping[str, Any], shape: Shape) -> Shape | None:
