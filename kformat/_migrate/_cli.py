@@ -46,10 +46,7 @@ def _run(args: argparse.Namespace) -> int:
     except KFormatError as exc:
         print(f"{name}: not migrated: {clean(str(exc), 600)}", file=sys.stderr)
         return 1
-    except ValueError as exc:
-        print(f"kformat migrate: {clean(str(exc), 400)}", file=sys.stderr)
-        return 2
-    except ImportError as exc:
+    except (ValueError, ImportError) as exc:  # a usage error, or --check without the runtime
         print(f"kformat migrate: {clean(str(exc), 400)}", file=sys.stderr)
         return 2
     except OSError as exc:
