@@ -1,4 +1,4 @@
-"""Strings as bytes for the hashing layers: how NumPy string arrays become ``tf.string`` bytes.
+"""Strings as bytes, as TensorFlow string ops see them: ``tf.string`` bytes from NumPy arrays.
 
 TensorFlow holds text as UTF-8 bytes, so a ``str`` element hashes as its UTF-8 encoding and a
 ``bytes`` element as itself. :func:`sorted_rows` lays many strings out for vectorized
@@ -48,7 +48,7 @@ def _encode_items(flat: list[Any]) -> list[bytes]:
         elif isinstance(item, str):
             out.append(item.encode("utf-8"))
         else:
-            raise TypeError(f"string hashing takes str or bytes, got {type(item).__name__}")
+            raise TypeError(f"TensorFlow string ops take str or bytes, got {type(item).__name__}")
     return out
 
 

@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from kformat.layers._string_rows import to_bytes_list
+
 __all__ = [
     "as_bytes",
     "lower_ascii",
@@ -41,16 +43,6 @@ _LOWER = bytes.maketrans(string.ascii_uppercase.encode(), string.ascii_lowercase
 _PUNCTUATION = string.punctuation.encode()
 
 
-def _bytes_of(value: Any) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    if isinstance(value, np.bytes_):
-        return bytes(value)
-    raise TypeError(f"expected a string, got {type(value).__name__} {value!r}")
-
-
 def as_bytes(values: Any) -> np.ndarray[Any, Any]:
     """An object array of ``bytes`` from a ``str``/``bytes``/object array or nested lists
     (``str`` encoded as UTF-8, as ``tf.convert_to_tensor`` encodes it)."""
@@ -58,9 +50,7 @@ def as_bytes(values: Any) -> np.ndarray[Any, Any]:
     if x.dtype.kind not in "USO":
         raise TypeError(f"expected string inputs, got an array of {x.dtype}")
     out = np.empty(x.shape, dtype=object)
-    flat = out.reshape(-1)
-    for i, v in enumerate(x.reshape(-1).tolist()):
-        flat[i] = _bytes_of(v)
+    out.reshape(-1)[:] = to_bytes_list(x)
     return out
 
 
